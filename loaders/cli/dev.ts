@@ -1,0 +1,49 @@
+/**
+ * `npm run dev`: Framework's preview server with live reload, plus what it lacks: it watches
+ * data/ and loaders/ and, when a data file, the manifest or an engine module changes, removes
+ * the affected cached loader outputs and touches their loaders so the open page reloads them.
+ * Extra arguments go to `observable preview` (e.g. `npm run dev -- --port 4321`).
+ */
+import { spawn } from "node:child_process";
+import { watch } from "node:fs";
+import { join } from "node:path";
+import { runMain, WorkbenchError } from "../errors.ts";
+import { invalidateStale, recordFingerprints, touchForPreview } from "../freshness/invalidate.ts";
+import { loadManifest } from "../manifest/load.ts";
+import { projectRoot } from "../paths.ts";
+import { observableBin } from "./observable.ts";
+
+await runMain(() => {
+  const root = projectRoot();
+  const refresh = () => {
+    const inv = invalidateStale(root, loadManifest());
+    if (inv.stale.length) {
+      process.stderr.write(`inputs changed, reloading: ${inv.stale.map((t) => t.output).join(", ")}\n`);
+      touchForPreview(root, inv);
+    }
+    // Outputs removed now are re-run on their next request, from the inputs fingerprinted here.
+    recordFingerprints(root, inv.fingerprints);
+  };
+  refresh();
+
+  let timer: NodeJS.Timeout | undefined;
+  const onChange = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      try {
+        refresh();
+      } catch (error) {
+        // A half-saved manifest must not stop the server: say what is wrong and keep watching.
+        if (!(error instanceof WorkbenchError)) throw error;
+        process.stderr.write(`error: ${error.message}\n`);
+      }
+    }, 300);
+  };
+  for (const dir of ["data", "loaders"]) watch(join(root, dir), { recursive: true }, onChange);
+
+  const child = spawn(process.execPath, [observableBin(root), "preview", ...process.argv.slice(2)], {
+    cwd: root,
+    stdio: "inherit"
+  });
+  child.on("close", (code) => process.exit(code ?? 0));
+});

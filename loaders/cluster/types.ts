@@ -1,0 +1,24 @@
+import type { FeatureMatrix } from "../matrix.ts";
+import type { Rng } from "../rng.ts";
+
+export type AlgorithmName = "kmeans" | "hierarchical" | "dbscan" | "gmm";
+
+/** What every clustering algorithm returns: labels plus JSON-able model facts. */
+export interface ClusterResult {
+  /** labels[i] is row i's segment, 0..k-1; -1 marks noise (DBSCAN only). */
+  labels: Int32Array;
+  /** Number of segments found (noise excluded). */
+  k: number;
+  /** Notes for the report, e.g. "fitted on a 5,000-row sample; the rest assigned to the nearest segment". */
+  notes: string[];
+  /** Algorithm-specific, JSON-able model facts (centroids, inertia, merge heights, BIC ...). */
+  model: Record<string, unknown>;
+}
+
+/** The one interface every algorithm implements. Params are plain objects; defaults live in `defaults`. */
+export interface Clusterer<P extends object> {
+  name: AlgorithmName;
+  defaults: P;
+  /** Validates params (throwing WorkbenchError naming the parameter) and fits. */
+  fit(matrix: FeatureMatrix, params: Partial<P>, rng: Rng): ClusterResult;
+}

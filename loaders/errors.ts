@@ -1,0 +1,68 @@
+/**
+ * The one error type for problems a user can cause: bad input files, a bad manifest entry,
+ * an impossible parameter. Entry points (loaders, CLI, build) print `message` alone — no
+ * stack trace — and exit non-zero. The message says what, where and how to fix it.
+ */
+export interface ErrorWhere {
+  /** File the problem is in (as the user named it). */
+  file?: string;
+  /** 1-based physical line in that file. */
+  line?: number;
+  /** Column (header name) or parameter name. */
+  column?: string;
+  /** What was found, quoted in the message. */
+  found?: string;
+  /** What was expected instead. */
+  expected?: string;
+  /** How to fix it. */
+  hint?: string;
+}
+
+export class WorkbenchError extends Error {
+  readonly where: ErrorWhere;
+  constructor(what: string, where: ErrorWhere = {}) {
+    super(formatMessage(what, where));
+    this.name = "WorkbenchError";
+    this.where = where;
+  }
+}
+
+function formatMessage(what: string, w: ErrorWhere): string {
+  const place = [
+    w.file,
+    w.line !== undefined ? `line ${w.line}` : undefined,
+    w.column !== undefined ? `column "${w.column}"` : undefined
+  ]
+    .filter(Boolean)
+    .join(", ");
+  let text = place ? `${place}: ${what}` : what;
+  if (w.found !== undefined) text += `; found ${JSON.stringify(truncate(w.found))}`;
+  if (w.expected !== undefined) text += `, expected ${w.expected}`;
+  if (w.hint) text += `. ${w.hint}`;
+  return text;
+}
+
+function truncate(s: string): string {
+  return s.length > 60 ? s.slice(0, 57) + "..." : s;
+}
+
+/** Rejects a parameter outside its allowed range with a message naming it. */
+export function checkParam(ok: boolean, name: string, found: unknown, expected: string): void {
+  if (!ok) throw new WorkbenchError(`invalid parameter ${name}`, { found: String(found), expected });
+}
+
+/**
+ * Runs an entry point's main function; a WorkbenchError becomes its one-line message on stderr
+ * and exit code 1. Anything else is a bug in the workbench, so it keeps its stack.
+ */
+export async function runMain(main: () => Promise<void> | void): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    if (error instanceof WorkbenchError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

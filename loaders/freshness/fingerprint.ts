@@ -1,0 +1,36 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Manifest } from "../manifest/types.ts";
+import { localModuleGraph } from "./imports.ts";
+import type { LoaderTarget } from "./targets.ts";
+
+/**
+ * A hash of everything a loader output is computed from: the loader's module graph, the
+ * installed package versions (package-lock.json), and the data it reads — its dataset's manifest
+ * entry and file for a loader under [dataset], otherwise the whole manifest and every file.
+ * Framework itself only compares the loader file's mtime with its cached output.
+ */
+export function fingerprint(root: string, target: LoaderTarget, manifest: Manifest, memo = new Map<string, string>()): string {
+  const hash = createHash("sha256");
+  const add = (label: string, value: string) => hash.update(`${label}\0${value}\0`);
+  const srcRoot = join(root, "src");
+  for (const file of localModuleGraph(join(srcRoot, target.loader))) add(file.slice(root.length), fileHash(file, memo));
+  add("lock", fileHash(join(root, "package-lock.json"), memo));
+  const datasets = target.dataset ? manifest.datasets.filter((d) => d.name === target.dataset) : manifest.datasets;
+  for (const d of datasets) {
+    add("entry", JSON.stringify(d));
+    add("file", fileHash(resolve(root, "data", d.file), memo));
+  }
+  if (!target.dataset) add("names", manifest.datasets.map((d) => d.name).join(","));
+  return hash.digest("hex");
+}
+
+function fileHash(path: string, memo: Map<string, string>): string {
+  let h = memo.get(path);
+  if (h === undefined) {
+    h = existsSync(path) ? createHash("sha256").update(readFileSync(path)).digest("hex") : "missing";
+    memo.set(path, h);
+  }
+  return h;
+}

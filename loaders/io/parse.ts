@@ -1,0 +1,127 @@
+import { WorkbenchError } from "../errors.ts";
+import type { FileFormat } from "../manifest/types.ts";
+
+/**
+ * Splits delimited text into records. CSV and TSV follow RFC 4180 quoting (a quoted field may
+ * hold the delimiter, doubled quotes and line breaks); "whitespace" splits on runs of spaces and
+ * tabs, ignoring leading and trailing blanks (fixed-width files such as CDNOW). A leading BOM is
+ * skipped and CRLF, LF and CR line ends are all accepted. Blank lines are skipped.
+ *
+ * `onRecord` receives the fields (a reused array: copy what you keep) and the 1-based physical
+ * line where the record starts, so later errors can point at the right line even after quoted
+ * line breaks.
+ */
+export function parseRecords(
+  text: string,
+  format: FileFormat,
+  file: string,
+  onRecord: (fields: string[], line: number) => void
+): void {
+  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  if (format === "whitespace") return parseWhitespace(text, start, onRecord);
+  const delimiter = format === "csv" ? 44 : 9;
+  const fields: string[] = [];
+  const n = text.length;
+  let i = start;
+  let line = 1;
+  while (i < n) {
+    const recordLine = line;
+    fields.length = 0;
+    let blank = true;
+    // One record: fields until an unquoted line end or end of text.
+    for (;;) {
+      let value: string;
+      if (text.charCodeAt(i) === 34) {
+        // Quoted field.
+        const quoteLine = line;
+        let j = i + 1;
+        let parts = "";
+        let from = j;
+        for (;;) {
+          if (j >= n) {
+            throw new WorkbenchError("a quoted field is never closed", {
+              file,
+              line: quoteLine,
+              hint: 'Close the field with a double quote; a quote inside a field is written as ""'
+            });
+          }
+          const c = text.charCodeAt(j);
+          if (c === 34) {
+            if (text.charCodeAt(j + 1) === 34) {
+              parts += text.slice(from, j + 1);
+              j += 2;
+              from = j;
+              continue;
+            }
+            break;
+          }
+          if (c === 10 || (c === 13 && text.charCodeAt(j + 1) !== 10)) line++;
+          j++;
+        }
+        value = parts + text.slice(from, j);
+        i = j + 1;
+        const c = i < n ? text.charCodeAt(i) : 10;
+        if (c !== delimiter && c !== 10 && c !== 13) {
+          throw new WorkbenchError("unexpected text after a closing quote", {
+            file,
+            line,
+            found: text.slice(i, i + 20).split(/\r?\n/)[0],
+            expected: "a delimiter or the end of the line",
+            hint: 'Quote the whole field and double any quote inside it ("")'
+          });
+        }
+        blank = false;
+      } else {
+        let j = i;
+        while (j < n) {
+          const c = text.charCodeAt(j);
+          if (c === delimiter || c === 10 || c === 13) break;
+          j++;
+        }
+        value = text.slice(i, j);
+        if (value.length > 0) blank = false;
+        i = j;
+      }
+      fields.push(value);
+      const c = i < n ? text.charCodeAt(i) : -1;
+      if (c === delimiter) {
+        blank = false;
+        i++;
+        continue;
+      }
+      // Line end (or end of text) closes the record.
+      if (c === 13) i += text.charCodeAt(i + 1) === 10 ? 2 : 1;
+      else if (c === 10) i++;
+      line++;
+      break;
+    }
+    if (!blank) onRecord(fields, recordLine);
+  }
+}
+
+function parseWhitespace(text: string, start: number, onRecord: (fields: string[], line: number) => void): void {
+  const fields: string[] = [];
+  const n = text.length;
+  let i = start;
+  let line = 1;
+  while (i < n) {
+    fields.length = 0;
+    for (;;) {
+      while (i < n && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+      if (i >= n) break;
+      const c = text.charCodeAt(i);
+      if (c === 10 || c === 13) break;
+      let j = i;
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        if (d === 32 || d === 9 || d === 10 || d === 13) break;
+        j++;
+      }
+      fields.push(text.slice(i, j));
+      i = j;
+    }
+    if (fields.length > 0) onRecord(fields, line);
+    if (i < n) i += text.charCodeAt(i) === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
+    line++;
+  }
+}

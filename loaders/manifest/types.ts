@@ -1,0 +1,120 @@
+/**
+ * The dataset manifest (data/manifest.json): one entry per dataset, describing its file and the
+ * role of each column. Validation lives in manifest/load.ts.
+ */
+
+export type DatasetKind = "customers" | "transactions";
+export type FileFormat = "csv" | "tsv" | "whitespace";
+
+/**
+ * What a column is for.
+ * - id: the customer id (transactions: the customer each row belongs to)
+ * - numeric / categorical: clustering features
+ * - label: optional gold-standard segment, used only for evaluation
+ * - date, amount, quantity: transaction fields (date may also appear in a customer table)
+ * - profile: numeric, shown in segment profiles but not clustered on (e.g. campaign responses)
+ * - personal: names, e-mails, phones, addresses; read for validation, never published
+ * - ignore: present in the file, not used
+ */
+export type ColumnRole =
+  | "id"
+  | "numeric"
+  | "categorical"
+  | "label"
+  | "date"
+  | "amount"
+  | "quantity"
+  | "profile"
+  | "personal"
+  | "ignore";
+
+export const COLUMN_ROLES: readonly ColumnRole[] = [
+  "id",
+  "numeric",
+  "categorical",
+  "label",
+  "date",
+  "amount",
+  "quantity",
+  "profile",
+  "personal",
+  "ignore"
+];
+
+/** How a column's text is typed when read. */
+export type ColumnType = "number" | "string" | "date";
+
+export function typeOfRole(role: ColumnRole): ColumnType {
+  switch (role) {
+    case "numeric":
+    case "amount":
+    case "quantity":
+    case "profile":
+      return "number";
+    case "date":
+      return "date";
+    default:
+      return "string";
+  }
+}
+
+export interface PrepareOptions {
+  /** Missing values: impute (median for numbers, mode for categories) or drop the row. */
+  missing: "median" | "drop";
+  /** Outlier rule. */
+  outlierRule: "iqr" | "zscore";
+  /** IQR multiplier (1.5) or z-score threshold (3). */
+  outlierThreshold?: number;
+  /** What to do with outliers: keep (flag and count only), cap to the fence, or drop the row. */
+  outliers: "keep" | "cap" | "drop";
+  /** log1p transform: "none", "skewed" (numeric columns with skewness > 1), or "all". */
+  transform: "none" | "log1p" | "skewed";
+  /** Feature scaling. */
+  scale: "zscore" | "minmax" | "robust" | "none";
+}
+
+export interface AlgorithmGrid {
+  kmeans?: { k?: number[]; nInit?: number; maxIter?: number; tol?: number };
+  hierarchical?: { k?: number[]; linkage?: Array<"ward" | "average" | "complete" | "single"> };
+  gmm?: { k?: number[]; covariance?: Array<"full" | "diag">; nInit?: number };
+  dbscan?: { eps?: number[]; minPoints?: number };
+}
+
+export interface ExperimentOptions {
+  seed: number;
+  /** Algorithms and parameter grids; omitted algorithms use the default grid. */
+  grid?: AlgorithmGrid;
+  /** Only these algorithms (default: all four). */
+  algorithms?: Array<"kmeans" | "hierarchical" | "dbscan" | "gmm">;
+  /** Rule to pick the recommended run (see experiment/recommend.ts). */
+  recommend?: { metric?: "silhouette" | "calinskiHarabasz" | "daviesBouldin" | "bic"; minSegmentShare?: number; k?: number; algorithm?: string };
+  /** Snapshot date for transaction features (YYYY-MM-DD); default: day after the last transaction. */
+  snapshot?: string;
+}
+
+export interface DatasetEntry {
+  /** URL-safe name, the key in the manifest (route parameter). */
+  name: string;
+  title: string;
+  description: string;
+  /** Attribution: where the data comes from and its licence. */
+  source?: string;
+  kind: DatasetKind;
+  /** Path relative to data/. */
+  file: string;
+  format: FileFormat;
+  /** Column name in the file → role. Columns of the file not listed are ignored. */
+  columns: Record<string, ColumnRole>;
+  /** Date format for date columns, e.g. "YYYYMMDD", "DD-MM-YYYY", "YYYY-MM-DD". */
+  dateFormat?: string;
+  /** Field values read as missing (default: [""]). */
+  missingValues?: string[];
+  /** Header row present (default true). */
+  header?: boolean;
+  prepare: PrepareOptions;
+  experiment: ExperimentOptions;
+}
+
+export interface Manifest {
+  datasets: DatasetEntry[];
+}

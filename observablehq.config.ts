@@ -1,0 +1,24 @@
+import { loadManifest } from "./loaders/manifest/load.ts";
+import { REPORT_PAGES } from "./loaders/site/pages.ts";
+
+// The manifest decides which dataset reports exist: one parameterized route per page.
+const { datasets } = loadManifest();
+
+export default {
+  title: "Segmentation workbench",
+  root: "src",
+  // The build wrapper (loaders/cli/build.ts) builds into a temporary folder and swaps it in.
+  output: process.env.WORKBENCH_OUT ?? "dist",
+  // No web fonts, no CDN: the default stylesheet would fetch fonts from Google.
+  globalStylesheets: [],
+  // Search would load minisearch from a CDN.
+  search: false,
+  pages: datasets.map((d) => ({
+    name: d.title,
+    open: false,
+    pages: REPORT_PAGES.map((p) => ({ name: p.title, path: `/${d.name}/${p.path}` }))
+  })),
+  dynamicPaths: datasets.flatMap((d) => REPORT_PAGES.map((p) => `/${d.name}/${p.path}`)),
+  footer: "Segmentation workbench · built from the datasets in data/ · no data leaves this site.",
+  pager: true
+};

@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { appendFileSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeProject, removeProject, REPO } from "./helpers/project.ts";
+
+// npm run dev: a changed data file reaches the preview without restarting it.
+const manifest = {
+  datasets: {
+    shop: {
+      title: "Shop",
+      kind: "customers",
+      file: "shop.csv",
+      format: "csv",
+      columns: { customer: "id", spend: "numeric" }
+    },
+    wholesale: {
+      title: "Wholesale",
+      kind: "customers",
+      file: "wholesale_customers.csv",
+      format: "csv",
+      columns: { Fresh: "numeric", Milk: "numeric" }
+    }
+  }
+};
+const port = 41000 + (process.pid % 1000);
+let dir: string;
+let server: ChildProcess;
+let log = "";
+
+const get = async (path: string) => {
+  const r = await fetch(`http://127.0.0.1:${port}${path}`);
+  if (!r.ok) throw new Error(`${path}: HTTP ${r.status}\n${log}`);
+  return r.json();
+};
+const until = async <T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> => {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      const v = await f();
+      if (ok(v) || Date.now() > end) return v;
+    } catch (error) {
+      if (Date.now() > end) throw error;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+};
+
+beforeAll(async () => {
+  dir = makeProject(manifest, {
+    "shop.csv": "customer,spend\na,1\nb,2\nc,3\n",
+    "wholesale_customers.csv": readFileSync(join(REPO, "data", "wholesale_customers.csv"))
+  });
+  server = spawn(process.execPath, ["--import", "tsx", "loaders/cli/dev.ts", "--port", String(port), "--no-open"], {
+    cwd: dir,
+    env: { ...process.env, WORKBENCH_ROOT: dir, NO_COLOR: "1" }
+  });
+  server.stdout!.on("data", (d) => (log += d));
+  server.stderr!.on("data", (d) => (log += d));
+  await until(() => get("/_file/data/shop/summary.json"), () => true);
+}, 60_000);
+
+afterAll(() => {
+  server?.kill();
+  removeProject(dir);
+});
+
+describe("npm run dev", () => {
+  it("serves fresh loader output after a data file changes, re-running only that dataset", async () => {
+    expect((await get("/_file/data/shop/summary.json")).rows).toBe(3);
+    await get("/_file/data/wholesale/summary.json");
+    const mark = log.length;
+    appendFileSync(join(dir, "data", "shop.csv"), "d,4\n");
+    const summary = await until(() => get("/_file/data/shop/summary.json"), (s: any) => s.rows === 4);
+    expect(summary.rows).toBe(4);
+    await get("/_file/data/wholesale/summary.json");
+    const after = log.slice(mark);
+    expect(after).toMatch(/load \/data\/shop\/summary\.json → \[missing\]/);
+    expect(after).toMatch(/load \/data\/wholesale\/summary\.json → \[fresh\]/);
+  }, 60_000);
+
+  it("reuses the cache when nothing changed", async () => {
+    const before = statSync(join(dir, "src/.observablehq/cache/data/shop/summary.json")).mtimeMs;
+    await get("/_file/data/shop/summary.json");
+    expect(statSync(join(dir, "src/.observablehq/cache/data/shop/summary.json")).mtimeMs).toBe(before);
+  });
+});

@@ -1,0 +1,33 @@
+/**
+ * Outlier fences for one numeric column.
+ * - iqr: [Q1 − t·IQR, Q3 + t·IQR], quartiles with numpy's default linear interpolation
+ *   (Tukey's fences; t = 1.5 by default)
+ * - zscore: mean ± t·σ with the population σ (ddof = 0, as scipy.stats.zscore); t = 3 by default
+ */
+import { mean, quantiles, std } from "./stats.ts";
+
+export type OutlierRule = "iqr" | "zscore";
+
+export const DEFAULT_THRESHOLD: Record<OutlierRule, number> = { iqr: 1.5, zscore: 3 };
+
+export function outlierFences(values: Float64Array, rule: OutlierRule, t: number): { lower: number; upper: number } {
+  if (rule === "iqr") {
+    const [q1, q3] = quantiles(values, [0.25, 0.75]);
+    const iqr = q3 - q1;
+    return { lower: q1 - t * iqr, upper: q3 + t * iqr };
+  }
+  const mu = mean(values);
+  const sigma = std(values, mu);
+  return { lower: mu - t * sigma, upper: mu + t * sigma };
+}
+
+/** Count of values outside [lower, upper] (the fences themselves are inside). */
+export function countOutside(values: Float64Array, lower: number, upper: number): number {
+  let c = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] < lower || values[i] > upper) c++;
+  return c;
+}
+
+export function clip(values: Float64Array, lower: number, upper: number): Float64Array {
+  return values.map((v) => (v < lower ? lower : v > upper ? upper : v));
+}

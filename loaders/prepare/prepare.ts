@@ -1,0 +1,538 @@
+/**
+ * The preparation pipeline: a typed customer table in, the clustering matrix out, with a report
+ * of every change for the data-quality page. Steps, in order:
+ *   1. duplicates: exact duplicate rows, then repeated customer ids (first kept)
+ *   2. date columns → "days since <col>" (relative to the column's latest date)
+ *   3. missing values: median / mode imputation, or drop rows with any missing feature
+ *   4. outliers on numeric features: iqr or zscore fences; keep (count), cap, or drop rows
+ *   5. transform: log1p on all / skewed numeric features, or none
+ *   6. one-hot encoding of categorical features
+ *   7. zero-variance columns dropped
+ *   8. scaling
+ * The arquero table is read once (columns of the kept rows → typed arrays); every step after
+ * that works on typed arrays. The input table is never modified.
+ */
+import type { DatasetTable } from "../io/types.ts";
+import type { ColumnRole, PrepareOptions } from "../manifest/types.ts";
+import type { FeatureMatrix } from "../matrix.ts";
+import { makeMatrix } from "../matrix.ts";
+import { WorkbenchError, checkParam } from "../errors.ts";
+import type { ColumnTable } from "arquero";
+import { asColumnTable, dedupeRows } from "./dedupe.ts";
+import {
+  countMissingNumbers,
+  countMissingStrings,
+  fillNumbers,
+  fillStrings,
+  medianOfPresent,
+  modeOf
+} from "./missing.ts";
+import { DEFAULT_THRESHOLD, clip, countOutside, outlierFences } from "./outliers.ts";
+import { isSkewed, log1pColumn } from "./transform.ts";
+import { oneHot } from "./encode.ts";
+import { applyScale, scaleParams } from "./scale.ts";
+import type { ScaleParams } from "./scale.ts";
+import { minMax } from "./stats.ts";
+
+const DAY_MS = 86_400_000;
+/** Label given to rows whose gold label is missing (they are kept: the label is not a feature). */
+export const MISSING_LABEL = "(missing)";
+
+export interface MissingReport {
+  column: string;
+  /** Missing values in the column after duplicates were dropped. */
+  count: number;
+  /**
+   * median / mode: imputed with `fill`; drop: the rows were dropped; dropColumn: every value was
+   * missing, so the feature was dropped; keep: left as missing (id, profile); label: shown as "(missing)".
+   */
+  action: "median" | "mode" | "drop" | "dropColumn" | "keep" | "label";
+  fill?: number | string;
+}
+
+export interface OutlierColumnReport {
+  column: string;
+  /** Values outside the fences (flagged; capped or their rows dropped as the action says). */
+  count: number;
+  lower: number;
+  upper: number;
+}
+
+export interface PrepareReport {
+  inputRows: number;
+  outputRows: number;
+  duplicates: { exactRows: number; duplicateIds: number; exampleIds: string[] };
+  missing: MissingReport[];
+  /** Rows dropped by missing: "drop". */
+  missingRowsDropped: number;
+  outliers: {
+    rule: "iqr" | "zscore";
+    threshold: number;
+    action: "keep" | "cap" | "drop";
+    columns: OutlierColumnReport[];
+    /** Rows dropped by outliers: "drop" (a row flagged in any feature). */
+    rowsDropped: number;
+  };
+  transform: {
+    kind: "none" | "log1p" | "skewed";
+    /** Columns that were log1p-transformed. */
+    columns: string[];
+    /** transform "skewed": the sample skewness (G1) of each numeric feature before the transform. */
+    skewness?: Array<{ column: string; skewness: number | null }>;
+  };
+  encoded: Array<{ column: string; categories: string[] }>;
+  droppedColumns: Array<{ column: string; reason: string }>;
+  scale: "zscore" | "minmax" | "robust" | "none";
+  /** Per matrix column: the matrix value is (unscaled-after-transform − center) / scale. */
+  scaleParams: Array<{ column: string; center: number; scale: number }>;
+  notes: string[];
+}
+
+export interface PreparedData {
+  /** Scaled features: the clustering input. */
+  matrix: FeatureMatrix;
+  /** Same rows and columns in original units: after imputation and capping, before log1p and scaling. */
+  unscaled: FeatureMatrix;
+  /** For each matrix row, the 0-based data row of the input it came from. */
+  rows: Int32Array;
+  /** Customer id per row; without an id column, the 1-based data row number. */
+  ids: string[];
+  /** Gold label per row ("(missing)" where absent), or null without a label column. */
+  label: string[] | null;
+  /**
+   * Per kept row, in original units as read (NaN = missing): every "profile" column and every
+   * numeric feature (date features as "days since <col>"), for segment profiles.
+   */
+  profile: Record<string, Float64Array>;
+  report: PrepareReport;
+}
+
+type Feature =
+  | { kind: "number"; name: string; source: string; values: Float64Array; raw: Float64Array }
+  | { kind: "category"; name: string; source: string; values: Array<string | null> };
+
+/** The working state between steps: columns of the kept rows. */
+interface Frame {
+  n: number;
+  rows: Int32Array;
+  features: Feature[];
+  id: Array<string | null> | null;
+  label: Array<string | null> | null;
+  profile: Array<{ name: string; values: Float64Array }>;
+}
+
+const FEATURE_ROLES: ReadonlySet<ColumnRole> = new Set(["numeric", "categorical", "date"]);
+
+export function prepare(dataset: DatasetTable, options: PrepareOptions): PreparedData {
+  checkOptions(options);
+  const threshold = options.outlierThreshold ?? DEFAULT_THRESHOLD[options.outlierRule];
+  const file = dataset.file;
+  const where = (frame: Frame) => (i: number) => ({ file, line: dataset.lines[frame.rows[i]] });
+
+  if (dataset.entry.kind === "transactions") {
+    throw new WorkbenchError(`dataset "${dataset.entry.name}" is a transaction log`, {
+      file,
+      hint: "Turn it into one row per customer with customerFeatures() before prepare()"
+    });
+  }
+  const columns = dataset.columns;
+  if (!columns.some((c) => FEATURE_ROLES.has(c.role))) {
+    throw new WorkbenchError(`dataset "${dataset.entry.name}" has no feature columns`, {
+      file,
+      hint: 'Give at least one column the role "numeric" or "categorical" in the manifest'
+    });
+  }
+  const inputRows = dataset.table.numRows();
+  if (inputRows === 0) {
+    throw new WorkbenchError("the dataset has no data rows", { file, hint: "Check the file and the manifest's header setting" });
+  }
+
+  const notes: string[] = [];
+  const droppedColumns: PrepareReport["droppedColumns"] = [];
+
+  // 1. duplicates
+  const idColumn = columns.find((c) => c.role === "id")?.name;
+  const table = asColumnTable(dataset.table);
+  const dedupe = dedupeRows(table, idColumn);
+  if (dedupe.exactRows) notes.push(`${dedupe.exactRows} exact duplicate row(s) dropped`);
+  if (dedupe.duplicateIds) {
+    notes.push(`${dedupe.duplicateIds} row(s) with an already seen ${idColumn} dropped (first kept)`);
+  }
+
+  // 2. columns to typed arrays; dates become "days since"
+  let frame = toFrame(table, dedupe.rows, columns, notes);
+
+  // 3. missing values
+  const missing: MissingReport[] = [];
+  let missingRowsDropped = 0;
+  ({ frame, missingRowsDropped } = handleMissing(frame, columns, options.missing, missing, droppedColumns, notes));
+
+  // 4. outliers
+  const outlierColumns: OutlierColumnReport[] = [];
+  let outlierRowsDropped = 0;
+  ({ frame, rowsDropped: outlierRowsDropped } = handleOutliers(frame, options, threshold, outlierColumns, notes));
+
+  // Original units from here on: after imputation and capping, before log1p.
+  const original = new Map<string, Float64Array>();
+  for (const f of frame.features) if (f.kind === "number") original.set(f.name, f.values);
+
+  // 5. transform
+  const transform: PrepareReport["transform"] = { kind: options.transform, columns: [] };
+  if (options.transform === "skewed") transform.skewness = [];
+  const transformed = new Map<string, Float64Array>();
+  for (const f of frame.features) {
+    if (f.kind !== "number") continue;
+    let apply = options.transform === "log1p";
+    if (options.transform === "skewed") {
+      const s = isSkewed(f.values);
+      transform.skewness!.push({ column: f.name, skewness: Number.isFinite(s.skewness) ? s.skewness : null });
+      apply = s.skewed;
+    }
+    if (apply) {
+      transformed.set(f.name, log1pColumn(f.values, f.name, where(frame)));
+      transform.columns.push(f.name);
+    } else {
+      transformed.set(f.name, f.values);
+    }
+  }
+  if (options.transform === "skewed") {
+    notes.push(
+      transform.columns.length
+        ? `log1p applied to skewed column(s) (skewness > 1): ${transform.columns.join(", ")}`
+        : "no numeric column has skewness > 1; nothing log1p-transformed"
+    );
+  }
+
+  // 6. one-hot encoding, assembling the columns in manifest order
+  const encoded: PrepareReport["encoded"] = [];
+  const assembled: Array<{ name: string; values: Float64Array; original: Float64Array; indicator?: boolean }> = [];
+  for (const f of frame.features) {
+    if (f.kind === "number") {
+      assembled.push({ name: f.name, values: transformed.get(f.name)!, original: original.get(f.name)! });
+    } else {
+      const hot = oneHot(f.name, f.values as string[]);
+      encoded.push({ column: f.name, categories: hot.categories });
+      hot.names.forEach((name, j) => assembled.push({ name, values: hot.columns[j], original: hot.columns[j], indicator: true }));
+    }
+  }
+
+  // 7. zero-variance columns
+  const kept = assembled.filter((c) => {
+    const { min, max } = minMax(c.values);
+    if (min !== max) return true;
+    const reason = `zero variance: every value is ${formatValue(c.original[0])}`;
+    droppedColumns.push({ column: c.name, reason });
+    notes.push(`column "${c.name}" dropped (${reason}); it cannot separate customers`);
+    return false;
+  });
+  if (kept.length === 0) {
+    throw new WorkbenchError("preparation left no feature columns: every feature has a single value", {
+      file,
+      found: `${frame.n} row(s); constant columns: ${assembled.map((c) => c.name).join(", ")}`,
+      hint:
+        frame.n === 1
+          ? "Only one row is left; check the duplicate, missing and outlier settings"
+          : "Add features that vary between customers"
+    });
+  }
+
+  // 8. scaling, then row-major matrices
+  const n = frame.n;
+  const d = kept.length;
+  const data = new Float64Array(n * d);
+  const unscaledData = new Float64Array(n * d);
+  const params: PrepareReport["scaleParams"] = [];
+  const scaled = kept.map((c) => {
+    // One-hot columns are not standardized: a rare category would get values of several SDs and
+    // dominate every distance. Scaled by 1/√2 instead, two customers in different categories
+    // are as far apart as one SD of a numeric feature (1 = ½ + ½), whatever the category's share.
+    const p: ScaleParams = c.indicator && options.scale !== "none" ? { center: 0, scale: Math.SQRT2 } : scaleParams(c.values, options.scale);
+    params.push({ column: c.name, center: p.center, scale: p.scale });
+    return applyScale(c.values, p);
+  });
+  const originals = kept.map((c) => c.original);
+  // Row by row: d sequential reads, contiguous writes (column-wise strided writes thrash the cache).
+  for (let i = 0, o = 0; i < n; i++) {
+    for (let j = 0; j < d; j++, o++) {
+      data[o] = scaled[j][i];
+      unscaledData[o] = originals[j][i];
+    }
+  }
+  const names = kept.map((c) => c.name);
+
+  const rows = frame.rows;
+  const ids = frame.id
+    ? frame.id.map((v, i) => v ?? `(row ${rows[i] + 1})`)
+    : Array.from(rows, (r) => String(r + 1));
+  const label = frame.label ? frame.label.map((v) => v ?? MISSING_LABEL) : null;
+  const profile: Record<string, Float64Array> = {};
+  for (const p of frame.profile) profile[p.name] = p.values;
+  for (const f of frame.features) if (f.kind === "number") profile[f.name] = f.raw;
+
+  return {
+    matrix: makeMatrix(names, n, data),
+    unscaled: makeMatrix(names.slice(), n, unscaledData),
+    rows,
+    ids,
+    label,
+    profile,
+    report: {
+      inputRows,
+      outputRows: n,
+      duplicates: { exactRows: dedupe.exactRows, duplicateIds: dedupe.duplicateIds, exampleIds: dedupe.exampleIds },
+      missing,
+      missingRowsDropped,
+      outliers: {
+        rule: options.outlierRule,
+        threshold,
+        action: options.outliers,
+        columns: outlierColumns,
+        rowsDropped: outlierRowsDropped
+      },
+      transform,
+      encoded,
+      droppedColumns,
+      scale: options.scale,
+      scaleParams: params,
+      notes
+    }
+  };
+}
+
+function checkOptions(o: PrepareOptions): void {
+  checkParam(o.missing === "median" || o.missing === "drop", "prepare.missing", o.missing, '"median" or "drop"');
+  checkParam(o.outlierRule === "iqr" || o.outlierRule === "zscore", "prepare.outlierRule", o.outlierRule, '"iqr" or "zscore"');
+  checkParam(["keep", "cap", "drop"].includes(o.outliers), "prepare.outliers", o.outliers, '"keep", "cap" or "drop"');
+  checkParam(["none", "log1p", "skewed"].includes(o.transform), "prepare.transform", o.transform, '"none", "log1p" or "skewed"');
+  checkParam(["zscore", "minmax", "robust", "none"].includes(o.scale), "prepare.scale", o.scale, '"zscore", "minmax", "robust" or "none"');
+  if (o.outlierThreshold !== undefined) {
+    checkParam(Number.isFinite(o.outlierThreshold) && o.outlierThreshold > 0, "prepare.outlierThreshold", o.outlierThreshold, "a number > 0");
+  }
+}
+
+function toFrame(table: ColumnTable, rows: Int32Array, columns: DatasetTable["columns"], notes: string[]): Frame {
+  const features: Feature[] = [];
+  const profile: Frame["profile"] = [];
+  let id: Frame["id"] = null;
+  let label: Frame["label"] = null;
+  for (const c of columns) {
+    switch (c.role) {
+      case "numeric": {
+        const values = numberColumn(table, c.name, rows);
+        features.push({ kind: "number", name: c.name, source: c.name, values, raw: values.slice() });
+        break;
+      }
+      case "date": {
+        const dates = numberColumn(table, c.name, rows);
+        let latest = -Infinity;
+        for (const v of dates) if (v > latest) latest = v;
+        const name = `days since ${c.name}`;
+        const values = dates.map((v) => (latest - v) / DAY_MS);
+        features.push({ kind: "number", name, source: c.name, values, raw: values.slice() });
+        notes.push(
+          Number.isFinite(latest)
+            ? `date column "${c.name}" used as the numeric feature "${name}", counted from its latest date ${new Date(latest).toISOString().slice(0, 10)}`
+            : `date column "${c.name}" has no dates`
+        );
+        break;
+      }
+      case "categorical":
+        features.push({ kind: "category", name: c.name, source: c.name, values: stringColumn(table, c.name, rows) });
+        break;
+      case "id":
+        id = stringColumn(table, c.name, rows);
+        break;
+      case "label":
+        label = stringColumn(table, c.name, rows);
+        break;
+      case "profile":
+        profile.push({ name: c.name, values: numberColumn(table, c.name, rows) });
+        break;
+      default:
+        break; // personal, ignore (and transaction roles, which a customer table does not use)
+    }
+  }
+  return { n: rows.length, rows, features, id, label, profile };
+}
+
+function handleMissing(
+  frame: Frame,
+  columns: DatasetTable["columns"],
+  mode: "median" | "drop",
+  report: MissingReport[],
+  droppedColumns: PrepareReport["droppedColumns"],
+  notes: string[]
+): { frame: Frame; missingRowsDropped: number } {
+  const features: Feature[] = [];
+  const missingRow = new Uint8Array(frame.n);
+  for (const c of columns) {
+    if (c.role === "id" && frame.id) {
+      const count = countMissingStrings(frame.id);
+      if (count) {
+        report.push({ column: c.name, count, action: "keep" });
+        notes.push(`${count} row(s) without a ${c.name}; shown as "(row N)"`);
+      }
+    } else if (c.role === "label" && frame.label) {
+      const count = countMissingStrings(frame.label);
+      if (count) report.push({ column: c.name, count, action: "label", fill: MISSING_LABEL });
+    } else if (c.role === "profile") {
+      const p = frame.profile.find((x) => x.name === c.name)!;
+      const count = countMissingNumbers(p.values);
+      if (count) report.push({ column: c.name, count, action: "keep" });
+    }
+  }
+  for (const f of frame.features) {
+    const count = f.kind === "number" ? countMissingNumbers(f.values) : countMissingStrings(f.values);
+    if (count === 0) {
+      features.push(f);
+      continue;
+    }
+    if (mode === "drop") {
+      report.push({ column: f.source, count, action: "drop" });
+      if (f.kind === "number") f.values.forEach((v, i) => Number.isNaN(v) && (missingRow[i] = 1));
+      else f.values.forEach((v, i) => v === null && (missingRow[i] = 1));
+      features.push(f);
+      continue;
+    }
+    if (count === frame.n) {
+      report.push({ column: f.source, count, action: "dropColumn" });
+      droppedColumns.push({ column: f.name, reason: "every value is missing" });
+      notes.push(`column "${f.name}" dropped: every value is missing`);
+      continue;
+    }
+    if (f.kind === "number") {
+      const fill = medianOfPresent(f.values);
+      report.push({ column: f.source, count, action: "median", fill });
+      features.push({ ...f, values: fillNumbers(f.values, fill) });
+    } else {
+      const fill = modeOf(f.values)!;
+      report.push({ column: f.source, count, action: "mode", fill });
+      features.push({ ...f, values: fillStrings(f.values, fill) });
+    }
+  }
+  // Report in manifest column order.
+  const position = new Map(columns.map((c, i) => [c.name, i]));
+  report.sort((a, b) => position.get(a.column)! - position.get(b.column)!);
+  if (features.length === 0) {
+    throw new WorkbenchError("preparation left no feature columns: every feature column is empty", {
+      hint: 'Give the feature columns values, or check the manifest\'s "missingValues"'
+    });
+  }
+  let next: Frame = { ...frame, features };
+  let dropped = 0;
+  if (mode === "drop") {
+    const keep = missingRow.map((m) => 1 - m);
+    next = filterFrame(next, keep);
+    dropped = frame.n - next.n;
+    if (next.n === 0) {
+      const worst = report.filter((r) => r.action === "drop").map((r) => `${r.column} (${r.count})`);
+      throw new WorkbenchError(`dropping rows with a missing feature (missing "drop") removed all ${frame.n} rows`, {
+        found: `missing values in ${worst.join(", ")}`,
+        hint: 'Use --missing median (prepare.missing "median") instead of drop, or give mostly empty columns the role "ignore"'
+      });
+    }
+    if (dropped) notes.push(`${dropped} row(s) with a missing feature dropped`);
+  }
+  return { frame: next, missingRowsDropped: dropped };
+}
+
+function handleOutliers(
+  frame: Frame,
+  options: PrepareOptions,
+  threshold: number,
+  report: OutlierColumnReport[],
+  notes: string[]
+): { frame: Frame; rowsDropped: number } {
+  const flagged = new Uint8Array(frame.n);
+  const features = frame.features.map((f): Feature => {
+    if (f.kind !== "number") return f;
+    const { lower, upper } = outlierFences(f.values, options.outlierRule, threshold);
+    const count = countOutside(f.values, lower, upper);
+    report.push({ column: f.name, count, lower, upper });
+    if (count === 0) return f;
+    if (options.outliers === "cap") return { ...f, values: clip(f.values, lower, upper) };
+    if (options.outliers === "drop") f.values.forEach((v, i) => (v < lower || v > upper) && (flagged[i] = 1));
+    return f;
+  });
+  const total = report.reduce((s, r) => s + r.count, 0);
+  let next: Frame = { ...frame, features };
+  let dropped = 0;
+  if (options.outliers === "drop") {
+    next = filterFrame(next, flagged.map((m) => 1 - m));
+    dropped = frame.n - next.n;
+    if (next.n === 0) {
+      throw new WorkbenchError(`dropping outlier rows (outliers "drop") removed all ${frame.n} rows`, {
+        found: `outlier rule ${options.outlierRule} with threshold ${threshold}`,
+        hint: 'Use --outliers cap or keep (prepare.outliers), or a larger prepare.outlierThreshold'
+      });
+    }
+    if (dropped) notes.push(`${dropped} row(s) with an outlier (${options.outlierRule}, threshold ${threshold}) dropped`);
+  } else if (total) {
+    notes.push(
+      options.outliers === "cap"
+        ? `${total} outlier value(s) (${options.outlierRule}, threshold ${threshold}) capped to the fences`
+        : `${total} outlier value(s) (${options.outlierRule}, threshold ${threshold}) flagged and kept`
+    );
+  }
+  return { frame: next, rowsDropped: dropped };
+}
+
+/** The rows of `frame` where keep[i] is 1, as a new frame. */
+function filterFrame(frame: Frame, keep: Uint8Array): Frame {
+  let m = 0;
+  for (let i = 0; i < keep.length; i++) m += keep[i];
+  const idx = new Int32Array(m);
+  for (let i = 0, k = 0; i < keep.length; i++) if (keep[i]) idx[k++] = i;
+  // Plain loops: Float64Array.from(array, fn) is ~50× slower on 1M rows.
+  const pickN = (a: Float64Array) => {
+    const out = new Float64Array(m);
+    for (let k = 0; k < m; k++) out[k] = a[idx[k]];
+    return out;
+  };
+  const pickS = <T>(a: T[]) => {
+    const out = new Array<T>(m);
+    for (let k = 0; k < m; k++) out[k] = a[idx[k]];
+    return out;
+  };
+  const rows = new Int32Array(m);
+  for (let k = 0; k < m; k++) rows[k] = frame.rows[idx[k]];
+  return {
+    n: m,
+    rows,
+    features: frame.features.map((f) =>
+      f.kind === "number" ? { ...f, values: pickN(f.values), raw: pickN(f.raw) } : { ...f, values: pickS(f.values) }
+    ),
+    id: frame.id && pickS(frame.id),
+    label: frame.label && pickS(frame.label),
+    profile: frame.profile.map((p) => ({ name: p.name, values: pickN(p.values) }))
+  };
+}
+
+/** Values of `rows` as numbers, NaN where missing (null/undefined); always a fresh array. */
+function numberColumn(table: ColumnTable, name: string, rows: Int32Array): Float64Array {
+  const col = table.column(name)!;
+  const out = new Float64Array(rows.length);
+  if (col instanceof Float64Array) {
+    for (let i = 0; i < rows.length; i++) out[i] = col[rows[i]];
+    return out;
+  }
+  for (let i = 0; i < rows.length; i++) {
+    const v = col.at(rows[i]);
+    out[i] = v === null || v === undefined ? NaN : Number(v);
+  }
+  return out;
+}
+
+function stringColumn(table: ColumnTable, name: string, rows: Int32Array): Array<string | null> {
+  const col = table.column(name)!;
+  const out = new Array<string | null>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const v = col.at(rows[i]);
+    out[i] = v === null || v === undefined ? null : String(v);
+  }
+  return out;
+}
+
+function formatValue(v: number): string {
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
+}

@@ -21,4 +21,9 @@ export interface Clusterer<P extends object> {
   defaults: P;
   /** Validates params (throwing WorkbenchError naming the parameter) and fits. */
   fit(matrix: FeatureMatrix, params: Partial<P>, rng: Rng): ClusterResult;
+  /**
+   * Optional: fits once for several k when the algorithm allows it (a hierarchy is cut at any k),
+   * returning one result per k, as `fit` with that k would.
+   */
+  fitPath?(matrix: FeatureMatrix, params: Partial<P>, ks: number[], rng: Rng): ClusterResult[];
 }

@@ -1,0 +1,271 @@
+/**
+ * Runs k-means kernel operations over all blocks of a matrix, on the main thread and, for large
+ * data, on worker threads too. The API stays synchronous: the main thread claims blocks like
+ * any worker and then blocks in Atomics.wait until the blocks that workers claimed are done.
+ * The main thread never waits for a worker that has not claimed anything, so a worker that is
+ * still starting (or failed to start) only costs speed, never correctness or a deadlock.
+ *
+ * Workers are plain eval'd scripts that load kmeansWorker.ts through tsx's CommonJS hook,
+ * because Node 20 ignores ESM loader flags (`--import tsx`) in a Worker's execArgv.
+ */
+import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { FeatureMatrix } from "../matrix.ts";
+import {
+  CTRL,
+  OP,
+  PARAM,
+  blockRowsFor,
+  kernelViews,
+  maxTrials,
+  runBlock,
+  statWidthFor,
+  type KernelBuffers,
+  type KernelShape,
+  type KernelState
+} from "./kmeansKernel.ts";
+
+/** Below this many row × centre × feature products per pass, threads cost more than they save. */
+export const THREAD_THRESHOLD = 4_000_000;
+/** "auto" uses at most this many threads: the passes are partly memory-bound. */
+const MAX_AUTO_THREADS = 4;
+/** A worker that holds a claimed block this long without finishing it is taken to be dead. */
+const STALL_MS = 120_000;
+
+/**
+ * How many threads (main included) to use: a number forces it (1 = main thread only);
+ * "auto" uses every core for large data and the main thread alone for small data.
+ */
+export type Threads = number | "auto";
+
+let defaultThreads: Threads = "auto";
+
+/** Sets the thread policy used when a call does not name one (tests and benchmarks). */
+export function setKmeansThreads(threads: Threads): void {
+  defaultThreads = threads;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Worker pool: started on first use, unref'd so it never keeps the process alive.
+
+interface PoolWorker {
+  worker: Worker;
+  ready: Promise<boolean>;
+  alive: boolean;
+}
+
+const pool: PoolWorker[] = [];
+
+const BOOTSTRAP = `
+const { workerData } = require("node:worker_threads");
+require(workerData.tsxApi).register();
+require(workerData.workerFile);
+`;
+
+let poolBroken = false;
+
+function spawn(): PoolWorker | undefined {
+  try {
+    const req = createRequire(import.meta.url);
+    const workerFile = fileURLToPath(new URL("./kmeansWorker.ts", import.meta.url));
+    const worker = new Worker(BOOTSTRAP, {
+      eval: true,
+      execArgv: [],
+      workerData: { tsxApi: req.resolve("tsx/cjs/api"), workerFile }
+    });
+    worker.unref();
+    const entry: PoolWorker = { worker, alive: true, ready: Promise.resolve(false) };
+    entry.ready = new Promise<boolean>((resolve) => {
+      worker.once("message", (m) => resolve(m === "ready"));
+      const dead = () => {
+        entry.alive = false;
+        resolve(false);
+      };
+      worker.once("error", dead);
+      worker.once("exit", dead);
+    });
+    return entry;
+  } catch {
+    // No tsx or no worker support: stay on the main thread (results are the same).
+    poolBroken = true;
+    return undefined;
+  }
+}
+
+function workersFor(threads: number): PoolWorker[] {
+  const wanted = Math.max(0, threads - 1);
+  while (pool.length < wanted && !poolBroken) {
+    const w = spawn();
+    if (w) pool.push(w);
+  }
+  return pool.filter((w) => w.alive).slice(0, wanted);
+}
+
+function resolveThreads(threads: Threads | undefined, work: number, nBlocks: number): number {
+  const t = threads ?? defaultThreads;
+  if (t === "auto") {
+    if (work < THREAD_THRESHOLD || nBlocks < 2) return 1;
+    return Math.max(1, Math.min(availableParallelism(), MAX_AUTO_THREADS, nBlocks));
+  }
+  return Math.max(1, Math.floor(t));
+}
+
+/**
+ * Starts the workers a call with `threads` would use and resolves with how many are ready.
+ * Optional: calls start workers themselves, but the first call then runs mostly on the main
+ * thread while they load (about 0.3 s). Benchmarks await this first.
+ */
+export async function startKmeansWorkers(threads: number = Math.min(availableParallelism(), MAX_AUTO_THREADS)): Promise<number> {
+  const ws = workersFor(threads);
+  const ready = await Promise.all(ws.map((w) => w.ready));
+  return ready.filter(Boolean).length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row-sized buffers are kept between calls: fresh memory costs a page fault per 4 KiB on first
+// touch (about 30 ms for 64 MB), more than many whole k-means runs. Only one session runs at a
+// time and results are copied out, so reuse is safe. The small per-session buffers (control
+// words included) are always new, so a worker still catching up on an old session finds that
+// session ended and never touches the new one.
+
+let workerBlocksTotal = 0;
+
+/** Blocks run by worker threads in this process so far (tests check the worker path ran). */
+export function kmeansWorkerBlocks(): number {
+  return workerBlocksTotal;
+}
+
+const bufferPool = new Map<string, ArrayBufferLike>();
+
+function pooled(role: string, bytes: number, shared: boolean): ArrayBufferLike {
+  const key = `${role}:${shared ? "shared" : "local"}`;
+  const have = bufferPool.get(key);
+  if (have && have.byteLength >= bytes) return have;
+  const made = shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  bufferPool.set(key, made);
+  return made;
+}
+
+/** Drops the buffers kept between calls (they are otherwise held until the process ends). */
+export function releaseKmeansBuffers(): void {
+  bufferPool.clear();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions
+
+/** All buffers of one k-means job over one matrix, plus the means to run operations on them. */
+export class KmeansSession {
+  readonly state: KernelState;
+  readonly threads: number;
+  /** Blocks run by workers so far (to check in tests that the worker path was taken). */
+  workerBlocks = 0;
+  private readonly workers: PoolWorker[];
+  private generation = 0;
+  private closed = false;
+
+  constructor(matrix: FeatureMatrix, k: number, threads?: Threads) {
+    const { n, d } = matrix;
+    const blockRows = blockRowsFor(n);
+    const nBlocks = Math.ceil(n / blockRows);
+    const statWidth = statWidthFor(d, k);
+    const shape: KernelShape = { n, d, k, blockRows, nBlocks, statWidth };
+    this.threads = resolveThreads(threads, n * k * d, nBlocks);
+    this.workers = this.threads > 1 ? workersFor(this.threads) : [];
+    const shared = this.workers.length > 0;
+    const alloc = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+    const data = matrix.data;
+    let x: ArrayBufferLike;
+    if (shared && !(data.buffer instanceof SharedArrayBuffer && data.byteOffset === 0)) {
+      x = pooled("x", n * d * 8, true);
+      new Float64Array(x, 0, n * d).set(data);
+    } else {
+      x = data.byteOffset === 0 ? data.buffer : data.slice().buffer;
+    }
+    const buffers: KernelBuffers = {
+      x,
+      ctrl: alloc(CTRL.size * 4),
+      param: alloc(PARAM.size * 8),
+      centers: alloc(k * d * 8),
+      half: alloc(k * 8),
+      move: alloc(k * 8),
+      labels: pooled("labels", n * 4, shared),
+      upper: pooled("upper", n * 8, shared),
+      lower: pooled("lower", n * 8, shared),
+      closest: pooled("closest", n * 8, shared),
+      sums: alloc(nBlocks * k * d * 8),
+      counts: alloc(nBlocks * k * 4),
+      stat: alloc(nBlocks * statWidth * 8),
+      cands: alloc(maxTrials(k) * d * 8),
+      cc: alloc(maxTrials(k) * k * 8),
+      cdist: alloc(k * k * 8)
+    };
+    this.state = kernelViews(shape, buffers);
+    // Generation 0 starts exhausted, so a worker that joins before the first run claims nothing.
+    this.state.ctrl[CTRL.claim] = nBlocks;
+    for (const w of this.workers) w.worker.postMessage({ type: "session", shape, buffers });
+  }
+
+  /** Runs `op` on every block; returns when all blocks are done. */
+  run(op: number): void {
+    if (this.closed) throw new Error("k-means session used after close");
+    const s = this.state;
+    const { nBlocks, ctrl } = s;
+    if (this.workers.length === 0) {
+      ctrl[CTRL.op] = op;
+      for (let b = 0; b < nBlocks; b++) runBlock(s, op, b);
+      return;
+    }
+    this.generation = (this.generation + 1) & 0x7fff;
+    Atomics.store(ctrl, CTRL.op, op);
+    Atomics.store(ctrl, CTRL.done, 0);
+    Atomics.store(ctrl, CTRL.claim, this.generation << 16);
+    Atomics.notify(ctrl, CTRL.claim);
+    let mine = 0;
+    for (;;) {
+      const c = Atomics.load(ctrl, CTRL.claim);
+      const b = c & 0xffff;
+      if (b >= nBlocks) break;
+      if (Atomics.compareExchange(ctrl, CTRL.claim, c, c + 1) !== c) continue;
+      runBlock(s, op, b);
+      mine++;
+      Atomics.add(ctrl, CTRL.done, 1);
+    }
+    this.workerBlocks += nBlocks - mine;
+    workerBlocksTotal += nBlocks - mine;
+    let waited = 0;
+    for (;;) {
+      const done = Atomics.load(ctrl, CTRL.done);
+      if (done >= nBlocks) break;
+      if (Atomics.wait(ctrl, CTRL.done, done, 1000) === "timed-out") {
+        waited += 1000;
+        if (waited >= STALL_MS) throw new Error("k-means worker thread stopped responding");
+      } else waited = 0;
+    }
+    if (Atomics.load(ctrl, CTRL.error) !== 0) throw new Error("k-means worker thread failed (see stderr)");
+  }
+
+  /** Tells the workers the session is over; they return to idle. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.workers.length === 0) return;
+    const { ctrl, nBlocks } = this.state;
+    this.generation = (this.generation + 1) & 0x7fff;
+    Atomics.store(ctrl, CTRL.op, OP.end);
+    Atomics.store(ctrl, CTRL.claim, (this.generation << 16) | nBlocks);
+    Atomics.notify(ctrl, CTRL.claim);
+  }
+}
+
+/** Opens a session, runs `body`, and always closes it. */
+export function withSession<T>(matrix: FeatureMatrix, k: number, threads: Threads | undefined, body: (s: KmeansSession) => T): T {
+  const session = new KmeansSession(matrix, k, threads);
+  try {
+    return body(session);
+  } finally {
+    session.close();
+  }
+}

@@ -1,0 +1,166 @@
+import { clusterers } from "../cluster/index.ts";
+import type { AlgorithmName, ClusterResult } from "../cluster/types.ts";
+import { WorkbenchError } from "../errors.ts";
+import { externalMetrics, type ExternalMetrics } from "../evaluate/external.ts";
+import { internalMetrics } from "../evaluate/internal.ts";
+import type { SilhouetteResult } from "../evaluate/silhouette.ts";
+import type { ExperimentOptions } from "../manifest/types.ts";
+import type { FeatureMatrix } from "../matrix.ts";
+import { Rng } from "../rng.ts";
+import { planRuns, runSeed, type PlannedRun } from "./grid.ts";
+import { recommend, type Recommendation } from "./recommend.ts";
+
+/** Metrics of one run, under the names the CLI and the site use. */
+export interface RunMetrics {
+  k: number;
+  noise: number;
+  inertia: number;
+  silhouette: number | null;
+  daviesBouldin: number | null;
+  calinskiHarabasz: number | null;
+  /** Gaussian mixture only. */
+  bic?: number;
+  aic?: number;
+  logLikelihood?: number;
+  /** With a gold-standard label only. */
+  ari?: number;
+  randIndex?: number;
+  nmi?: number;
+  homogeneity?: number;
+  completeness?: number;
+  vMeasure?: number;
+  purity?: number;
+  matchedAccuracy?: number;
+}
+
+export interface RunRecord {
+  id: string;
+  algorithm: AlgorithmName;
+  /** Parameters as given (defaults filled by the algorithm are in `model`). */
+  params: Record<string, unknown>;
+  /** Segments, noise excluded. */
+  k: number;
+  labels: Int32Array;
+  /** Rows per segment 0..k-1. */
+  sizes: number[];
+  seconds: number;
+  metrics: RunMetrics;
+  notes: string[];
+  model: Record<string, unknown>;
+  silhouette: SilhouetteResult;
+  external: ExternalMetrics | null;
+}
+
+export interface ExperimentResult {
+  runs: RunRecord[];
+  recommendation: Recommendation;
+  epsSuggestion: ReturnType<typeof planRuns>["epsSuggestion"];
+}
+
+export interface ExperimentInput {
+  matrix: FeatureMatrix;
+  /** Gold-standard label per row, or null. */
+  label: string[] | null;
+  options: ExperimentOptions;
+  /** Runs to do instead of the planned grid (the CLI's --algorithm). */
+  runs?: PlannedRun[];
+  /** Progress messages (the CLI writes them to stderr). */
+  progress?: (message: string) => void;
+}
+
+/**
+ * Runs every planned run, scores it, and picks the recommended one. Each run draws from its own
+ * generator seeded by (experiment seed, run id), so results do not depend on which other runs
+ * are in the grid, and the same seed gives the same labels.
+ */
+export function runExperiment({ matrix, label, options, runs, progress }: ExperimentInput): ExperimentResult {
+  const plan = runs ? { runs, epsSuggestion: null } : planRuns(matrix, options);
+  const fitted = fitAll(matrix, plan.runs, options.seed, progress);
+  const records = plan.runs.map((run, i) => score(matrix, label, run, fitted[i], options.seed));
+  return { runs: records, recommendation: recommend(records, options.recommend), epsSuggestion: plan.epsSuggestion };
+}
+
+interface Fitted {
+  result: ClusterResult;
+  seconds: number;
+}
+
+/**
+ * Fits every run. Runs that differ only in k share one fit when the algorithm has `fitPath`
+ * (a hierarchy cut at each k); each then reports an equal share of that fit's time.
+ */
+function fitAll(matrix: FeatureMatrix, runs: PlannedRun[], seed: number, progress?: (m: string) => void): Fitted[] {
+  const out: Fitted[] = new Array(runs.length);
+  const groups = new Map<string, number[]>();
+  runs.forEach((run, i) => {
+    const { k, ...rest } = run.params;
+    const key = clusterers[run.algorithm].fitPath && k !== undefined ? `${run.algorithm} ${JSON.stringify(rest)}` : `#${i}`;
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  let done = 0;
+  for (const [key, members] of groups) {
+    const first = runs[members[0]];
+    const clusterer = clusterers[first.algorithm];
+    progress?.(`[${done + 1}/${runs.length}] ${members.length > 1 ? `${first.algorithm} ${members.map((i) => runs[i].params.k).join(",")}` : first.id}`);
+    done += members.length;
+    const start = performance.now();
+    const results = withRunContext(first.id, () =>
+      members.length > 1
+        ? clusterer.fitPath!(matrix, first.params, members.map((i) => runs[i].params.k as number), new Rng(runSeed(seed, key)))
+        : [clusterer.fit(matrix, first.params, new Rng(runSeed(seed, first.id)))]
+    );
+    const seconds = (performance.now() - start) / 1000 / members.length;
+    members.forEach((i, j) => (out[i] = { result: results[j], seconds }));
+  }
+  return out;
+}
+
+function withRunContext<T>(id: string, body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    if (error instanceof WorkbenchError) throw new WorkbenchError(`${id}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Fits and scores one run (stability refits and tests). */
+export function runOne(matrix: FeatureMatrix, label: string[] | null, run: PlannedRun, seed: number): RunRecord {
+  return score(matrix, label, run, fitAll(matrix, [run], seed)[0], seed);
+}
+
+function score(matrix: FeatureMatrix, label: string[] | null, run: PlannedRun, { result, seconds }: Fitted, seed: number): RunRecord {
+  const rng = new Rng(runSeed(seed, `${run.id} metrics`));
+  const internal = internalMetrics(matrix, result.labels, rng);
+  const external = label ? externalMetrics(label, result.labels) : null;
+  const sizes = new Array<number>(result.k).fill(0);
+  for (const l of result.labels) if (l >= 0) sizes[l]++;
+  const model = result.model as Record<string, any>;
+  const metrics: RunMetrics = {
+    k: result.k,
+    noise: internal.noise,
+    inertia: internal.inertia,
+    silhouette: internal.silhouette,
+    daviesBouldin: internal.daviesBouldin,
+    calinskiHarabasz: internal.calinskiHarabasz
+  };
+  if (run.algorithm === "gmm") Object.assign(metrics, { bic: model.bic, aic: model.aic, logLikelihood: model.logLikelihood });
+  if (external) {
+    const { ari, randIndex, nmi, homogeneity, completeness, vMeasure, purity, matchedAccuracy } = external;
+    Object.assign(metrics, { ari, randIndex, nmi, homogeneity, completeness, vMeasure, purity, matchedAccuracy });
+  }
+  return {
+    id: run.id,
+    algorithm: run.algorithm,
+    params: run.params,
+    k: result.k,
+    labels: result.labels,
+    sizes,
+    seconds,
+    metrics,
+    notes: result.notes,
+    model,
+    silhouette: internal.silhouetteDetail,
+    external
+  };
+}

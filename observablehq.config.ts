@@ -11,6 +11,8 @@ export default {
   output: process.env.WORKBENCH_OUT ?? "dist",
   // No web fonts, no CDN: the default stylesheet would fetch fonts from Google.
   globalStylesheets: [],
+  // Framework's default stylesheet and theme, plus the captions; all bundled locally.
+  style: "style.css",
   // Search would load minisearch from a CDN.
   search: false,
   pages: datasets.map((d) => ({
@@ -19,6 +21,8 @@ export default {
     pages: REPORT_PAGES.map((p) => ({ name: p.title, path: `/${d.name}/${p.path}` }))
   })),
   dynamicPaths: datasets.flatMap((d) => REPORT_PAGES.map((p) => `/${d.name}/${p.path}`)),
+  // No favicon request (Framework ships none; browsers would ask for /favicon.ico and get a 404).
+  head: '<link rel="icon" href="data:,">',
   footer: "Segmentation workbench · built from the datasets in data/ · no data leaves this site.",
   pager: true
 };

@@ -12,14 +12,16 @@ const manifest = {
       kind: "customers",
       file: "shop.csv",
       format: "csv",
-      columns: { customer: "id", spend: "numeric" }
+      columns: { customer: "id", spend: "numeric" },
+      experiment: { seed: 1, algorithms: ["kmeans"], grid: { kmeans: { k: [2] } } }
     },
     wholesale: {
       title: "Wholesale",
       kind: "customers",
       file: "wholesale_customers.csv",
       format: "csv",
-      columns: { Fresh: "numeric", Milk: "numeric" }
+      columns: { Fresh: "numeric", Milk: "numeric" },
+      experiment: { seed: 1, algorithms: ["kmeans"], grid: { kmeans: { k: [2] } } }
     }
   }
 };
@@ -48,7 +50,7 @@ const until = async <T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000)
 
 beforeAll(async () => {
   dir = makeProject(manifest, {
-    "shop.csv": "customer,spend\na,1\nb,2\nc,3\n",
+    "shop.csv": "customer,spend\na,1\nb,2\nc,3\nd,10\ne,11\nf,12\n",
     "wholesale_customers.csv": readFileSync(join(REPO, "data", "wholesale_customers.csv"))
   });
   server = spawn(process.execPath, ["--import", "tsx", "loaders/cli/dev.ts", "--port", String(port), "--no-open"], {
@@ -57,7 +59,7 @@ beforeAll(async () => {
   });
   server.stdout!.on("data", (d) => (log += d));
   server.stderr!.on("data", (d) => (log += d));
-  await until(() => get("/_file/data/shop/summary.json"), () => true);
+  await until(() => get("/_file/data/shop/report/overview.json"), () => true);
 }, 60_000);
 
 afterAll(() => {
@@ -67,21 +69,21 @@ afterAll(() => {
 
 describe("npm run dev", () => {
   it("serves fresh loader output after a data file changes, re-running only that dataset", async () => {
-    expect((await get("/_file/data/shop/summary.json")).rows).toBe(3);
-    await get("/_file/data/wholesale/summary.json");
+    expect((await get("/_file/data/shop/report/overview.json")).rows).toBe(6);
+    await get("/_file/data/wholesale/report/overview.json");
     const mark = log.length;
-    appendFileSync(join(dir, "data", "shop.csv"), "d,4\n");
-    const summary = await until(() => get("/_file/data/shop/summary.json"), (s: any) => s.rows === 4);
-    expect(summary.rows).toBe(4);
-    await get("/_file/data/wholesale/summary.json");
+    appendFileSync(join(dir, "data", "shop.csv"), "g,4\n");
+    const summary = await until(() => get("/_file/data/shop/report/overview.json"), (s: any) => s.rows === 7);
+    expect(summary.rows).toBe(7);
+    await get("/_file/data/wholesale/report/overview.json");
     const after = log.slice(mark);
-    expect(after).toMatch(/load \/data\/shop\/summary\.json → \[missing\]/);
-    expect(after).toMatch(/load \/data\/wholesale\/summary\.json → \[fresh\]/);
+    expect(after).toMatch(/load \/data\/shop\/report\.tar → \[missing\]/);
+    expect(after).not.toMatch(/load \/data\/wholesale\/report\.tar → \[(missing|stale)\]/);
   }, 60_000);
 
   it("reuses the cache when nothing changed", async () => {
-    const before = statSync(join(dir, "src/.observablehq/cache/data/shop/summary.json")).mtimeMs;
-    await get("/_file/data/shop/summary.json");
-    expect(statSync(join(dir, "src/.observablehq/cache/data/shop/summary.json")).mtimeMs).toBe(before);
+    const before = statSync(join(dir, "src/.observablehq/cache/data/shop/report/overview.json")).mtimeMs;
+    await get("/_file/data/shop/report/overview.json");
+    expect(statSync(join(dir, "src/.observablehq/cache/data/shop/report/overview.json")).mtimeMs).toBe(before);
   });
 });

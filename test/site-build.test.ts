@@ -13,14 +13,15 @@ const manifest = {
       file: "shop.csv",
       format: "csv",
       columns: { customer: "id", day: "date", amount: "amount" },
-      experiment: { seed: 1 }
+      experiment: { seed: 1, algorithms: ["kmeans"], grid: { kmeans: { k: [2, 3] } } }
     },
     wholesale: {
       title: "Wholesale",
       kind: "customers",
       file: "wholesale_customers.csv",
       format: "csv",
-      columns: { Channel: "label", Region: "categorical", Fresh: "numeric", Milk: "numeric", Grocery: "numeric" }
+      columns: { Channel: "label", Region: "categorical", Fresh: "numeric", Milk: "numeric", Grocery: "numeric" },
+      experiment: { seed: 1, algorithms: ["kmeans"], grid: { kmeans: { k: [2, 3] } } }
     }
   }
 };
@@ -76,8 +77,8 @@ describe("npm run build", () => {
     build();
     for (const [path, time] of Object.entries(shopBefore)) expect(mtime(path), path).toBeGreaterThan(time);
     expect(snapshot("wholesale")).toEqual(wholesale);
-    const summary = JSON.parse(readFileSync(cache("data/shop/summary.json"), "utf8"));
-    expect(summary.rows).toBe(shop.length); // header line replaced by the appended row
+    const overview = JSON.parse(readFileSync(cache("data/shop/report/overview.json"), "utf8"));
+    expect(overview.rows).toBe(shop.length); // header line replaced by the appended row
   }, 120_000);
 
   it("re-runs a dataset's loaders when its manifest entry changes, and no others", () => {
@@ -86,18 +87,18 @@ describe("npm run build", () => {
     m.datasets.shop.title = "Shop, renamed";
     writeFileSync(join(dir, "data", "manifest.json"), JSON.stringify(m));
     build();
-    expect(JSON.parse(readFileSync(cache("data/shop/summary.json"), "utf8")).title).toBe("Shop, renamed");
+    expect(JSON.parse(readFileSync(cache("data/shop/report/overview.json"), "utf8")).dataset.title).toBe("Shop, renamed");
     expect(snapshot("wholesale")).toEqual(wholesale);
   }, 120_000);
 
   it("re-runs the loaders that import a changed engine module", () => {
-    const home = mtime("data/datasets.json");
+    const home = mtime("index.md");
     const before = { ...snapshot("shop"), ...snapshot("wholesale") };
     appendFileSync(join(dir, "loaders", "io", "parse.ts"), "\n// changed\n");
     build();
     for (const [path, time] of Object.entries(before)) expect(mtime(path), path).toBeGreaterThan(time);
-    // The home page's loader does not read data files, so it is not re-run.
-    expect(mtime("data/datasets.json")).toBe(home);
+    // The home page's loader does not import the parser, so it is not re-run.
+    expect(mtime("index.md")).toBe(home);
   }, 120_000);
 
   it("stops on bad input with the reader's message, leaves dist/ as it was and the file unchanged", () => {

@@ -1,12 +1,42 @@
 import { loadManifest } from "../manifest/load.ts";
 
-/** The home page's list of datasets. */
-export function datasetList() {
-  return loadManifest().datasets.map((d) => ({
-    name: d.name,
-    title: d.title,
-    description: d.description,
-    kind: d.kind,
-    source: d.source ?? null
-  }));
+/**
+ * The home page's Markdown. FileAttachment names must be literal for Framework to find them, so
+ * this page is generated: one literal attachment per dataset in the manifest. Text from the
+ * manifest and the data reaches the page only through JavaScript values rendered as text,
+ * never inlined into the Markdown (names are URL-safe by manifest validation).
+ */
+export function homePage(): string {
+  const { datasets } = loadManifest();
+  const attachments = datasets.map((d) => `  FileAttachment("data/${d.name}/report/overview.json")`).join(",\n");
+  return `---
+title: Segmentation workbench
+toc: false
+---
+
+\`\`\`js
+import {html} from "htl";
+import {count, fixed, percent} from "./components/format.js";
+import {segmentColor} from "./components/palette.js";
+const overviews = Promise.all([
+${attachments}
+].map((f) => f.json()));
+\`\`\`
+
+# Segmentation workbench
+
+Customer segments for every dataset in \`data/\`, computed when this site was built. Each report
+goes from data quality to the recommended segments and the evidence for them.
+
+\`\`\`js
+display(html\`<div class="grid grid-cols-3">\${overviews.map((o) => html\`<a class="card" href="./\${o.dataset.name}/" style="text-decoration: none; color: inherit;">
+  <h2>\${o.dataset.title}</h2>
+  <p class="muted">\${o.dataset.kind === "transactions" ? "Transaction log" : "Customer table"} · \${count(o.rows)} rows · \${count(o.customers)} customers</p>
+  <p><b>\${o.recommended.k} segments</b> (\${o.recommended.runId}, silhouette \${fixed(o.recommended.metrics.silhouette)})</p>
+  <ul class="rules">\${o.recommended.segments.map((s) => html\`<li><span style="color: \${segmentColor(s.segment)}">■</span> \${s.name}: \${percent(s.share, 0)}</li>\`)}</ul>
+</a>\`)}</div>\`);
+\`\`\`
+
+<p class="caption">Each card is one dataset of data/manifest.json with its recommended segmentation; open it for the full report.</p>
+`;
 }

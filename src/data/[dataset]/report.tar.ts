@@ -1,9 +1,9 @@
 import { parseArgs } from "node:util";
 import { runMain } from "../../../loaders/errors.ts";
-import { datasetSummary } from "../../../loaders/site/summary.ts";
+import { reportArchive } from "../../../loaders/report/report.ts";
 
 const { values } = parseArgs({ options: { dataset: { type: "string" } } });
 
 await runMain(() => {
-  process.stdout.write(JSON.stringify(datasetSummary(values.dataset!)));
+  process.stdout.write(reportArchive(values.dataset!, (m) => process.stderr.write(`  ${m}\n`)));
 });

@@ -1,0 +1,119 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { clusterers } from "../cluster/index.ts";
+import { stability, type StabilityResult } from "../evaluate/stability.ts";
+import {
+  goldStandardCheck,
+  segmentPredictability,
+  segmentRules,
+  type GoldStandardResult,
+  type PredictabilityResult,
+  type SegmentRulesResult
+} from "../evaluate/supervised.ts";
+import { prepareDataset, type PreparedDataset } from "../experiment/pipeline.ts";
+import { runExperiment, type ExperimentResult, type RunRecord } from "../experiment/runner.ts";
+import { SEGMENT_NAMES } from "../features/rfmScores.ts";
+import type { DatasetEntry } from "../manifest/types.ts";
+import { dataDir } from "../paths.ts";
+import { suggestAction } from "../profile/actions.ts";
+import { dominantRfmNames, nameSegments } from "../profile/names.ts";
+import { orderBySize } from "../profile/order.ts";
+import { segmentProfiles, type FeatureProfile } from "../profile/profile.ts";
+import { pca, type Projection } from "../project/pca.ts";
+import { Rng } from "../rng.ts";
+
+/** The recommended segmentation, renumbered largest first, with names and profiles. */
+export interface Segmentation {
+  run: RunRecord;
+  /** Labels renumbered by decreasing size (noise -1). */
+  labels: Int32Array;
+  sizes: number[];
+  names: string[];
+  actions: string[];
+  /** Per segment, per feature (original units). */
+  profiles: FeatureProfile[][];
+  /** Transaction logs: the segment's most common RFM name. */
+  rfmNames: string[] | null;
+}
+
+/** Everything a dataset's report shows, computed once per build. */
+export interface Analysis {
+  entry: DatasetEntry;
+  data: PreparedDataset;
+  experiment: ExperimentResult;
+  segmentation: Segmentation;
+  projection: Projection;
+  rules: SegmentRulesResult;
+  gold: GoldStandardResult | null;
+  predictability: PredictabilityResult | null;
+  stability: StabilityResult;
+  /** sha256 of the data file and the manifest entry: what this report was computed from. */
+  fingerprint: string;
+}
+
+/** Rows the segment-predictability forest is cross-validated on (a seeded stratified subsample). */
+export const PREDICTABILITY_ROWS = 2000;
+
+export function analyze(entry: DatasetEntry, progress: (m: string) => void = () => {}): Analysis {
+  const path = resolve(dataDir(), entry.file);
+  const data = prepareDataset(entry, path);
+  const { prepared } = data;
+  progress(`${entry.name}: ${prepared.matrix.n} customers × ${prepared.matrix.d} features`);
+  const experiment = runExperiment({ matrix: prepared.matrix, label: prepared.label, options: entry.experiment, progress });
+  const run = experiment.runs.find((r) => r.id === experiment.recommendation.runId)!;
+  const segmentation = describeSegments(data, run);
+  const seed = entry.experiment.seed;
+  const clustered = segmentation.labels;
+
+  progress(`${entry.name}: segment rules, predictability, stability`);
+  const rules = segmentRules(prepared.unscaled, clustered, segmentation.names, { rng: new Rng(seed) });
+  const gold = prepared.label ? goldStandardCheck(prepared.matrix, prepared.label, prepared.ids, { rng: new Rng(seed) }) : null;
+  const predictable = segmentation.sizes.filter((s) => s >= 2).length >= 2;
+  const predictability = predictable
+    ? segmentPredictability(prepared.matrix, clustered, { rng: new Rng(seed), segmentNames: segmentation.names, maxRows: PREDICTABILITY_ROWS })
+    : null;
+  const clusterer = clusterers[run.algorithm];
+  const refit = (m: typeof prepared.matrix, rng: Rng) => clusterer.fit(m, run.params, rng).labels;
+  const stab = stability(prepared.matrix, clustered, refit, { rng: new Rng(seed) });
+
+  const fingerprint = createHash("sha256").update(readFileSync(path)).update(JSON.stringify(entry)).digest("hex");
+  return {
+    entry,
+    data,
+    experiment,
+    segmentation,
+    projection: pca(prepared.matrix, 2),
+    rules,
+    gold,
+    predictability,
+    stability: stab,
+    fingerprint
+  };
+}
+
+export function describeSegments(data: PreparedDataset, run: RunRecord): Segmentation {
+  const { labels, sizes } = orderBySize(run.labels, run.k);
+  const profiles = segmentProfiles(profileMatrix(data), labels, run.k);
+  const rfmNames = data.rfm ? dominantRfmNames(data.rfm.segment, labels, run.k, SEGMENT_NAMES) : null;
+  const names = nameSegments(profiles, rfmNames);
+  const actions = profiles.map((p, s) => suggestAction(p, rfmNames?.[s] ?? null));
+  return { run, labels, sizes, names, actions, profiles, rfmNames };
+}
+
+/**
+ * The features profiles are described in: the clustering features in original units (one-hot
+ * columns as shares), followed by the profile-only columns (e.g. campaign responses).
+ */
+function profileMatrix(data: PreparedDataset) {
+  const { unscaled, profile } = data.prepared;
+  const extra = Object.keys(profile).filter((name) => !unscaled.names.includes(name) && data.entry.columns[name] === "profile");
+  if (!extra.length) return unscaled;
+  const d = unscaled.d + extra.length;
+  const out = new Float64Array(unscaled.n * d);
+  for (let i = 0; i < unscaled.n; i++) {
+    out.set(unscaled.data.subarray(i * unscaled.d, (i + 1) * unscaled.d), i * d);
+    extra.forEach((name, j) => (out[i * d + unscaled.d + j] = profile[name][i]));
+  }
+  return { names: [...unscaled.names, ...extra], n: unscaled.n, d, data: out };
+}

@@ -1,0 +1,36 @@
+import type { Analysis } from "./analyze.ts";
+import { sig, sigDeep } from "./display.ts";
+
+/**
+ * The build date: SOURCE_DATE_EPOCH when set (reproducible builds), else today. With it set,
+ * the whole report is byte-identical for the same input; without it only this date and the
+ * timings differ between builds.
+ */
+export function buildDate(): string {
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  return (epoch ? new Date(Number(epoch) * 1000) : new Date()).toISOString().slice(0, 10);
+}
+
+/** Experiments page: every run tried, with its parameters, metrics and time. */
+export function experimentsFile(a: Analysis) {
+  const { experiment, entry } = a;
+  return {
+    fingerprint: a.fingerprint,
+    built: buildDate(),
+    seed: entry.experiment.seed,
+    prepare: entry.prepare,
+    grid: entry.experiment.grid ?? null,
+    recommended: experiment.recommendation,
+    epsSuggestion: experiment.epsSuggestion ? { eps: experiment.epsSuggestion.eps, minPoints: experiment.epsSuggestion.minPoints } : null,
+    runs: experiment.runs.map((r) => ({
+      id: r.id,
+      algorithm: r.algorithm,
+      params: r.params,
+      k: r.k,
+      sizes: [...r.sizes].sort((x, y) => y - x),
+      seconds: sig(r.seconds, 3),
+      metrics: sigDeep(r.metrics),
+      notes: r.notes
+    }))
+  };
+}

@@ -1,0 +1,24 @@
+import { findDataset, loadManifest } from "../manifest/load.ts";
+import { analyze } from "./analyze.ts";
+import { compareFile } from "./compare.ts";
+import { evaluationFile } from "./evaluation.ts";
+import { experimentsFile } from "./experiments.ts";
+import { overviewFile } from "./overview.ts";
+import { segmentsFile } from "./segments.ts";
+import { tar } from "./tar.ts";
+
+/**
+ * A dataset's report as a tar archive: one JSON file per page. Framework serves each member
+ * separately, so a page downloads only what it shows.
+ */
+export function reportArchive(name: string, progress?: (m: string) => void): Buffer {
+  const a = analyze(findDataset(loadManifest(), name), progress);
+  const files = {
+    "overview.json": overviewFile(a),
+    "segments.json": segmentsFile(a),
+    "compare.json": compareFile(a),
+    "evaluation.json": evaluationFile(a),
+    "experiments.json": experimentsFile(a)
+  };
+  return tar(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, JSON.stringify(v)])));
+}

@@ -1,0 +1,21 @@
+// Paul Tol's "muted" qualitative palette: its colours stay distinguishable under the common
+// colour-vision deficiencies. Segment i always gets colour i, on every page; noise is grey.
+export const SEGMENT_COLORS = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499"];
+export const NOISE_COLOR = "#BBBBBB";
+export const NOISE_NAME = "Noise";
+
+export function segmentColor(segment) {
+  return segment < 0 ? NOISE_COLOR : SEGMENT_COLORS[segment % SEGMENT_COLORS.length];
+}
+
+/** Plot color options mapping segment names (in segment order) to their colours. */
+export function segmentColorScale(names, {noise = false} = {}) {
+  const domain = noise ? [...names, NOISE_NAME] : names;
+  return {domain, range: domain.map((_, i) => (i < names.length ? segmentColor(i) : NOISE_COLOR)), legend: true};
+}
+
+/** Display name of a segment number: its name, "Segment 3", or "Noise". */
+export function segmentName(segment, names) {
+  if (segment < 0) return NOISE_NAME;
+  return names?.[segment] ?? `Segment ${segment + 1}`;
+}

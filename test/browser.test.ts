@@ -1,0 +1,166 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPORT_PAGES } from "../loaders/site/pages.ts";
+import { launchChromium } from "./helpers/browser.ts";
+import { makeProject, removeProject, REPO, runScript } from "./helpers/project.ts";
+import { serveStatic } from "./helpers/serve.ts";
+import { thirdPartyLoads } from "./helpers/thirdParty.ts";
+
+/**
+ * The published site in a real browser: the three shipped datasets, plus a small dataset whose
+ * category holds an HTML injection and whose personal column holds e-mail addresses.
+ */
+const INJECTION = "<img src=x onerror=alert(1)>";
+const EMAILS = Array.from({ length: 60 }, (_, i) => `person${i}.secret@example.org`);
+const SHOTS = join(REPO, "test-output", "screenshots");
+
+function injectionCsv(): string {
+  const lines = ["customer,email,plan,spend,visits"];
+  for (let i = 0; i < 60; i++) {
+    const group = i % 3;
+    const plan = group === 0 ? `"${INJECTION}"` : group === 1 ? "basic" : "pro";
+    lines.push(`c${i},${EMAILS[i]},${plan},${100 + group * 400 + (i % 7)},${2 + group * 5 + (i % 3)}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+const shipped = JSON.parse(readFileSync(join(REPO, "data", "manifest.json"), "utf8"));
+const manifest = {
+  datasets: {
+    ...shipped.datasets,
+    inject: {
+      title: "Injection probe",
+      description: "Synthetic customers whose plan names try to inject HTML.",
+      kind: "customers",
+      file: "inject.csv",
+      format: "csv",
+      columns: { customer: "id", email: "personal", plan: "categorical", spend: "numeric", visits: "numeric" }
+    }
+  }
+};
+const datasets = Object.keys(manifest.datasets);
+
+let dir: string;
+let browser: Browser;
+let site: Awaited<ReturnType<typeof serveStatic>>;
+const offsite: string[] = [];
+let dialogs = 0;
+
+beforeAll(async () => {
+  const files: Record<string, Buffer | string> = { "inject.csv": injectionCsv() };
+  for (const d of Object.values(shipped.datasets) as Array<{ file: string }>) files[d.file] = readFileSync(join(REPO, "data", d.file));
+  dir = makeProject(manifest, files);
+  const r = runScript(dir, "build.ts", [], 1_500_000);
+  if (r.code !== 0) throw new Error(`build failed:\n${r.stderr.slice(-3000)}`);
+  site = await serveStatic(join(dir, "dist"));
+  browser = await launchChromium();
+  mkdirSync(SHOTS, { recursive: true });
+}, 1_800_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+  if (dir) removeProject(dir);
+});
+
+/** Opens a page, recording console errors, failed requests and requests to other hosts. */
+async function open(path: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  page.on("console", (m) => m.type() === "error" && errors.push(`console: ${m.text()}`));
+  page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => errors.push(`failed request: ${r.url()}`));
+  page.on("response", (r) => r.status() >= 400 && errors.push(`HTTP ${r.status()}: ${r.url()}`));
+  page.on("request", (r) => !r.url().startsWith(site.url) && !r.url().startsWith("data:") && offsite.push(r.url()));
+  page.on("dialog", (d) => {
+    dialogs++;
+    void d.dismiss();
+  });
+  await page.goto(site.url + path, { waitUntil: "networkidle" });
+  await page.waitForFunction(() => !document.querySelector(".observablehq--loading"), null, { timeout: 30_000 });
+  return { page, errors };
+}
+
+const pages = datasets.flatMap((d) => REPORT_PAGES.map((p) => ({ dataset: d, path: `/${d}/${p.path}`, title: p.title })));
+
+describe("the built site in Chromium", () => {
+  it("shows every dataset on the home page", async () => {
+    const { page, errors } = await open("/");
+    for (const d of datasets) await expect(page.locator(`a.card[href="./${d}/"]`).count()).resolves.toBe(1);
+    await page.screenshot({ path: join(SHOTS, "home.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it.each(pages)("$path loads with no error and renders its charts", async ({ dataset, path, title }) => {
+    const { page, errors } = await open(path);
+    expect(errors).toEqual([]);
+    await expect(page.locator("h1").first().textContent()).resolves.toBeTruthy();
+    const marks = await page.locator("figure svg [aria-label] > *, svg[class^=plot] g[aria-label] > *").count();
+    if (title !== "Experiments") expect(marks, "chart marks").toBeGreaterThan(0);
+    expect(await page.locator(".observablehq--error").count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, `${dataset}-${title.toLowerCase().replace(/\W+/g, "-")}.png`), fullPage: true });
+    await page.close();
+  }, 60_000);
+
+  it("redraws the scatter and the silhouette plot when the algorithm or k changes", async () => {
+    const { page, errors } = await open("/wholesale/compare");
+    const picture = (text: string) => page.locator("figure", { has: page.locator(`svg:has-text("${text}")`) }).first().innerHTML();
+    const pictures = async () => ({ scatter: await picture("PC1"), silhouette: await picture("Silhouette coefficient") });
+    const selects = page.locator("form select");
+    await selects.nth(0).selectOption({ label: "hierarchical ward" });
+    await selects.nth(1).selectOption({ index: 0 });
+    await page.waitForTimeout(300);
+    const ward2 = await pictures();
+    await page.getByText("hierarchical ward k=2:").first().waitFor();
+    await selects.nth(1).selectOption({ index: 3 });
+    await page.getByText("hierarchical ward k=5:").first().waitFor();
+    const ward5 = await pictures();
+    expect(ward5.scatter).not.toBe(ward2.scatter);
+    expect(ward5.silhouette).not.toBe(ward2.silhouette);
+    await selects.nth(0).selectOption({ label: "kmeans" });
+    await page.getByText(/^kmeans k=\d+:/).first().waitFor();
+    const kmeans = await pictures();
+    expect(kmeans.silhouette).not.toBe(ward5.silhouette);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it("sends no request to any other host", () => {
+    expect(offsite).toEqual([]);
+    expect(thirdPartyLoads(join(dir, "dist"))).toEqual([]);
+  });
+
+  it("shows an HTML injection in the data as text and runs nothing", async () => {
+    for (const p of ["/inject/", "/inject/segments", "/inject/compare", "/inject/evaluation"]) {
+      const { page, errors } = await open(p);
+      expect(errors).toEqual([]);
+      expect(await page.locator("img[src=x]").count()).toBe(0);
+      await page.close();
+    }
+    const { page } = await open("/inject/segments");
+    expect(await page.locator("body").textContent()).toContain("plan=<img src=x onerror=alert(1)>");
+    await page.close();
+    expect(dialogs).toBe(0);
+  }, 60_000);
+
+  it("publishes no personal data", () => {
+    const hits: string[] = [];
+    const walk = (d: string) => {
+      for (const name of readdirSync(d)) {
+        const p = join(d, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else {
+          const text = readFileSync(p).toString("latin1");
+          for (const e of EMAILS) if (text.includes(e)) hits.push(`${p}: ${e}`);
+          if (text.includes("secret@example")) hits.push(`${p}: secret@example`);
+        }
+      }
+    };
+    walk(join(dir, "dist"));
+    expect(existsSync(join(dir, "dist", "inject", "index.html"))).toBe(true);
+    expect(hits).toEqual([]);
+  });
+});

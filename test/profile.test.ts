@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { suggestAction } from "../loaders/profile/actions.ts";
+import { dominantRfmNames, nameSegments } from "../loaders/profile/names.ts";
+import { orderBySize } from "../loaders/profile/order.ts";
+import { segmentProfiles } from "../loaders/profile/profile.ts";
+
+const m = (names: string[], rows: number[][]) => ({ names, n: rows.length, d: names.length, data: new Float64Array(rows.flat()) });
+
+describe("segment profiles", () => {
+  it("gives segment means, overall means and standardized differences, skipping missing values", () => {
+    // spend: overall mean 25, population SD sqrt(((10-25)²+(20-25)²+(30-25)²+(40-25)²)/4) = sqrt(125)
+    const X = m(["spend", "flag"], [[10, 1], [20, NaN], [30, 0], [40, 0]]);
+    const [a, b] = segmentProfiles(X, Int32Array.from([0, 0, 1, 1]), 2);
+    expect(a[0]).toEqual({ feature: "spend", mean: 15, overall: 25, z: (15 - 25) / Math.sqrt(125) });
+    expect(b[0].z).toBeCloseTo(10 / Math.sqrt(125), 12);
+    // flag: values 1, 0, 0 → overall 1/3; segment 0 has only the 1.
+    expect(a[1].mean).toBe(1);
+    expect(a[1].overall).toBeCloseTo(1 / 3, 12);
+  });
+
+  it("gives z = 0 for a constant feature", () => {
+    const [a] = segmentProfiles(m(["c"], [[5], [5]]), Int32Array.from([0, 0]), 1);
+    expect(a[0].z).toBe(0);
+  });
+});
+
+describe("segment names and actions", () => {
+  const profile = (z: Record<string, number>) => Object.entries(z).map(([feature, v]) => ({ feature, mean: v, overall: 0, z: v }));
+
+  it("names a segment by its most distinctive features, uniquely", () => {
+    const names = nameSegments([profile({ Milk: 1.2, Fresh: -0.1, Grocery: 0.9 }), profile({ Milk: 0.1, Fresh: 0.1 }), profile({ Milk: 1.3, Grocery: 1 })], null);
+    expect(names).toEqual(["High Milk, high Grocery (1)", "Average", "High Milk, high Grocery (2)"]);
+  });
+
+  it("prefers the RFM name when there is one", () => {
+    expect(nameSegments([profile({ a: 1 })], ["Champions"])).toEqual(["Champions"]);
+    expect(dominantRfmNames(["Lost", "Champions", "Lost", "At Risk"], Int32Array.from([0, 0, 0, 1]), 2, ["Champions", "At Risk", "Lost"])).toEqual(["Lost", "At Risk"]);
+  });
+
+  it("suggests loyalty for high value and re-engagement for low value", () => {
+    expect(suggestAction(profile({ a: 1, b: 2 }), null)).toMatch(/^High value: protect and reward .*stands out on b \(above average\)/);
+    expect(suggestAction(profile({ a: -1, b: -1 }), null)).toMatch(/^Low engagement: re-engagement/);
+    expect(suggestAction(profile({ a: 0.2, b: -0.3 }), null)).toMatch(/^Mid value: cross-sell .*stands out on b \(below average\)/);
+    expect(suggestAction(profile({ a: 0.1 }), null)).toBe("Mid value: cross-sell and upsell to move them up.");
+    expect(suggestAction(profile({}), "At Risk")).toMatch(/^Win them back/);
+  });
+});
+
+describe("orderBySize", () => {
+  it("numbers segments largest first and keeps noise", () => {
+    const r = orderBySize(Int32Array.from([0, 1, 1, -1, 2, 2, 2]), 3);
+    expect(Array.from(r.labels)).toEqual([2, 1, 1, -1, 0, 0, 0]);
+    expect(r.sizes).toEqual([3, 2, 1]);
+    expect(Array.from(r.rank)).toEqual([2, 1, 0]);
+  });
+});

@@ -4,16 +4,15 @@
  *
  *   node --import tsx bench/kmeans.ts [n ...]          (default: 100000 1000000)
  *
- * scikit-learn runs in a long-lived /usr/bin/python3 child that loads the data once from raw
- * float64 files; the two sides are timed alternately, so load from other processes hits both
+ * scikit-learn runs in a long-lived /usr/bin/python3 child (bench/sklearn.ts); the two sides are
+ * timed alternately, so load from other processes hits both
  * alike. Reported: best and median of the rounds. Without python3 + scikit-learn only our side runs.
  * "shared in" = the matrix already lives on a SharedArrayBuffer, so it is not copied for the workers.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
+import { haveSklearn, Sklearn, type Timing } from "./sklearn.ts";
 import { kmeansPlusPlus, lloyd, startKmeansWorkers } from "../loaders/cluster/kmeans.ts";
 import { Rng } from "../loaders/rng.ts";
 import { plantedCustomers } from "../loaders/synthetic.ts";
@@ -21,63 +20,6 @@ import { plantedCustomers } from "../loaders/synthetic.ts";
 const D = 8;
 const K = 8;
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
-
-const PY_SERVER = `
-import sys, json, time, warnings
-import numpy as np
-from sklearn.cluster import KMeans
-warnings.simplefilter("ignore")
-cache = {}
-for line in sys.stdin:
-    xf, cf, n, d, k = line.split()
-    n, d, k = int(n), int(d), int(k)
-    if xf not in cache:
-        cache.clear()
-        cache[xf] = np.fromfile(xf).reshape(n, d)
-    X = cache[xf]
-    C = np.fromfile(cf).reshape(k, d)
-    t = time.perf_counter()
-    km = KMeans(n_clusters=k, init=C, n_init=1, algorithm="lloyd").fit(X)
-    s = time.perf_counter() - t
-    print(json.dumps({"seconds": s, "inertia": float(km.inertia_), "iterations": int(km.n_iter_)}), flush=True)
-`;
-
-interface Timing {
-  seconds: number;
-  inertia: number;
-  iterations: number;
-}
-
-class Sklearn {
-  private child: ChildProcessWithoutNullStreams;
-  private lines: AsyncIterableIterator<string>;
-  constructor() {
-    const env = { ...process.env };
-    // Tuning variables set for this machine's OpenBLAS must not skew the reference.
-    delete env.OPENBLAS_CORETYPE;
-    delete env.OPENBLAS_L2_SIZE;
-    this.child = spawn("/usr/bin/python3", ["-c", PY_SERVER], { env });
-    this.child.stderr.on("data", (b) => process.stderr.write(b));
-    this.lines = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
-  }
-  async fit(xFile: string, cFile: string, n: number): Promise<Timing> {
-    this.child.stdin.write(`${xFile} ${cFile} ${n} ${D} ${K}\n`);
-    const next = await this.lines.next();
-    if (next.done) throw new Error("scikit-learn process ended");
-    return JSON.parse(next.value) as Timing;
-  }
-  close(): void {
-    this.child.stdin.end();
-  }
-}
-
-function haveSklearn(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const p = spawn("/usr/bin/python3", ["-c", "import sklearn"], { stdio: "ignore" });
-    p.on("error", () => resolve(false));
-    p.on("exit", (code) => resolve(code === 0));
-  });
-}
 
 const best = (xs: number[]) => Math.min(...xs);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -124,7 +66,7 @@ async function main(): Promise<void> {
           [matrix, 1, js1]
         ] as const;
         for (let r = 0; r < ROUNDS; r++) {
-          if (sk) py.push(await sk.fit(xFile, cFile, n));
+          if (sk) py.push(await sk.fit(xFile, cFile, n, D, K));
           for (const [m, threads, out] of runs) {
             const t0 = performance.now();
             const res = lloyd(m, init, { threads });

@@ -46,4 +46,6 @@ await runMain(() => {
     stdio: "inherit"
   });
   child.on("close", (code) => process.exit(code ?? 0));
+  // Stopping the workbench stops the preview server with it.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
 });

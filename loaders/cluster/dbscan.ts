@@ -9,8 +9,8 @@
  * clusters grow from them; rows leave the tree once labelled, so later searches skip them. Time is
  * near O(n log n) for a small eps and tends to O(n²) as eps approaches the spread of the data, and
  * as the dimension grows (the boxes stop pruning).
- * Above maxPoints rows the fit runs on a seeded sample; every other row takes the cluster of its
- * nearest sample core point within eps, or is noise (sampleAndAssign.ts); a note says so.
+ * Above maxPoints rows the fit runs on a seeded sample; every other row takes the cluster of a
+ * sample core point within eps, or is noise (sampleAndAssign.ts); a note says so.
  */
 import { checkParam } from "../errors.ts";
 import type { FeatureMatrix } from "../matrix.ts";
@@ -160,7 +160,7 @@ export const dbscan: Clusterer<DbscanParams> = {
       rng,
       fitAll,
       nearestCoreWithinEps,
-      "given the cluster of their nearest sample core point within eps, or marked noise when none is that close",
+      "given the cluster of a sample core point within eps, or marked noise when none is that close",
       "DBSCAN"
     );
 
@@ -177,7 +177,12 @@ export const dbscan: Clusterer<DbscanParams> = {
   }
 };
 
-/** Assigner for rows outside the sample: cluster of the nearest core point within eps, else noise. */
+/**
+ * Assigner for rows outside the sample: the cluster of a sample core point within eps (the first
+ * the k-d tree finds, nearer boxes first), else noise. Any such core makes the row
+ * density-reachable; where cores of two clusters are within eps the row is a border row, which
+ * DBSCAN itself gives to whichever cluster reaches it first.
+ */
 function nearestCoreWithinEps(fitted: DbscanFit, sample: FeatureMatrix): (data: Float64Array, row: number) => number {
   const eps = fitted.model.eps as number;
   const coreRows: number[] = [];
@@ -187,14 +192,7 @@ function nearestCoreWithinEps(fitted: DbscanFit, sample: FeatureMatrix): (data: 
   const r2 = eps * eps;
   const { d } = sample;
   return (data, row) => {
-    let best = -1;
-    let bestDist = Infinity;
-    tree.forEachWithin(data, row * d, r2, (c, dist) => {
-      if (dist < bestDist || (dist === bestDist && c < best)) {
-        bestDist = dist;
-        best = c;
-      }
-    });
+    const best = tree.anyWithin(data, row * d, r2);
     return best < 0 ? -1 : fitted.labels[coreRows[best]];
   };
 }
@@ -379,6 +377,28 @@ class KdTree {
       for (let t = this.start[node]; t < this.end[node]; t++) if (this.sqUpTo(q, off, t, r2) <= r2) count++;
     }
     return count;
+  }
+
+  /**
+   * A point with squared distance ≤ r2, or -1: the first found, searching the nearer box first.
+   * Stops at the first hit, so a query inside a cluster costs about one leaf; a full nearest-
+   * neighbour search in 8-D visits most of the tree (30 µs a query, 30 s for 1M rows).
+   */
+  anyWithin(q: Float64Array, off: number, r2: number): number {
+    const visit = (node: number): number => {
+      if (this.left[node] < 0) {
+        for (let t = this.start[node]; t < this.end[node]; t++) if (this.sqUpTo(q, off, t, r2) <= r2) return this.rows[t];
+        return -1;
+      }
+      const l = this.left[node];
+      const r = this.right[node];
+      const dl = this.near(l, q, off);
+      const dr = this.near(r, q, off);
+      const [first, dFirst, second, dSecond] = dl <= dr ? [l, dl, r, dr] : [r, dr, l, dl];
+      const hit = dFirst <= r2 ? visit(first) : -1;
+      return hit >= 0 || dSecond > r2 ? hit : visit(second);
+    };
+    return this.start.length > 0 ? visit(0) : -1;
   }
 
   /** Squared distance to the k-th nearest point (k ≥ 1; a query that is itself a point counts at distance 0). */

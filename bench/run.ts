@@ -1,0 +1,81 @@
+/**
+ * `npm run bench`: the pipeline on seeded synthetic customers with planted segments (the same
+ * generator the tests use) at 10k, 100k and 1M rows × 8 features, each size in its own process
+ * (its peak memory is its own), and k-means against scikit-learn on the same data from the same
+ * starting centroids when /usr/bin/python3 has scikit-learn. Ratios, not absolute times, are what
+ * compare across machines: both sides run here, now, alternately.
+ *
+ *   npm run bench                 all sizes; the default grid at 10k and 100k
+ *   npm run bench -- 100000       one size
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { kmeansPlusPlus, lloyd, startKmeansWorkers } from "../loaders/cluster/kmeans.ts";
+import { Rng } from "../loaders/rng.ts";
+import { plantedCustomers } from "../loaders/synthetic.ts";
+import { haveSklearn, Sklearn, type Timing } from "./sklearn.ts";
+
+const D = 8;
+const GRID_UP_TO = 100_000;
+const ROUNDS = 5;
+const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+if (!sizes.length) sizes.push(10_000, 100_000, 1_000_000);
+
+const fmt = (s: number) => (s < 10 ? s.toFixed(3) : s.toFixed(1));
+const best = (xs: number[]) => Math.min(...xs);
+
+console.log(`# Pipeline stages (seconds), planted customers × ${D} features, separation 3\n`);
+const results = sizes.map((n) => {
+  const args = ["--import", "tsx", join(import.meta.dirname, "stages.ts"), String(n), ...(n <= GRID_UP_TO ? ["--grid"] : [])];
+  const r = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`bench at n=${n} failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as { n: number; stages: Record<string, number>; peakMB: number; notes: string[] };
+});
+const stageNames = [...new Set(results.flatMap((r) => Object.keys(r.stages)))];
+const header = ["stage", ...results.map((r) => `n = ${r.n.toLocaleString("en-US")}`)];
+const rows = [
+  ...stageNames.map((s) => [s, ...results.map((r) => (r.stages[s] === undefined ? "–" : fmt(r.stages[s])))]),
+  ["peak memory (MB)", ...results.map((r) => r.peakMB.toFixed(0))]
+];
+console.log(`| ${header.join(" | ")} |\n|${header.map(() => "---").join("|")}|`);
+for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+for (const r of results) for (const note of r.notes) console.log(`\nn = ${r.n}: ${note}`);
+
+console.log(`\n# k-means k=8 from the same k-means++ centroids, best of ${ROUNDS} alternating rounds\n`);
+if (!(await haveSklearn())) {
+  console.log("scikit-learn not found (/usr/bin/python3 -c 'import sklearn'); install python3-sklearn for the comparison.");
+} else {
+  await startKmeansWorkers();
+  const sk = new Sklearn();
+  const dir = mkdtempSync(join(tmpdir(), "bench-sk-"));
+  try {
+    console.log("| n | ours (s) | scikit-learn (s) | ratio ours/sklearn | iterations | inertia relative difference |\n|---|---|---|---|---|---|");
+    for (const n of sizes.filter((x) => x >= 100_000)) {
+      const { matrix } = plantedCustomers({ n, d: D, k: 8, seed: 42, separation: 3 });
+      const init = kmeansPlusPlus(matrix, 8, new Rng(7));
+      const xFile = join(dir, "x.f64");
+      const cFile = join(dir, "c.f64");
+      writeFileSync(xFile, new Uint8Array(matrix.data.buffer, matrix.data.byteOffset, matrix.data.byteLength));
+      writeFileSync(cFile, new Uint8Array(init.buffer, init.byteOffset, init.byteLength));
+      lloyd(matrix, init); // JIT warm-up
+      const ours: Timing[] = [];
+      const theirs: Timing[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        theirs.push(await sk.fit(xFile, cFile, n, D, 8));
+        const t = performance.now();
+        const res = lloyd(matrix, init);
+        ours.push({ seconds: (performance.now() - t) / 1000, inertia: res.inertia, iterations: res.iterations });
+      }
+      const a = best(ours.map((x) => x.seconds));
+      const b = best(theirs.map((x) => x.seconds));
+      const rel = Math.abs(ours[0].inertia - theirs[0].inertia) / theirs[0].inertia;
+      console.log(`| ${n.toLocaleString("en-US")} | ${fmt(a)} | ${fmt(b)} | ${(a / b).toFixed(2)} | ${ours[0].iterations} / ${theirs[0].iterations} | ${rel.toExponential(1)} |`);
+    }
+  } finally {
+    sk.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+process.exit(0);

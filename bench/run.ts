@@ -55,8 +55,9 @@ if (!(await haveSklearn())) {
     for (const n of sizes.filter((x) => x >= 100_000)) {
       const { matrix } = plantedCustomers({ n, d: D, k: 8, seed: 42, separation: 3 });
       const init = kmeansPlusPlus(matrix, 8, new Rng(7));
-      const xFile = join(dir, "x.f64");
-      const cFile = join(dir, "c.f64");
+      // One file name per size: the scikit-learn side caches data by file name.
+      const xFile = join(dir, `x${n}.f64`);
+      const cFile = join(dir, `c${n}.f64`);
       writeFileSync(xFile, new Uint8Array(matrix.data.buffer, matrix.data.byteOffset, matrix.data.byteLength));
       writeFileSync(cFile, new Uint8Array(init.buffer, init.byteOffset, init.byteLength));
       lloyd(matrix, init); // JIT warm-up

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -42,6 +42,27 @@ const manifest = {
 };
 const datasets = Object.keys(manifest.datasets);
 
+/** Every idiom the README tells page authors to use, which must work with no CDN. */
+const IDIOMS_PAGE = `# Idioms
+
+\`\`\`js
+import * as Plot from "@observablehq/plot";
+import * as Inputs from "@observablehq/inputs";
+import * as d3 from "d3";
+import * as aq from "arquero";
+import {html} from "htl";
+const overview = FileAttachment("data/wholesale/report/overview.json").json();
+const rows = d3.csvParse(await FileAttachment("idioms.csv").text(), d3.autoType);
+\`\`\`
+
+\`\`\`js
+const t = aq.from(rows).derive({double: (d) => d.value * 2});
+display(html\`<p id="idioms">\${overview.customers} customers; doubled \${t.array("double").join(",")}; max \${d3.max(rows, (r) => r.value)}</p>\`);
+display(Inputs.table(rows));
+display(Plot.barY(rows, {x: "name", y: "value"}).plot());
+\`\`\`
+`;
+
 let dir: string;
 let browser: Browser;
 let site: Awaited<ReturnType<typeof serveStatic>>;
@@ -52,6 +73,8 @@ beforeAll(async () => {
   const files: Record<string, Buffer | string> = { "inject.csv": injectionCsv() };
   for (const d of Object.values(shipped.datasets) as Array<{ file: string }>) files[d.file] = readFileSync(join(REPO, "data", d.file));
   dir = makeProject(manifest, files);
+  writeFileSync(join(dir, "src", "idioms.md"), IDIOMS_PAGE);
+  writeFileSync(join(dir, "src", "idioms.csv"), "name,value\nalpha,1\nbeta,2\n");
   const r = runScript(dir, "build.ts", [], 1_500_000);
   if (r.code !== 0) throw new Error(`build failed:\n${r.stderr.slice(-3000)}`);
   site = await serveStatic(join(dir, "dist"));
@@ -127,6 +150,23 @@ describe("the built site in Chromium", () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
+
+  it("runs every page idiom of the README offline", async () => {
+    const { page, errors } = await open("/idioms");
+    await expect(page.locator("#idioms").textContent()).resolves.toBe("440 customers; doubled 2,4; max 2");
+    expect(await page.locator("figure svg rect, svg[class^=plot] rect").count()).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it("keeps each page's data under 2 MB", () => {
+    const files = join(dir, "dist", "_file", "data");
+    for (const d of datasets) {
+      for (const name of readdirSync(join(files, d, "report"))) {
+        expect(statSync(join(files, d, "report", name)).size, `${d}/${name}`).toBeLessThan(2 * 2 ** 20);
+      }
+    }
+  });
 
   it("sends no request to any other host", () => {
     expect(offsite).toEqual([]);

@@ -1,36 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { cutTree, hierarchical, linkageMerges, type Linkage } from "../loaders/cluster/hierarchical.ts";
 import { WorkbenchError } from "../loaders/errors.ts";
-import type { FeatureMatrix } from "../loaders/matrix.ts";
 import { Rng } from "../loaders/rng.ts";
 import { plantedCustomers } from "../loaders/synthetic.ts";
-
-function matrixOf(rows: number[][]): FeatureMatrix {
-  const d = rows[0].length;
-  return { names: Array.from({ length: d }, (_, j) => `x${j}`), n: rows.length, d, data: Float64Array.from(rows.flat()) };
-}
-
-/** Adjusted Rand index (Hubert & Arabie), from the contingency table. */
-function ari(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const pairs = (x: number) => (x * (x - 1)) / 2;
-  const cells = new Map<string, number>();
-  const rowsA = new Map<number, number>();
-  const rowsB = new Map<number, number>();
-  for (let i = 0; i < a.length; i++) {
-    cells.set(`${a[i]},${b[i]}`, (cells.get(`${a[i]},${b[i]}`) ?? 0) + 1);
-    rowsA.set(a[i], (rowsA.get(a[i]) ?? 0) + 1);
-    rowsB.set(b[i], (rowsB.get(b[i]) ?? 0) + 1);
-  }
-  let index = 0;
-  for (const v of cells.values()) index += pairs(v);
-  let sa = 0;
-  for (const v of rowsA.values()) sa += pairs(v);
-  let sb = 0;
-  for (const v of rowsB.values()) sb += pairs(v);
-  const expected = (sa * sb) / pairs(a.length);
-  const max = (sa + sb) / 2;
-  return max === expected ? 1 : (index - expected) / (max - expected);
-}
+import { ari, matrixOf } from "./helpers/fixtures.ts";
 
 /** True when the two labelings are equal up to renaming the labels. */
 function samePartition(a: ArrayLike<number>, b: ArrayLike<number>): boolean {

@@ -6,32 +6,7 @@ import { WorkbenchError } from "../loaders/errors.ts";
 import type { FeatureMatrix } from "../loaders/matrix.ts";
 import { Rng } from "../loaders/rng.ts";
 import { plantedCustomers } from "../loaders/synthetic.ts";
-
-/** Adjusted Rand index (Hubert & Arabie), from the contingency table; labels may be any ints. */
-function ari(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  const table = new Map<string, number>();
-  const rows = new Map<number, number>();
-  const cols = new Map<number, number>();
-  for (let i = 0; i < n; i++) {
-    const key = `${a[i]},${b[i]}`;
-    table.set(key, (table.get(key) ?? 0) + 1);
-    rows.set(a[i], (rows.get(a[i]) ?? 0) + 1);
-    cols.set(b[i], (cols.get(b[i]) ?? 0) + 1);
-  }
-  const pairs = (m: Map<unknown, number>) => [...m.values()].reduce((s, v) => s + (v * (v - 1)) / 2, 0);
-  const index = pairs(table);
-  const sa = pairs(rows);
-  const sb = pairs(cols);
-  const expected = (sa * sb) / ((n * (n - 1)) / 2);
-  const max = (sa + sb) / 2;
-  return max === expected ? 1 : (index - expected) / (max - expected);
-}
-
-function matrixOf(rows: number[][]): FeatureMatrix {
-  const d = rows[0].length;
-  return { names: Array.from({ length: d }, (_, j) => `f${j}`), n: rows.length, d, data: Float64Array.from(rows.flat()) };
-}
+import { ari, matrixOf } from "./helpers/fixtures.ts";
 
 function uniformMatrix(n: number, d: number, seed: number): FeatureMatrix {
   const rng = new Rng(seed);

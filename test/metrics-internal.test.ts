@@ -8,6 +8,7 @@ import { inertia } from "../loaders/evaluate/inertia.ts";
 import { internalMetrics, METRIC_DIRECTION } from "../loaders/evaluate/internal.ts";
 import { encodeLabels, excludeNoise } from "../loaders/evaluate/labels.ts";
 import { silhouette, silhouetteValues, stratifiedSample } from "../loaders/evaluate/silhouette.ts";
+import { matrixOf } from "./helpers/fixtures.ts";
 
 // Expected values come from scikit-learn 1.2.1 (/usr/bin/python3) unless stated otherwise.
 // Common Python prelude for the comments below:
@@ -16,11 +17,6 @@ import { silhouette, silhouetteValues, stratifiedSample } from "../loaders/evalu
 //   y = np.array([0,0,0,1,1,1,1,2,2,2])
 
 const TOL = 1e-9;
-
-function matrixOf(rows: number[][]): FeatureMatrix {
-  const d = rows[0]?.length ?? 2;
-  return { names: Array.from({ length: d }, (_, i) => `f${i}`), n: rows.length, d, data: Float64Array.from(rows.flat()) };
-}
 
 const POINTS = [[0, 0], [1, 0], [0, 1.5], [5, 5], [6, 5], [5, 7], [5.5, 6], [10, 0], [11, 1], [10.5, -1]];
 const X = matrixOf(POINTS);

@@ -49,7 +49,7 @@ const IDIOMS_PAGE = `# Idioms
 import * as Plot from "@observablehq/plot";
 import * as Inputs from "@observablehq/inputs";
 import * as d3 from "d3";
-import * as aq from "arquero";
+import aq from "arquero/dist/arquero.min.js";
 import {html} from "htl";
 const overview = FileAttachment("data/wholesale/report/overview.json").json();
 const rows = d3.csvParse(await FileAttachment("idioms.csv").text(), d3.autoType);
@@ -57,7 +57,7 @@ const rows = d3.csvParse(await FileAttachment("idioms.csv").text(), d3.autoType)
 
 \`\`\`js
 const t = aq.from(rows).derive({double: (d) => d.value * 2});
-display(html\`<p id="idioms">\${overview.customers} customers; doubled \${t.array("double").join(",")}; max \${d3.max(rows, (r) => r.value)}</p>\`);
+display(html\`<p id="idioms-result">\${overview.customers} customers; doubled \${t.array("double").join(",")}; max \${d3.max(rows, (r) => r.value)}</p>\`);
 display(Inputs.table(rows));
 display(Plot.barY(rows, {x: "name", y: "value"}).plot());
 \`\`\`
@@ -153,7 +153,7 @@ describe("the built site in Chromium", () => {
 
   it("runs every page idiom of the README offline", async () => {
     const { page, errors } = await open("/idioms");
-    await expect(page.locator("#idioms").textContent()).resolves.toBe("440 customers; doubled 2,4; max 2");
+    await expect(page.locator("#idioms-result").textContent()).resolves.toBe("440 customers; doubled 2,4; max 2");
     expect(await page.locator("figure svg rect, svg[class^=plot] rect").count()).toBeGreaterThan(0);
     expect(errors).toEqual([]);
     await page.close();

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import * as aq from "arquero";
-import { readFileSync } from "node:fs";
 import type { DatasetTable } from "../loaders/io/types.ts";
 import type { ColumnRole } from "../loaders/manifest/types.ts";
 import { customerFeatures } from "../loaders/features/rfm.ts";
@@ -14,6 +13,8 @@ import {
 } from "../loaders/features/rfmScores.ts";
 import { prepare } from "../loaders/prepare/prepare.ts";
 import { WorkbenchError } from "../loaders/errors.ts";
+import { readDataset } from "../loaders/io/read.ts";
+import { findDataset, loadManifest } from "../loaders/manifest/load.ts";
 
 const day = (s: string) => Date.parse(`${s}T00:00:00Z`);
 
@@ -167,21 +168,9 @@ describe("customerFeatures", () => {
   });
 
   it("matches the published CDNOW totals", () => {
-    // Parsed here with a few lines (whitespace-separated, CRLF, dates YYYYMMDD).
-    const text = readFileSync("/work/shared/datasets/cdnow_master.txt", "utf8");
-    const rows = text.split(/\r?\n/).slice(1).filter((l) => l.trim() !== "");
-    const ids: string[] = [];
-    const dates: number[] = [];
-    const qty: number[] = [];
-    const amounts: number[] = [];
-    for (const line of rows) {
-      const [c, d, q, a] = line.trim().split(/\s+/);
-      ids.push(c);
-      dates.push(Date.UTC(+d.slice(0, 4), +d.slice(4, 6) - 1, +d.slice(6, 8)));
-      qty.push(+q);
-      amounts.push(+a);
-    }
-    const r = customerFeatures(transactions(ids, dates, amounts, qty));
+    // The shipped file through the project's reader (whitespace-separated, CRLF, dates YYYYMMDD).
+    const log = readDataset(findDataset(loadManifest(), "cdnow"));
+    const r = customerFeatures(log);
     expect(r.customers).toBe(23570);
     expect(r.snapshot).toBe("1998-07-01"); // last purchase 1998-06-30
     const sum = (name: string) => col(r.dataset, name).reduce((s, v) => s + v, 0);

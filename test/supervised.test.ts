@@ -10,6 +10,8 @@ import { complementIndices, stratifiedHoldout, stratifiedKFold, stratifiedSubsam
 import { fitForest, permutationImportance, predictForest } from "../loaders/evaluate/forest.ts";
 import { cutPoint } from "../loaders/evaluate/rules.ts";
 import { goldStandardCheck, segmentPredictability, segmentRules } from "../loaders/evaluate/supervised.ts";
+import { join } from "node:path";
+import { REPO } from "./helpers/project.ts";
 
 const require = createRequire(import.meta.url);
 const { DecisionTreeClassifier } = require("ml-cart") as {
@@ -244,7 +246,7 @@ describe("rules", () => {
 
 /** Wholesale customers: Channel (1 Horeca, 2 Retail) and the six annual spends. */
 function wholesale() {
-  const lines = readFileSync("/work/shared/datasets/wholesale_customers.csv", "utf8").trim().split(/\r?\n/);
+  const lines = readFileSync(join(REPO, "data", "wholesale_customers.csv"), "utf8").trim().split(/\r?\n/);
   const header = lines[0].split(",");
   const names = ["Fresh", "Milk", "Grocery", "Frozen", "Detergents_Paper", "Delicassen"];
   const cols = names.map((c) => header.indexOf(c));

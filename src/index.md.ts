@@ -1,6 +1,6 @@
-import { runMain } from "../loaders/errors.ts";
+import { runLoader } from "../loaders/freshness/stamp.ts";
 import { homePage } from "../loaders/site/home.ts";
 
-await runMain(() => {
+await runLoader(import.meta.url, () => {
   process.stdout.write(homePage());
 });

@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { runMain, WorkbenchError } from "../errors.ts";
-import { invalidateStale, recordFingerprints } from "../freshness/invalidate.ts";
+import { invalidateStale } from "../freshness/invalidate.ts";
 import { loadManifest } from "../manifest/load.ts";
 import { projectRoot } from "../paths.ts";
 import { readDataset } from "../io/read.ts";
@@ -38,8 +38,6 @@ await runMain(async () => {
     child.on("error", fail);
     child.on("close", (c) => done(c ?? 1));
   });
-  // Even after a failure: the outputs that exist are valid, the failed one has none.
-  recordFingerprints(root, inv.fingerprints);
   if (code !== 0) {
     rmSync(join(root, out), { recursive: true, force: true });
     throw new WorkbenchError("the build failed; dist/ was left as it was", {

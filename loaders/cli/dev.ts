@@ -8,38 +8,47 @@ import { spawn } from "node:child_process";
 import { watch } from "node:fs";
 import { join } from "node:path";
 import { runMain, WorkbenchError } from "../errors.ts";
-import { invalidateStale, recordFingerprints, touchForPreview } from "../freshness/invalidate.ts";
+import { invalidateStale, touchForPreview } from "../freshness/invalidate.ts";
 import { loadManifest } from "../manifest/load.ts";
 import { projectRoot } from "../paths.ts";
 import { observableBin } from "./observable.ts";
 
+/** The server keeps running whatever a refresh meets (a half-saved manifest, a file renamed mid-save). */
+function reportError(error: unknown): void {
+  process.stderr.write(`error: ${error instanceof WorkbenchError ? error.message : String(error)}\n`);
+}
+
+function safely(f: () => void): () => void {
+  return () => {
+    try {
+      f();
+    } catch (error) {
+      reportError(error);
+    }
+  };
+}
+
 await runMain(() => {
   const root = projectRoot();
+  let recheck: NodeJS.Timeout | undefined;
   const refresh = () => {
     const inv = invalidateStale(root, loadManifest());
     if (inv.stale.length) {
       process.stderr.write(`inputs changed, reloading: ${inv.stale.map((t) => t.output).join(", ")}\n`);
       touchForPreview(root, inv);
     }
-    // Outputs removed now are re-run on their next request, from the inputs fingerprinted here.
-    recordFingerprints(root, inv.fingerprints);
+    // A loader still running on inputs changed since it started: look again when it is done.
+    clearTimeout(recheck);
+    if (inv.pending.length) recheck = setTimeout(safely(refresh), 2000);
   };
   refresh();
 
   let timer: NodeJS.Timeout | undefined;
   const onChange = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => {
-      try {
-        refresh();
-      } catch (error) {
-        // A half-saved manifest must not stop the server: say what is wrong and keep watching.
-        if (!(error instanceof WorkbenchError)) throw error;
-        process.stderr.write(`error: ${error.message}\n`);
-      }
-    }, 300);
+    timer = setTimeout(safely(refresh), 300);
   };
-  for (const dir of ["data", "loaders"]) watch(join(root, dir), { recursive: true }, onChange);
+  for (const dir of ["data", "loaders"]) watch(join(root, dir), { recursive: true }, onChange).on("error", reportError);
 
   const child = spawn(process.execPath, [observableBin(root), "preview", ...process.argv.slice(2)], {
     cwd: root,

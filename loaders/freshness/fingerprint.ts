@@ -8,7 +8,8 @@ import type { LoaderTarget } from "./targets.ts";
 /**
  * A hash of everything a loader output is computed from: the loader's module graph, the
  * installed package versions (package-lock.json), and the data it reads — its dataset's manifest
- * entry and file for a loader under [dataset], otherwise the whole manifest and every file.
+ * entry and file for a loader under [dataset], otherwise the whole manifest and every file —
+ * and SOURCE_DATE_EPOCH, which fixes the build date shown in reports.
  * Framework itself only compares the loader file's mtime with its cached output.
  */
 export function fingerprint(root: string, target: LoaderTarget, manifest: Manifest, memo = new Map<string, string>()): string {
@@ -23,6 +24,8 @@ export function fingerprint(root: string, target: LoaderTarget, manifest: Manife
     add("file", fileHash(resolve(root, "data", d.file), memo));
   }
   if (!target.dataset) add("names", manifest.datasets.map((d) => d.name).join(","));
+  // The report's build date follows it (loaders/report/experiments.ts).
+  add("SOURCE_DATE_EPOCH", process.env.SOURCE_DATE_EPOCH ?? "");
   return hash.digest("hex");
 }
 

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 
-// Static and dynamic imports and re-exports with a relative specifier.
-const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["'](\.{1,2}\/[^"']+)["']/g;
+// Static and dynamic imports, re-exports, and `new URL("./x.ts", import.meta.url)` (worker
+// scripts), with a relative specifier.
+const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\bnew\s+URL\(\s*)["'](\.{1,2}\/[^"']+)["']/g;
 
 /**
  * The local modules a file depends on, itself included, following relative imports

@@ -1,60 +1,48 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Manifest } from "../manifest/types.ts";
 import { fingerprint } from "./fingerprint.ts";
+import { cacheRoot, stampPath } from "./stamp.ts";
 import { ARCHIVE, loaderTargets, type LoaderTarget } from "./targets.ts";
 
 /**
  * Keeps Framework's loader cache honest. Framework re-runs a loader only when the loader file is
  * newer than its cached output; it does not know about the data files, the manifest or the
- * modules a loader imports. We record, per cached output, the fingerprint of its inputs, and
- * delete the outputs whose inputs changed, so that exactly those loaders run again.
+ * modules a loader imports. Each loader records, when it starts, the fingerprint of the inputs
+ * it is about to read (stamp.ts); here we delete the outputs whose recorded inputs differ from
+ * the current ones, so that exactly those loaders run again.
  */
-
-const STAMPS = "workbench-inputs.json";
 
 export interface Invalidation {
   /** Outputs whose inputs changed and whose cache was removed. */
   stale: LoaderTarget[];
   /** Outputs whose cache is still valid. */
   fresh: LoaderTarget[];
-  /** Fingerprints to record once the outputs exist again. */
-  fingerprints: Map<string, string>;
-}
-
-export function cacheRoot(root: string): string {
-  return join(root, "src", ".observablehq", "cache");
+  /**
+   * Outputs not written yet by a loader that started from inputs that have changed since: a run
+   * in progress whose result will be stale. Check again once it has finished.
+   */
+  pending: LoaderTarget[];
 }
 
 export function invalidateStale(root: string, manifest: Manifest): Invalidation {
   const cache = cacheRoot(root);
-  const stamps = readStamps(cache);
   const memo = new Map<string, string>();
-  const fingerprints = new Map<string, string>();
-  const stale: LoaderTarget[] = [];
-  const fresh: LoaderTarget[] = [];
+  const result: Invalidation = { stale: [], fresh: [], pending: [] };
   for (const target of loaderTargets(join(root, "src"), manifest)) {
     const print = fingerprint(root, target, manifest, memo);
-    fingerprints.set(target.output, print);
-    if (!existsSync(join(cache, target.output))) continue;
-    if (stamps[target.output] === print) fresh.push(target);
+    const stamp = readStamp(cache, target);
+    if (!existsSync(join(cache, target.output))) {
+      if (stamp !== undefined && stamp !== print && running(cache, target.output)) result.pending.push(target);
+      continue;
+    }
+    if (stamp === print) result.fresh.push(target);
     else {
       removeOutput(cache, target);
-      stale.push(target);
+      result.stale.push(target);
     }
   }
-  return { stale, fresh, fingerprints };
-}
-
-/**
- * Records the fingerprints of the current inputs for every output. Outputs that exist were
- * computed from them (stale ones were removed); missing ones will be, when next requested.
- */
-export function recordFingerprints(root: string, fingerprints: Map<string, string>): void {
-  const cache = cacheRoot(root);
-  mkdirSync(cache, { recursive: true });
-  const sorted = Object.fromEntries([...fingerprints].sort(([a], [b]) => (a < b ? -1 : 1)));
-  writeFileSync(join(cache, STAMPS), JSON.stringify(sorted, null, 1) + "\n");
+  return result;
 }
 
 /**
@@ -81,7 +69,7 @@ function touchTree(path: string, time: Date): void {
 }
 
 function removeOutput(cache: string, target: LoaderTarget): void {
-  for (const path of outputPaths(cache, target)) rmSync(path, { recursive: true, force: true });
+  for (const path of [...outputPaths(cache, target), stampPath(cache, target.output)]) rmSync(path, { recursive: true, force: true });
 }
 
 /** The cached output, plus, for an archive, the folder its members are extracted to. */
@@ -91,10 +79,21 @@ function outputPaths(cache: string, target: LoaderTarget): string[] {
   return m ? [path, join(dirname(path), target.output.slice(target.output.lastIndexOf("/") + 1, -m[0].length))] : [path];
 }
 
-function readStamps(cache: string): Record<string, string> {
+/** Whether Framework is writing the output now: it writes to `<output>.<pid>`, then renames. */
+function running(cache: string, output: string): boolean {
+  const path = join(cache, output);
+  const prefix = `${path.slice(dirname(path).length + 1)}.`;
   try {
-    return JSON.parse(readFileSync(join(cache, STAMPS), "utf8"));
+    return readdirSync(dirname(path)).some((name) => name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length)));
   } catch {
-    return {};
+    return false;
+  }
+}
+
+function readStamp(cache: string, target: LoaderTarget): string | undefined {
+  try {
+    return readFileSync(stampPath(cache, target.output), "utf8").trim();
+  } catch {
+    return undefined;
   }
 }

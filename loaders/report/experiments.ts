@@ -1,3 +1,4 @@
+import { WorkbenchError } from "../errors.ts";
 import type { Analysis } from "./analyze.ts";
 import { sig, sigDeep } from "./display.ts";
 
@@ -8,7 +9,12 @@ import { sig, sigDeep } from "./display.ts";
  */
 export function buildDate(): string {
   const epoch = process.env.SOURCE_DATE_EPOCH;
-  return (epoch ? new Date(Number(epoch) * 1000) : new Date()).toISOString().slice(0, 10);
+  if (!epoch) return new Date().toISOString().slice(0, 10);
+  const date = new Date(Number(epoch) * 1000);
+  if (!/^\d+$/.test(epoch) || Number.isNaN(date.getTime())) {
+    throw new WorkbenchError("SOURCE_DATE_EPOCH is not a date", { found: epoch, expected: "whole seconds since 1970-01-01, e.g. 1700000000" });
+  }
+  return date.toISOString().slice(0, 10);
 }
 
 /** Experiments page: every run tried, with its parameters, metrics and time. */

@@ -1,9 +1,6 @@
-import { parseArgs } from "node:util";
-import { runMain } from "../../../loaders/errors.ts";
+import { runLoader } from "../../../loaders/freshness/stamp.ts";
 import { reportArchive } from "../../../loaders/report/report.ts";
 
-const { values } = parseArgs({ options: { dataset: { type: "string" } } });
-
-await runMain(() => {
-  process.stdout.write(reportArchive(values.dataset!, (m) => process.stderr.write(`  ${m}\n`)));
+await runLoader(import.meta.url, ({ dataset }) => {
+  process.stdout.write(reportArchive(dataset!, (m) => process.stderr.write(`  ${m}\n`)));
 });

@@ -3,6 +3,7 @@ import { suggestAction } from "../loaders/profile/actions.ts";
 import { dominantRfmNames, nameSegments } from "../loaders/profile/names.ts";
 import { orderBySize } from "../loaders/profile/order.ts";
 import { segmentProfiles } from "../loaders/profile/profile.ts";
+import { goldStandardLabels } from "../loaders/report/analyze.ts";
 
 const m = (names: string[], rows: number[][]) => ({ names, n: rows.length, d: names.length, data: new Float64Array(rows.flat()) });
 
@@ -52,5 +53,19 @@ describe("orderBySize", () => {
     expect(Array.from(r.labels)).toEqual([2, 1, 1, -1, 0, 0, 0]);
     expect(r.sizes).toEqual([3, 2, 1]);
     expect(Array.from(r.rank)).toEqual([2, 1, 0]);
+  });
+});
+
+describe("gold-standard labels", () => {
+  it("leaves out missing and single-customer labels and lowers the folds to the smallest class", () => {
+    const r = goldStandardLabels(["a", "a", "a", "b", "b", "(missing)", "c"]);
+    expect(r.labels).toEqual(["a", "a", "a", "b", "b", "", ""]);
+    expect(r.folds).toBe(2);
+    expect(r.skipped).toBeNull();
+    expect(r.notes.join(" ")).toMatch(/1 customers without a label.*single customer left out: c.*2-fold/);
+  });
+
+  it("skips the check when fewer than two label values remain", () => {
+    expect(goldStandardLabels(["a", "a", "b"]).skipped).toMatch(/1 value\(s\) with two or more customers/);
   });
 });

@@ -12,6 +12,7 @@ import {
   type SegmentRulesResult
 } from "../evaluate/supervised.ts";
 import { prepareDataset, type PreparedDataset } from "../experiment/pipeline.ts";
+import { MISSING_LABEL } from "../prepare/prepare.ts";
 import { runExperiment, type ExperimentResult, type RunRecord } from "../experiment/runner.ts";
 import { SEGMENT_NAMES } from "../features/rfmScores.ts";
 import type { DatasetEntry } from "../manifest/types.ts";
@@ -46,6 +47,8 @@ export interface Analysis {
   projection: Projection;
   rules: SegmentRulesResult;
   gold: GoldStandardResult | null;
+  /** Why the gold-standard check did not run although the dataset has a label column. */
+  goldSkipped: string | null;
   predictability: PredictabilityResult | null;
   stability: StabilityResult;
   /** sha256 of the data file and the manifest entry: what this report was computed from. */
@@ -68,7 +71,12 @@ export function analyze(entry: DatasetEntry, progress: (m: string) => void = () 
 
   progress(`${entry.name}: segment rules, predictability, stability`);
   const rules = segmentRules(prepared.unscaled, clustered, segmentation.names, { rng: new Rng(seed) });
-  const gold = prepared.label ? goldStandardCheck(prepared.matrix, prepared.label, prepared.ids, { rng: new Rng(seed) }) : null;
+  const goldInput = prepared.label ? goldStandardLabels(prepared.label) : null;
+  const gold =
+    goldInput && !goldInput.skipped
+      ? goldStandardCheck(prepared.matrix, goldInput.labels, prepared.ids, { rng: new Rng(seed), folds: goldInput.folds })
+      : null;
+  if (gold) gold.notes.unshift(...goldInput!.notes);
   const predictable = segmentation.sizes.filter((s) => s >= 2).length >= 2;
   const predictability = predictable
     ? segmentPredictability(prepared.matrix, clustered, { rng: new Rng(seed), segmentNames: segmentation.names, maxRows: PREDICTABILITY_ROWS })
@@ -82,6 +90,7 @@ export function analyze(entry: DatasetEntry, progress: (m: string) => void = () 
     entry,
     data,
     experiment,
+    goldSkipped: goldInput?.skipped ?? null,
     segmentation,
     projection: pca(prepared.matrix, 2),
     rules,
@@ -90,6 +99,31 @@ export function analyze(entry: DatasetEntry, progress: (m: string) => void = () 
     stability: stab,
     fingerprint
   };
+}
+
+/**
+ * Labels for the gold-standard check: rows without a label are left out (not a class), classes
+ * with a single row are left out (they cannot be both trained on and tested), and the folds are
+ * lowered to the smallest class (5 at most, 2 at least). With fewer than two classes left the
+ * check is skipped, with the reason.
+ */
+export function goldStandardLabels(label: string[]): { labels: string[]; folds: number; notes: string[]; skipped: string | null } {
+  const notes: string[] = [];
+  const counts = new Map<string, number>();
+  for (const l of label) if (l !== MISSING_LABEL) counts.set(l, (counts.get(l) ?? 0) + 1);
+  const missing = label.length - [...counts.values()].reduce((a, b) => a + b, 0);
+  if (missing) notes.push(`${missing} customers without a label were left out`);
+  const tiny = [...counts].filter(([, c]) => c < 2).map(([l]) => l);
+  if (tiny.length) notes.push(`label value(s) with a single customer left out: ${tiny.slice(0, 5).join(", ")}`);
+  const kept = [...counts].filter(([, c]) => c >= 2);
+  if (kept.length < 2) {
+    return { labels: [], folds: 0, notes, skipped: `the label column has ${kept.length} value(s) with two or more customers; predicting it needs at least two` };
+  }
+  const smallest = Math.min(...kept.map(([, c]) => c));
+  const folds = Math.max(2, Math.min(5, smallest));
+  if (folds < 5) notes.push(`${folds}-fold cross-validation: the smallest label value has ${smallest} customers`);
+  const keep = new Set(kept.map(([l]) => l));
+  return { labels: label.map((l) => (keep.has(l) ? l : "")), folds, notes, skipped: null };
 }
 
 export function describeSegments(data: PreparedDataset, run: RunRecord): Segmentation {

@@ -28,6 +28,7 @@ export function evaluationFile(a: Analysis) {
       bars: thinSilhouette(relabel(sil.samples.label, rank), sil.samples.value, SILHOUETTE_BARS)
     },
     labelColumn: Object.entries(data.entry.columns).find(([, role]) => role === "label")?.[0] ?? null,
+    goldSkipped: a.goldSkipped,
     external: external
       ? sigDeep({
           ari: external.ari,

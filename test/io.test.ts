@@ -44,6 +44,18 @@ describe("readDataset types columns per the manifest", () => {
     expect(d.columns.find((c) => c.name === "c")!.missing).toBe(1);
   });
 
+  it("skips blank records: empty lines, lines of blanks, and bare delimiters from spreadsheets", () => {
+    const d = read("id,x,c\n1,2,a\n   \n,,\n\n2,3,b\n, ,\n").result();
+    expect(d.rows).toBe(2);
+    expect(Array.from(d.lines)).toEqual([2, 6]);
+    // A quoted empty field is data, not a blank line.
+    expect(read('id,x,c\n1,2,a\n"",,\n').result().rows).toBe(2);
+  });
+
+  it("ignores repeated names among columns the manifest does not use", () => {
+    expect(read("id,x,c,note,note,,\n1,2,a,p,q,,\n").result().rows).toBe(1);
+  });
+
   it("accepts a BOM and CRLF line ends", () => {
     const d = read("\uFEFFid,x,c\r\n1,2,a\r\n2,3,b\r\n").result();
     expect(d.rows).toBe(2);

@@ -5,7 +5,9 @@ import type { FileFormat } from "../manifest/types.ts";
  * Splits delimited text into records. CSV and TSV follow RFC 4180 quoting (a quoted field may
  * hold the delimiter, doubled quotes and line breaks); "whitespace" splits on runs of spaces and
  * tabs, ignoring leading and trailing blanks (fixed-width files such as CDNOW). A leading BOM is
- * skipped and CRLF, LF and CR line ends are all accepted. Blank lines are skipped.
+ * skipped and CRLF, LF and CR line ends are all accepted. Blank records are skipped: empty lines,
+ * lines of blanks, and lines of bare delimiters such as ",,," (what spreadsheets export below
+ * the data); a quoted empty field ("") makes a record non-blank.
  *
  * `onRecord` receives the fields (a reused array: copy what you keep) and the 1-based physical
  * line where the record starts, so later errors can point at the right line even after quoted
@@ -79,13 +81,12 @@ export function parseRecords(
           j++;
         }
         value = text.slice(i, j);
-        if (value.length > 0) blank = false;
+        if (blank && value.trim().length > 0) blank = false;
         i = j;
       }
       fields.push(value);
       const c = i < n ? text.charCodeAt(i) : -1;
       if (c === delimiter) {
-        blank = false;
         i++;
         continue;
       }

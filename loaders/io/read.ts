@@ -48,9 +48,11 @@ function typeRecords(entry: DatasetEntry, text: string, file: string): DatasetTa
 
   const onHeader = (fields: string[], line: number) => {
     header = entry.header === false ? fields.map((_, i) => String(i + 1)) : fields.map((f) => f.trim());
+    // Only a repeated name the manifest uses is ambiguous; repeats among unused columns are harmless.
+    const used = new Set(wanted.map(([name]) => name));
     const seen = new Map<string, number>();
     header.forEach((name, i) => {
-      if (seen.has(name)) {
+      if (seen.has(name) && used.has(name)) {
         throw new WorkbenchError("the header names a column twice", {
           file,
           line,
@@ -60,7 +62,7 @@ function typeRecords(entry: DatasetEntry, text: string, file: string): DatasetTa
           hint: "Rename one of them in the file's header"
         });
       }
-      seen.set(name, i);
+      if (!seen.has(name)) seen.set(name, i);
     });
     fieldIndex = wanted.map(([name]) => {
       const i = seen.get(name);

@@ -1,6 +1,8 @@
-// Paul Tol's "muted" qualitative palette: its colours stay distinguishable under the common
-// colour-vision deficiencies. Segment i always gets colour i, on every page; noise is grey.
-export const SEGMENT_COLORS = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499"];
+// Paul Tol's "muted" qualitative palette, whose colours stay distinguishable under the common
+// colour-vision deficiencies, plus Tol's dark brown for a tenth: the default grid goes to k = 10.
+// Segment i always gets colour i, on every page; beyond ten segments (DBSCAN) colours repeat.
+// Noise is grey.
+export const SEGMENT_COLORS = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499", "#661100"];
 export const NOISE_COLOR = "#BBBBBB";
 export const NOISE_NAME = "Noise";
 

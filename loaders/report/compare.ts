@@ -5,6 +5,9 @@ import type { Analysis } from "./analyze.ts";
 import { relabel, sig, sigDeep, thinSilhouette } from "./display.ts";
 import { scatterRows } from "./segments.ts";
 
+/** Grids up to this many runs get the agreement of every pair (~0.6 MB of JSON at 32 runs). */
+export const MAX_ALL_PAIRS = 40;
+
 /** Silhouette bars per run on the compare page. */
 export const COMPARE_SILHOUETTE_BARS = 1000;
 
@@ -46,9 +49,14 @@ export function compareFile(a: Analysis) {
       return [f, knee == null ? null : fr.find((r) => r.k === knee)!.id];
     })
   );
+  // Every pair of runs up to MAX_ALL_PAIRS runs (the page size grows with the square of the grid);
+  // above that, the pairs that include the recommended run.
+  const all = experiment.runs.length <= MAX_ALL_PAIRS;
+  const recommendedIndex = experiment.runs.findIndex((r) => r.id === experiment.recommendation.runId);
   const pairs = [];
   for (let i = 0; i < experiment.runs.length; i++) {
     for (let j = i + 1; j < experiment.runs.length; j++) {
+      if (!all && i !== recommendedIndex && j !== recommendedIndex) continue;
       const ag = agreement(orderedRuns[i].labels, orderedRuns[j].labels);
       pairs.push({ a: experiment.runs[i].id, b: experiment.runs[j].id, ari: sig(ag.ari, 4), rows: ag.contingency.rowLabels, cols: ag.contingency.colLabels, counts: ag.contingency.counts });
     }
@@ -65,6 +73,7 @@ export function compareFile(a: Analysis) {
       of: a.segmentation.labels.length
     },
     runs,
+    allPairs: all,
     agreement: pairs
   };
 }

@@ -58,7 +58,7 @@ try {
   time("PCA 2-D", () => pca(m, 2));
   if (withGrid) {
     const result = time("default grid (32 runs + metrics)", () => runExperiment({ matrix: m, label: null, options: { seed: 42 } }));
-    notes.push(`grid recommended ${result.recommendation.runId}`);
+    notes.push(`grid recommended ${result.recommendation?.runId ?? "no run (none could be scored)"}`);
   } else notes.push("default grid not run at this size");
   const peakMB = (process.resourceUsage().maxRSS * 1024) / 2 ** 20;
   process.stdout.write(JSON.stringify({ n, stages, peakMB, notes }) + "\n");

@@ -29,7 +29,7 @@ describe("experiment runner on planted segments", () => {
   });
 
   it("recommends the planted number of segments", () => {
-    expect(result.recommendation.runId).toMatch(/k=4$/);
+    expect(result.recommendation?.runId).toMatch(/k=4$/);
   });
 
   it("scores every run with the internal metrics", () => {

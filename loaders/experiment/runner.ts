@@ -60,7 +60,8 @@ export const SILHOUETTE_ROWS = 5000;
 
 export interface ExperimentResult {
   runs: RunRecord[];
-  recommendation: Recommendation;
+  /** Null when no run could be scored (e.g. every run has one segment). */
+  recommendation: Recommendation | null;
   epsSuggestion: ReturnType<typeof planRuns>["epsSuggestion"];
 }
 

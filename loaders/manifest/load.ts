@@ -3,7 +3,7 @@ import { relative } from "node:path";
 import { WorkbenchError } from "../errors.ts";
 import { manifestPath, projectRoot } from "../paths.ts";
 import { DEFAULT_DATE_FORMAT, DEFAULT_EXPERIMENT, DEFAULT_PREPARE } from "./defaults.ts";
-import { COLUMN_ROLES, type ColumnRole, type DatasetEntry, type Manifest } from "./types.ts";
+import { COLUMN_ROLES, type ColumnRole, type DatasetEntry, type ExperimentAlgorithm, type ExperimentOptions, type Manifest } from "./types.ts";
 import { dateParser } from "../io/values.ts";
 
 const ENTRY_KEYS = new Set([
@@ -134,7 +134,7 @@ function parseEntry(name: string, raw: unknown, file: string): DatasetEntry {
     missingValues,
     header: raw.header ?? true,
     prepare: parsePrepare(raw.prepare, at("prepare")),
-    experiment: parseExperiment(raw.experiment, at("experiment"))
+    experiment: parseExperiment(raw.experiment, at("experiment"), kind)
   };
 }
 
@@ -216,15 +216,182 @@ function parsePrepare(raw: unknown, where: { file: string; column: string }): Da
   return out as unknown as DatasetEntry["prepare"];
 }
 
-function parseExperiment(raw: unknown, where: { file: string; column: string }): DatasetEntry["experiment"] {
-  if (raw === undefined) return { ...DEFAULT_EXPERIMENT };
-  if (!isObject(raw)) throw new WorkbenchError("must be an object", where);
-  const seed = raw.seed ?? DEFAULT_EXPERIMENT.seed;
-  if (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0) {
-    throw new WorkbenchError("must be a whole number ≥ 0", { file: where.file, column: `${where.column}.seed`, found: String(seed) });
+type Where = { file: string; column: string };
+
+/** Validates one value of the manifest at `where` and returns it typed (throws WorkbenchError). */
+type Spec<T> = (value: unknown, where: Where) => T;
+
+const at = (where: Where, key: string | number): Where => ({
+  file: where.file,
+  column: typeof key === "number" ? `${where.column}[${key}]` : `${where.column}.${key}`
+});
+
+/** The value as the user wrote it: texts bare, the rest as JSON. */
+const shown = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v));
+
+/** A whole number ≥ min. A number written as text ("4") is named as such, as it reads like a number. */
+function integer(min: number): Spec<number> {
+  return (v, where) => {
+    if (typeof v === "number" && Number.isSafeInteger(v) && v >= min) return v;
+    throw new WorkbenchError(`must be a whole number ≥ ${min}`, { ...where, found: shown(v), hint: quotedNumberHint(v) });
+  };
+}
+
+/** A finite number in [min, max]; `above` makes the lower bound exclusive. */
+function number(min: number, { max = Infinity, above = false } = {}): Spec<number> {
+  const range = max < Infinity ? `from ${min} to ${max}` : `${above ? ">" : "≥"} ${min}`;
+  return (v, where) => {
+    if (typeof v === "number" && Number.isFinite(v) && (above ? v > min : v >= min) && v <= max) return v;
+    throw new WorkbenchError(`must be a number ${range}`, { ...where, found: shown(v), hint: quotedNumberHint(v) });
+  };
+}
+
+function quotedNumberHint(v: unknown): string | undefined {
+  return typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)) ? `Write the number without quotes: ${Number(v)}` : undefined;
+}
+
+function oneOf<T extends string>(choices: readonly T[]): Spec<T> {
+  return (v, where) => {
+    if (choices.includes(v as T)) return v as T;
+    throw new WorkbenchError("unknown value", { ...where, found: shown(v), expected: `one of ${choices.join(", ")}` });
+  };
+}
+
+/** A calendar date written YYYY-MM-DD. */
+const isoDate: Spec<string> = (v, where) => {
+  const m = typeof v === "string" ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(v) : null;
+  if (m && new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])).toISOString().slice(0, 10) === v) return v as string;
+  throw new WorkbenchError("must be a date as YYYY-MM-DD", { ...where, found: shown(v), expected: "e.g. 1998-07-01" });
+};
+
+/**
+ * A non-empty list of distinct values. A lone value is refused, not wrapped: the message shows
+ * the list shape so the user learns it (a string would otherwise be iterated letter by letter).
+ */
+function list<T>(item: Spec<T>, example: string): Spec<T[]> {
+  const expected = `a list, e.g. ${example}`;
+  return (v, where) => {
+    if (!Array.isArray(v)) {
+      const single = [v, typeof v === "string" && v.trim() !== "" ? Number(v) : undefined].find((c) => {
+        try {
+          item(c, where);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      const hint = single !== undefined ? `For one value write ${JSON.stringify([single])}` : undefined;
+      throw new WorkbenchError("must be a list", { ...where, found: shown(v), expected, hint });
+    }
+    if (v.length === 0) throw new WorkbenchError("must list at least one value", { ...where, found: "[]", expected });
+    const out = v.map((x, i) => item(x, at(where, i)));
+    out.forEach((x, i) => {
+      if (out.indexOf(x) < i) throw new WorkbenchError("repeats an earlier value", { ...at(where, i), found: shown(x), expected: "each value once" });
+    });
+    return out;
+  };
+}
+
+/** An object with only the given fields, each optional; the result keeps the fields present. */
+function fields<F extends Record<string, Spec<unknown>>>(specs: F): Spec<{ [K in keyof F]?: ReturnType<F[K]> }> {
+  const names = Object.keys(specs);
+  return (v, where) => {
+    if (!isObject(v)) throw new WorkbenchError("must be an object", { ...where, found: shown(v), expected: `{…} with fields among ${names.join(", ")}` });
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(v)) {
+      if (!(key in specs)) {
+        const near = names.find((n) => editDistance(n.toLowerCase(), key.toLowerCase()) <= 2);
+        throw new WorkbenchError("unknown field", {
+          ...at(where, key),
+          expected: `one of ${names.join(", ")}`,
+          hint: near ? `Did you mean "${near}"?` : undefined
+        });
+      }
+      if (value !== undefined) out[key] = specs[key](value, at(where, key));
+    }
+    return out as { [K in keyof F]?: ReturnType<F[K]> };
+  };
+}
+
+/** Levenshtein distance, for "did you mean" on misspelt field names. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
   }
-  // The grid and recommendation rule are validated by the experiment runner, which owns them.
-  return { ...(raw as object), seed } as DatasetEntry["experiment"];
+  return prev[b.length];
+}
+
+const ALGORITHMS: readonly ExperimentAlgorithm[] = ["kmeans", "gmm", "hierarchical", "dbscan"];
+const K_LIST = list(integer(1), "[3, 4, 5]");
+const EXPERIMENT = fields({
+  seed: integer(0),
+  algorithms: list(oneOf(ALGORITHMS), '["kmeans", "gmm"]'),
+  grid: fields({
+    kmeans: fields({ k: K_LIST, nInit: integer(1), maxIter: integer(1), tol: number(0) }),
+    gmm: fields({
+      k: K_LIST,
+      covariance: list(oneOf(["full", "diag"] as const), '["full", "diag"]'),
+      nInit: integer(1),
+      maxIter: integer(1),
+      tol: number(0)
+    }),
+    hierarchical: fields({ k: K_LIST, linkage: list(oneOf(["ward", "average", "complete", "single"] as const), '["ward", "average"]') }),
+    dbscan: fields({ eps: list(number(0, { above: true }), "[0.5, 1]"), minPoints: integer(1) })
+  }),
+  recommend: fields({
+    metric: oneOf(["silhouette", "calinskiHarabasz", "daviesBouldin", "bic"] as const),
+    minSegmentShare: number(0, { max: 0.5 }),
+    algorithm: oneOf(ALGORITHMS),
+    k: integer(1)
+  }),
+  snapshot: isoDate
+});
+
+/**
+ * Validates "experiment": the shape above, then the settings that would be silently ignored or
+ * could never be met together. k above the number of customers is checked when the grid is
+ * planned (experiment/grid.ts), as n is not known here.
+ */
+function parseExperiment(raw: unknown, where: Where, kind: string): ExperimentOptions {
+  if (raw === undefined) return { ...DEFAULT_EXPERIMENT };
+  const parsed = EXPERIMENT(raw, where);
+  const options: ExperimentOptions = { ...parsed, seed: parsed.seed ?? DEFAULT_EXPERIMENT.seed };
+  const chosen = options.algorithms ?? ALGORITHMS;
+  for (const algorithm of Object.keys(options.grid ?? {}) as ExperimentAlgorithm[]) {
+    if (!chosen.includes(algorithm)) {
+      throw new WorkbenchError("sets a grid for an algorithm that is not run", {
+        ...at(at(where, "grid"), algorithm),
+        expected: `one of experiment.algorithms (${chosen.join(", ")})`,
+        hint: `Add ${algorithm} to experiment.algorithms or remove grid.${algorithm}`
+      });
+    }
+  }
+  const rec = options.recommend ?? {};
+  if (rec.algorithm && !chosen.includes(rec.algorithm)) {
+    throw new WorkbenchError("pins an algorithm that is not run", {
+      ...at(at(where, "recommend"), "algorithm"),
+      found: rec.algorithm,
+      expected: `one of experiment.algorithms (${chosen.join(", ")})`
+    });
+  }
+  // BIC is a likelihood criterion: only the Gaussian mixture has one.
+  if (rec.metric === "bic" && (rec.algorithm ? rec.algorithm !== "gmm" : !chosen.includes("gmm"))) {
+    throw new WorkbenchError(
+      rec.algorithm ? `bic scores Gaussian mixture (gmm) runs only, not ${rec.algorithm} runs` : "bic scores Gaussian mixture (gmm) runs only, and gmm is not run",
+      { ...at(at(where, "recommend"), "metric"), found: "bic", expected: "silhouette, calinskiHarabasz or daviesBouldin" }
+    );
+  }
+  if (options.snapshot !== undefined && kind !== "transactions") {
+    throw new WorkbenchError("a snapshot date applies to transaction logs only", {
+      ...at(where, "snapshot"),
+      found: options.snapshot,
+      hint: 'Remove it, or set "kind": "transactions" if the file is a transaction log'
+    });
+  }
+  return options;
 }
 
 function isObject(v: unknown): v is Record<string, any> {

@@ -73,10 +73,12 @@ export interface PrepareOptions {
   scale: "zscore" | "minmax" | "robust" | "none";
 }
 
+export type ExperimentAlgorithm = "kmeans" | "hierarchical" | "dbscan" | "gmm";
+
 export interface AlgorithmGrid {
   kmeans?: { k?: number[]; nInit?: number; maxIter?: number; tol?: number };
   hierarchical?: { k?: number[]; linkage?: Array<"ward" | "average" | "complete" | "single"> };
-  gmm?: { k?: number[]; covariance?: Array<"full" | "diag">; nInit?: number };
+  gmm?: { k?: number[]; covariance?: Array<"full" | "diag">; nInit?: number; maxIter?: number; tol?: number };
   dbscan?: { eps?: number[]; minPoints?: number };
 }
 
@@ -85,9 +87,12 @@ export interface ExperimentOptions {
   /** Algorithms and parameter grids; omitted algorithms use the default grid. */
   grid?: AlgorithmGrid;
   /** Only these algorithms (default: all four). */
-  algorithms?: Array<"kmeans" | "hierarchical" | "dbscan" | "gmm">;
-  /** Rule to pick the recommended run (see experiment/recommend.ts). */
-  recommend?: { metric?: "silhouette" | "calinskiHarabasz" | "daviesBouldin" | "bic"; minSegmentShare?: number; k?: number; algorithm?: string };
+  algorithms?: ExperimentAlgorithm[];
+  /**
+   * Rule to pick the recommended run (see experiment/recommend.ts). `algorithm` and `k` restrict
+   * the choice to the matching runs; the rule then picks among them.
+   */
+  recommend?: { metric?: "silhouette" | "calinskiHarabasz" | "daviesBouldin" | "bic"; minSegmentShare?: number; algorithm?: ExperimentAlgorithm; k?: number };
   /** Snapshot date for transaction features (YYYY-MM-DD); default: day after the last transaction. */
   snapshot?: string;
 }

@@ -13,7 +13,9 @@ import {
 } from "../evaluate/supervised.ts";
 import { prepareDataset, type PreparedDataset } from "../experiment/pipeline.ts";
 import { MISSING_LABEL } from "../prepare/prepare.ts";
+import type { Recommendation } from "../experiment/recommend.ts";
 import { runExperiment, type ExperimentResult, type RunRecord } from "../experiment/runner.ts";
+import { WorkbenchError } from "../errors.ts";
 import { SEGMENT_NAMES } from "../features/rfmScores.ts";
 import type { DatasetEntry } from "../manifest/types.ts";
 import { dataDir } from "../paths.ts";
@@ -42,7 +44,7 @@ export interface Segmentation {
 export interface Analysis {
   entry: DatasetEntry;
   data: PreparedDataset;
-  experiment: ExperimentResult;
+  experiment: ExperimentResult & { recommendation: Recommendation };
   segmentation: Segmentation;
   projection: Projection;
   rules: SegmentRulesResult;
@@ -63,7 +65,13 @@ export function analyze(entry: DatasetEntry, progress: (m: string) => void = () 
   const data = prepareDataset(entry, path);
   const { prepared } = data;
   progress(`${entry.name}: ${prepared.matrix.n} customers × ${prepared.matrix.d} features`);
-  const experiment = runExperiment({ matrix: prepared.matrix, label: prepared.label, options: entry.experiment, progress });
+  const result = runExperiment({ matrix: prepared.matrix, label: prepared.label, options: entry.experiment, progress });
+  if (!result.recommendation) {
+    throw new WorkbenchError(`dataset "${entry.name}": no run of the experiment grid could be scored, so there is no segmentation to report`, {
+      hint: "Every run gave a single segment or only noise; widen experiment.grid in data/manifest.json (k ≥ 2, larger DBSCAN eps)"
+    });
+  }
+  const experiment = { ...result, recommendation: result.recommendation };
   const run = experiment.runs.find((r) => r.id === experiment.recommendation.runId)!;
   const segmentation = describeSegments(data, run);
   const seed = entry.experiment.seed;

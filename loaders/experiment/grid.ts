@@ -27,35 +27,43 @@ export function defaultMinPoints(d: number): number {
 /**
  * The runs of an experiment: the manifest's grid where given, the default grid elsewhere
  * (k = 2..10 for k-means, Ward and the Gaussian mixture; a DBSCAN eps grid around the k-distance
- * suggestion). k values above the number of customers are left out.
+ * suggestion). Default k values above the number of customers are left out; a listed k above it
+ * is an error.
  */
 export function planRuns(matrix: FeatureMatrix, options: ExperimentOptions): { runs: PlannedRun[]; epsSuggestion: { eps: number; kDistances: number[]; minPoints: number } | null } {
   const grid: AlgorithmGrid = options.grid ?? {};
   const algorithms = options.algorithms ?? ALGORITHMS;
   for (const a of algorithms) checkParam(ALGORITHMS.includes(a), "experiment.algorithms", a, `some of ${ALGORITHMS.join(", ")}`);
-  const ks = (given: number[] | undefined, name: string) => {
-    const list = given ?? DEFAULT_KS;
-    if (!Array.isArray(list) || list.length === 0) throw new WorkbenchError(`invalid parameter ${name}`, { expected: "a non-empty list of whole numbers" });
-    const usable = list.filter((k) => k <= matrix.n);
-    return usable.length ? usable : [Math.min(matrix.n, 2)];
+  // The default k list is cut to the data silently (a tiny dataset); a k the user asked for that
+  // the data cannot have is an error, not a quietly different run.
+  const ks = (given: number[] | undefined, algorithm: string) => {
+    if (given === undefined) {
+      const usable = DEFAULT_KS.filter((k) => k <= matrix.n);
+      return usable.length ? usable : [Math.min(matrix.n, 2)];
+    }
+    const name = `experiment.grid.${algorithm}.k`;
+    if (!Array.isArray(given) || given.length === 0) throw new WorkbenchError(`invalid parameter ${name}`, { expected: "a non-empty list of whole numbers" });
+    for (const k of given) checkParam(!(k > matrix.n), name, k, `at most ${matrix.n}, the number of customers`);
+    return given;
   };
   const runs: PlannedRun[] = [];
+  const push = (algorithm: AlgorithmName, params: Record<string, unknown>) => runs.push({ id: runId(algorithm, params), algorithm, params });
   let epsSuggestion = null;
   for (const algorithm of ALGORITHMS.filter((a) => algorithms.includes(a))) {
     if (algorithm === "kmeans") {
       const { k, ...rest } = grid.kmeans ?? {};
-      for (const kk of ks(k, "grid.kmeans.k")) runs.push({ id: `kmeans k=${kk}`, algorithm, params: { k: kk, ...rest } });
+      for (const kk of ks(k, algorithm)) push(algorithm, { k: kk, ...rest });
     } else if (algorithm === "gmm") {
       const { k, covariance = ["full"], ...rest } = grid.gmm ?? {};
       for (const cov of covariance) {
-        for (const kk of ks(k, "grid.gmm.k")) {
-          runs.push({ id: `gmm ${cov} k=${kk}`, algorithm, params: { k: kk, covariance: cov, ...rest } });
+        for (const kk of ks(k, algorithm)) {
+          push(algorithm, { k: kk, covariance: cov, ...rest });
         }
       }
     } else if (algorithm === "hierarchical") {
       const { k, linkage = ["ward"] } = grid.hierarchical ?? {};
       for (const l of linkage) {
-        for (const kk of ks(k, "grid.hierarchical.k")) runs.push({ id: `hierarchical ${l} k=${kk}`, algorithm, params: { k: kk, linkage: l } });
+        for (const kk of ks(k, algorithm)) push(algorithm, { k: kk, linkage: l });
       }
     } else {
       const minPoints = grid.dbscan?.minPoints ?? defaultMinPoints(matrix.d);
@@ -65,10 +73,29 @@ export function planRuns(matrix: FeatureMatrix, options: ExperimentOptions): { r
         epsSuggestion = { ...s, minPoints };
         eps = EPS_FACTORS.map((f) => round(s.eps * f));
       }
-      for (const e of eps) runs.push({ id: `dbscan eps=${e}`, algorithm, params: { eps: e, minPoints } });
+      for (const e of eps) push(algorithm, { eps: e, minPoints });
     }
   }
   return { runs, epsSuggestion };
+}
+
+/**
+ * A run's id from its algorithm and parameters: "kmeans k=4", "gmm full k=4", "hierarchical ward
+ * k=4", "dbscan eps=0.8". The id seeds the run (runSeed), so the grid and the CLI both name runs
+ * here: the same run gets the same id, hence the same seed and labels, wherever it is asked for.
+ * Settings shared by a whole grid (nInit, maxIter, minPoints) are not part of the id.
+ */
+export function runId(algorithm: AlgorithmName, params: Record<string, unknown>): string {
+  switch (algorithm) {
+    case "kmeans":
+      return `kmeans k=${params.k}`;
+    case "gmm":
+      return `gmm ${params.covariance ?? "full"} k=${params.k}`;
+    case "hierarchical":
+      return `hierarchical ${params.linkage ?? "ward"} k=${params.k}`;
+    case "dbscan":
+      return `dbscan eps=${params.eps ?? "auto"}`;
+  }
 }
 
 /** Three significant digits: eps values readable in tables and stable across builds. */

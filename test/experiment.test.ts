@@ -57,6 +57,15 @@ describe("experiment runner on planted segments", () => {
     }
   });
 
+  it("gives a sampled hierarchy the same labels alone as within its family (the CLI's single --k)", () => {
+    // maxPoints 200 < 900 rows: the tree is grown on a seeded sample, seeded by the family.
+    const run = (k: number) => ({ id: `hierarchical ward k=${k}`, algorithm: "hierarchical" as const, params: { k, linkage: "ward", maxPoints: 200 } });
+    const family = runExperiment({ matrix: planted.matrix, label: null, options: { seed: 3 }, runs: [2, 3, 4].map(run) });
+    const alone = runExperiment({ matrix: planted.matrix, label: null, options: { seed: 3 }, runs: [run(3)] });
+    expect(alone.runs[0].notes.join(" ")).toMatch(/sample of 200/);
+    expect(Array.from(alone.runs[0].labels)).toEqual(Array.from(family.runs[1].labels));
+  });
+
   it("adds external metrics when there is a gold-standard label", () => {
     const withLabel = runExperiment({
       matrix: planted.matrix,

@@ -112,10 +112,13 @@ function fitAll(matrix: FeatureMatrix, runs: PlannedRun[], seed: number, progres
     progress?.(`[${done + 1}/${runs.length}] ${members.length > 1 ? `${first.algorithm} ${members.map((i) => runs[i].params.k).join(",")}` : first.id}`);
     done += members.length;
     const start = performance.now();
+    // A family that shares one fit is seeded by the family, whether it has one k or nine, so a
+    // single run (the CLI's --k) gets the same sample and labels as the same run in the grid.
+    const rng = new Rng(runSeed(seed, key.startsWith("#") ? first.id : key));
     const results = withRunContext(first.id, () =>
       members.length > 1
-        ? clusterer.fitPath!(matrix, first.params, members.map((i) => runs[i].params.k as number), new Rng(runSeed(seed, key)))
-        : [clusterer.fit(matrix, first.params, new Rng(runSeed(seed, first.id)))]
+        ? clusterer.fitPath!(matrix, first.params, members.map((i) => runs[i].params.k as number), rng)
+        : [clusterer.fit(matrix, first.params, rng)]
     );
     const seconds = (performance.now() - start) / 1000 / members.length;
     members.forEach((i, j) => (out[i] = { result: results[j], seconds }));

@@ -17,6 +17,7 @@ import type { FeatureMatrix } from "../matrix.ts";
 import { selectRows } from "../matrix.ts";
 import type { Rng } from "../rng.ts";
 import { fitOnSample, fmt } from "./sampleAndAssign.ts";
+import { withDefaults } from "./params.ts";
 import type { ClusterResult, Clusterer } from "./types.ts";
 
 export interface DbscanParams {
@@ -125,7 +126,7 @@ export const dbscan: Clusterer<DbscanParams> = {
   name: "dbscan",
   defaults: DEFAULTS,
   fit(matrix: FeatureMatrix, params: Partial<DbscanParams>, rng: Rng): ClusterResult {
-    const p = resolve(DEFAULTS, params);
+    const p = withDefaults(DEFAULTS, params);
     if (p.eps !== undefined) checkParam(typeof p.eps === "number" && Number.isFinite(p.eps) && p.eps > 0, "eps", p.eps, "a number > 0");
     checkParam(Number.isInteger(p.minPoints) && p.minPoints >= 1, "minPoints", p.minPoints, "an integer ≥ 1");
     checkParam(Number.isInteger(p.maxPoints) && p.maxPoints >= 2, "maxPoints", p.maxPoints, "an integer ≥ 2");
@@ -197,11 +198,6 @@ function nearestCoreWithinEps(fitted: DbscanFit, sample: FeatureMatrix): (data: 
   };
 }
 
-function resolve<P extends object>(defaults: P, params: Partial<P>): P {
-  const out = { ...defaults };
-  for (const [key, value] of Object.entries(params ?? {})) if (value !== undefined) (out as Record<string, unknown>)[key] = value;
-  return out;
-}
 
 /** Rows per k-d tree leaf. */
 const LEAF_SIZE = 32;

@@ -12,9 +12,10 @@
  */
 import { WorkbenchError, checkParam } from "../errors.ts";
 import type { FeatureMatrix } from "../matrix.ts";
-import { sqDist } from "../matrix.ts";
 import type { Rng } from "../rng.ts";
 import { renumberByFirstAppearance } from "./sampleAndAssign.ts";
+import { kmeansPlusPlus, lloyd } from "./kmeans.ts";
+import { withDefaults } from "./params.ts";
 import type { ClusterResult, Clusterer } from "./types.ts";
 
 export type CovarianceType = "full" | "diag";
@@ -116,7 +117,7 @@ export const gmm: GmmClusterer = {
   name: "gmm",
   defaults: DEFAULTS,
   fit(matrix: FeatureMatrix, params: Partial<GmmParams>, rng: Rng): GmmResult {
-    const p = resolve(DEFAULTS, params);
+    const p = withDefaults(DEFAULTS, params);
     checkParam(Number.isInteger(p.k) && p.k >= 1 && p.k <= matrix.n, "k", p.k, `an integer from 1 to the number of rows (${matrix.n})`);
     checkParam(typeof p.covariance === "string" && COVARIANCE_TYPES.includes(p.covariance), "covariance", p.covariance, `one of ${COVARIANCE_TYPES.join(", ")}`);
     checkParam(Number.isInteger(p.nInit) && p.nInit >= 1, "nInit", p.nInit, "an integer ≥ 1");
@@ -152,11 +153,6 @@ export const gmm: GmmClusterer = {
   }
 };
 
-function resolve<P extends object>(defaults: P, params: Partial<P>): P {
-  const out = { ...defaults };
-  for (const [key, value] of Object.entries(params ?? {})) if (value !== undefined) (out as Record<string, unknown>)[key] = value;
-  return out;
-}
 
 /** Mixture parameters in flat arrays, plus each covariance's Cholesky factor. */
 interface State {
@@ -451,130 +447,10 @@ function stateFromLabels(matrix: FeatureMatrix, labels: Int32Array, k: number, o
 }
 
 /**
- * Hard k-means labels: greedy k-means++ seeds (2 + ⌊ln k⌋ candidates per centre, as sklearn), then
- * Lloyd until no label changes or, as sklearn's tol = 1e-4, the centres' summed squared shift is
- * at most 1e-4 × the mean feature variance. Only a starting point for EM, so exactness is not needed.
+ * Hard k-means labels as EM's starting point, as sklearn's GaussianMixture(init_params="kmeans"):
+ * greedy k-means++ seeds, then Lloyd to sklearn's tolerance (the project's k-means kernel).
  */
 function kmeansLabels(matrix: FeatureMatrix, k: number, rng: Rng, maxIter = 100): Int32Array {
-  const { n, d, data } = matrix;
-  const tolerance = 1e-4 * meanVariance(matrix);
-  const centers = new Float64Array(k * d);
-  const closest = new Float64Array(n);
-  const first = rng.int(n);
-  centers.set(data.subarray(first * d, first * d + d), 0);
-  let potential = 0;
-  for (let i = 0; i < n; i++) potential += closest[i] = sqDist(data, i, centers, 0, d);
-  const trials = 2 + Math.floor(Math.log(k));
-  const candidateDist = new Float64Array(n);
-  const bestDist = new Float64Array(n);
-  for (let c = 1; c < k; c++) {
-    let bestPotential = Infinity;
-    let bestRow = 0;
-    for (let t = 0; t < trials; t++) {
-      const row = drawProportional(closest, potential, rng);
-      let pot = 0;
-      for (let i = 0; i < n; i++) {
-        const v = Math.min(closest[i], sqDist(data, i, data, row, d));
-        candidateDist[i] = v;
-        pot += v;
-      }
-      if (pot < bestPotential) {
-        bestPotential = pot;
-        bestRow = row;
-        bestDist.set(candidateDist);
-      }
-    }
-    centers.set(data.subarray(bestRow * d, bestRow * d + d), c * d);
-    closest.set(bestDist);
-    potential = bestPotential;
-  }
-
-  const labels = new Int32Array(n).fill(-1);
-  const counts = new Float64Array(k);
-  const previous = new Float64Array(k * d);
-  for (let iter = 0; iter < maxIter; iter++) {
-    let changed = 0;
-    for (let i = 0; i < n; i++) {
-      let best = 0;
-      let bestD = Infinity;
-      for (let c = 0; c < k; c++) {
-        const v = sqDist(data, i, centers, c, d);
-        if (v < bestD) {
-          bestD = v;
-          best = c;
-        }
-      }
-      closest[i] = bestD;
-      if (labels[i] !== best) {
-        labels[i] = best;
-        changed++;
-      }
-    }
-    if (changed === 0) break;
-    previous.set(centers);
-    centers.fill(0);
-    counts.fill(0);
-    for (let i = 0; i < n; i++) {
-      const c = labels[i];
-      counts[c]++;
-      for (let j = 0; j < d; j++) centers[c * d + j] += data[i * d + j];
-    }
-    for (let c = 0; c < k; c++) {
-      if (counts[c] > 0) {
-        for (let j = 0; j < d; j++) centers[c * d + j] /= counts[c];
-      } else {
-        // An emptied centre restarts at the row farthest from its own centre.
-        let far = 0;
-        for (let i = 1; i < n; i++) if (closest[i] > closest[far]) far = i;
-        centers.set(data.subarray(far * d, far * d + d), c * d);
-        closest[far] = 0;
-      }
-    }
-    let shift = 0;
-    for (let t = 0; t < k * d; t++) shift += (centers[t] - previous[t]) ** 2;
-    if (shift <= tolerance) {
-      // Final assignment to the moved centres.
-      for (let i = 0; i < n; i++) {
-        let best = 0;
-        let bestD = Infinity;
-        for (let c = 0; c < k; c++) {
-          const v = sqDist(data, i, centers, c, d);
-          if (v < bestD) {
-            bestD = v;
-            best = c;
-          }
-        }
-        labels[i] = best;
-      }
-      break;
-    }
-  }
-  return labels;
-}
-
-function meanVariance(matrix: FeatureMatrix): number {
-  const { n, d, data } = matrix;
-  let total = 0;
-  for (let j = 0; j < d; j++) {
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += data[i * d + j];
-    mean /= n;
-    let ss = 0;
-    for (let i = 0; i < n; i++) ss += (data[i * d + j] - mean) ** 2;
-    total += ss / n;
-  }
-  return total / d;
-}
-
-/** Row drawn with probability weight[i] / total (the first row when all weights are 0). */
-function drawProportional(weight: Float64Array, total: number, rng: Rng): number {
-  const target = rng.random() * total;
-  let acc = 0;
-  for (let i = 0; i < weight.length; i++) {
-    acc += weight[i];
-    if (acc > target) return i;
-  }
-  for (let i = weight.length - 1; i >= 0; i--) if (weight[i] > 0) return i;
-  return 0;
+  return lloyd(matrix, kmeansPlusPlus(matrix, k, rng), { maxIter, tol: 1e-4 }).labels;
 }
 

@@ -18,6 +18,7 @@ import type { FeatureMatrix } from "../matrix.ts";
 import { selectRows, sqDist } from "../matrix.ts";
 import type { Rng } from "../rng.ts";
 import { extendToAllRows, nearestCentroid, renumberByFirstAppearance } from "./sampleAndAssign.ts";
+import { withDefaults } from "./params.ts";
 import type { ClusterResult, Clusterer } from "./types.ts";
 
 export type Linkage = "ward" | "average" | "complete" | "single";
@@ -103,7 +104,7 @@ export const hierarchical: Clusterer<HierarchicalParams> = {
 };
 
 function checked(matrix: FeatureMatrix, params: Partial<HierarchicalParams>, ks: number[]): HierarchicalParams {
-  const p = resolve(DEFAULTS, params);
+  const p = withDefaults(DEFAULTS, params);
   checkParam(typeof p.linkage === "string" && LINKAGES.includes(p.linkage), "linkage", p.linkage, `one of ${LINKAGES.join(", ")}`);
   checkParam(Number.isInteger(p.maxPoints) && p.maxPoints >= 2, "maxPoints", p.maxPoints, "an integer ≥ 2");
   for (const k of ks) {
@@ -148,11 +149,6 @@ function cutAt(matrix: FeatureMatrix, tree: Tree, p: HierarchicalParams, k: numb
   return result;
 }
 
-function resolve<P extends object>(defaults: P, params: Partial<P>): P {
-  const out = { ...defaults };
-  for (const [key, value] of Object.entries(params ?? {})) if (value !== undefined) (out as Record<string, unknown>)[key] = value;
-  return out;
-}
 
 /** Raw merges before sorting: slots x < y merged at height h (x dies, y holds the union). */
 interface RawMerges {

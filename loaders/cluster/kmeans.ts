@@ -20,6 +20,7 @@ import type { Rng } from "../rng.ts";
 import type { ClusterResult, Clusterer } from "./types.ts";
 import { CTRL, OP, PARAM, maxTrials } from "./kmeansKernel.ts";
 import { KmeansSession, withSession, type Threads } from "./kmeansSession.ts";
+import { withDefaults } from "./params.ts";
 
 export { releaseKmeansBuffers, setKmeansThreads, startKmeansWorkers, type Threads } from "./kmeansSession.ts";
 
@@ -59,7 +60,7 @@ export const kmeans: Clusterer<KMeansParams> = {
   name: "kmeans",
   defaults: { k: 8, nInit: 4, maxIter: 300, tol: 1e-4 },
   fit(matrix: FeatureMatrix, params: Partial<KMeansParams>, rng: Rng): ClusterResult {
-    const p = { ...kmeans.defaults, ...params };
+    const p = withDefaults(kmeans.defaults, params);
     validate(matrix, p);
     const { d } = matrix;
     const best = withSession(matrix, p.k, undefined, (session) => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { appendFileSync, readFileSync, statSync } from "node:fs";
+import { appendFileSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeProject, removeProject, REPO } from "./helpers/project.ts";
@@ -79,6 +79,16 @@ describe("npm run dev", () => {
     const after = log.slice(mark);
     expect(after).toMatch(/load \/data\/shop\/report\.tar → \[missing\]/);
     expect(after).not.toMatch(/load \/data\/wholesale\/report\.tar → \[(missing|stale)\]/);
+  }, 60_000);
+
+  it("shows a dataset added to the manifest without a restart", async () => {
+    const m = structuredClone(manifest) as any;
+    m.datasets.extra = { ...m.datasets.shop, title: "Extra shop" };
+    writeFileSync(join(dir, "data", "manifest.json"), JSON.stringify(m));
+    const overview = await until(() => get("/_file/data/extra/report/overview.json"), (o: any) => o?.dataset?.title === "Extra shop");
+    expect(overview.dataset.title).toBe("Extra shop");
+    const page = await until(() => fetch(`http://127.0.0.1:${port}/shop/`).then((r) => r.text()), (html) => html.includes("Extra shop"));
+    expect(page).toContain("Extra shop");
   }, 60_000);
 
   it("reuses the cache when nothing changed", async () => {

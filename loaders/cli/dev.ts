@@ -1,16 +1,17 @@
 /**
  * `npm run dev`: Framework's preview server with live reload, plus what it lacks: it watches
  * data/ and loaders/ and, when a data file, the manifest or an engine module changes, removes
- * the affected cached loader outputs and touches their loaders so the open page reloads them.
+ * the affected cached loader outputs and touches their loaders so the open page reloads them; a
+ * changed manifest also reloads the config, so a new dataset appears in the sidebar.
  * Extra arguments go to `observable preview` (e.g. `npm run dev -- --port 4321`).
  */
 import { spawn } from "node:child_process";
-import { watch } from "node:fs";
+import { readFileSync, utimesSync, watch } from "node:fs";
 import { join } from "node:path";
 import { runMain, WorkbenchError } from "../errors.ts";
 import { invalidateStale, touchForPreview } from "../freshness/invalidate.ts";
 import { loadManifest } from "../manifest/load.ts";
-import { projectRoot } from "../paths.ts";
+import { manifestPath, projectRoot } from "../paths.ts";
 import { observableBin } from "./observable.ts";
 
 /** The server keeps running whatever a refresh meets (a half-saved manifest, a file renamed mid-save). */
@@ -31,8 +32,18 @@ function safely(f: () => void): () => void {
 await runMain(() => {
   const root = projectRoot();
   let recheck: NodeJS.Timeout | undefined;
+  let manifestText = readFileSync(manifestPath(root), "utf8");
   const refresh = () => {
-    const inv = invalidateStale(root, loadManifest());
+    const manifest = loadManifest();
+    // Framework re-imports its config only when the config file's mtime changes; the sidebar and
+    // the report routes come from the manifest, so a changed manifest touches the config.
+    const text = readFileSync(manifestPath(root), "utf8");
+    if (text !== manifestText) {
+      manifestText = text;
+      const now = new Date();
+      utimesSync(join(root, "observablehq.config.ts"), now, now);
+    }
+    const inv = invalidateStale(root, manifest);
     if (inv.stale.length) {
       process.stderr.write(`inputs changed, reloading: ${inv.stale.map((t) => t.output).join(", ")}\n`);
       touchForPreview(root, inv);

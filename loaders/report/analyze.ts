@@ -31,6 +31,8 @@ export interface Segmentation {
   run: RunRecord;
   /** Labels renumbered by decreasing size (noise -1). */
   labels: Int32Array;
+  /** rank[run label] = displayed segment number. */
+  rank: Int32Array;
   sizes: number[];
   names: string[];
   actions: string[];
@@ -135,12 +137,12 @@ export function goldStandardLabels(label: string[]): { labels: string[]; folds: 
 }
 
 export function describeSegments(data: PreparedDataset, run: RunRecord): Segmentation {
-  const { labels, sizes } = orderBySize(run.labels, run.k);
+  const { labels, sizes, rank } = orderBySize(run.labels, run.k);
   const profiles = segmentProfiles(profileMatrix(data), labels, run.k);
   const rfmNames = data.rfm ? dominantRfmNames(data.rfm.segment, labels, run.k, SEGMENT_NAMES) : null;
   const names = nameSegments(profiles, rfmNames);
   const actions = profiles.map((p, s) => suggestAction(p, rfmNames?.[s] ?? null));
-  return { run, labels, sizes, names, actions, profiles, rfmNames };
+  return { run, labels, rank, sizes, names, actions, profiles, rfmNames };
 }
 
 /**

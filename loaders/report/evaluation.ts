@@ -2,7 +2,6 @@ import { externalMetrics } from "../evaluate/external.ts";
 import type { Evaluation } from "../evaluate/classification.ts";
 import type { Analysis } from "./analyze.ts";
 import { relabel, sigDeep, thinSilhouette } from "./display.ts";
-import { orderBySize } from "../profile/order.ts";
 
 /** Silhouette bars on the evaluation page. */
 export const SILHOUETTE_BARS = 3000;
@@ -13,7 +12,7 @@ const evaluation = (e: Evaluation) => sigDeep({ confusion: e.confusion, metrics:
 export function evaluationFile(a: Analysis) {
   const { segmentation: s, gold, rules, predictability, stability, data } = a;
   const sil = s.run.silhouette;
-  const { rank } = orderBySize(s.run.labels, s.run.k);
+  const { rank } = s;
   const label = data.prepared.label;
   const external = label ? externalMetrics(label, s.labels) : null;
   return {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -140,6 +140,99 @@ describe("readDataset rejects bad input with file, line, column, found and expec
   });
 });
 
+describe("readDataset refuses silent wrong values (issue: trust on a fresh machine)", () => {
+  it("a number beyond a double's range is an error with its line and column, like NaN", () => {
+    // 1e309 and a long digit string both parse to Infinity, which put every customer in one segment.
+    expect(errorOf(read("id,x,c\n1,2,a\n2,1e309,b\n").result).message).toMatch(/line 3, column "x": is too large to be a number \(beyond ±1\.8e308\); found "1e309"/);
+    expect(errorOf(read(`id,x,c\n1,${"9".repeat(1_000_000)},a\n`).result).message).toMatch(/line 2, column "x": is too large to be a number.*found "9{57}\.\.\."/);
+    expect(errorOf(read("id,x,c\n1,-1e400,a\n").result).message).toMatch(/line 2, column "x": is too large/);
+  });
+
+  it("a header row without names is an error, not the first data row taken as names", () => {
+    expect(errorOf(read(",,\n1,2,a\n2,3,b\n").result).message).toMatch(/line 1: the header row has no column names\. Put the column names on the first line/);
+    expect(errorOf(read("\n\n , ,\n1,2,a\n").result).message).toMatch(/line 3: the header row has no column names/);
+  });
+
+  it("UTF-16 and UTF-32 files are named, not read into a garbled header", () => {
+    const utf16le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("id,x,c\n1,2,a\n", "utf16le")]);
+    expect(errorOf(read(utf16le).result).message).toMatch(/: the file is UTF-16 \(little-endian\) text, not UTF-8\. Set "encoding": "utf-16le" in its manifest entry/);
+    const utf16be = Buffer.from(utf16le.toString("binary").replace(/(.)(.)/gs, "$2$1"), "binary");
+    expect(errorOf(read(utf16be).result).message).toMatch(/the file is UTF-16 \(big-endian\) text, not UTF-8/);
+    expect(errorOf(read(Buffer.from("id,x,c\n1,2,a\n", "utf16le")).result).message).toMatch(/looks like UTF-16 \(little-endian\) text without a byte-order mark.*"encoding": "utf-16le"/);
+    expect(errorOf(read(Buffer.from([0xff, 0xfe, 0, 0, 0x69, 0, 0, 0])).result).message).toMatch(/the file is UTF-32 \(little-endian\) text, not UTF-8\. Save it as UTF-8/);
+  });
+
+  it("decodes a declared encoding", () => {
+    const utf16le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("id,x,c\n1,2,Zoë\n", "utf16le")]);
+    expect(read(utf16le, entry({ id: "id", x: "numeric", c: "categorical" }, { encoding: "utf-16le" })).result().table.array("c")).toEqual(["Zoë"]);
+    const latin1 = Buffer.from("id,x,c\n1,2,caf\xe9\n", "latin1");
+    expect(read(latin1, entry({ id: "id", x: "numeric", c: "categorical" }, { encoding: "windows-1252" })).result().table.array("c")).toEqual(["café"]);
+  });
+
+  it("Latin-1 bytes are an error naming the line, not replaced by U+FFFD", () => {
+    const latin1 = Buffer.from("id,x,c\n1,2,a\n2,3,caf\xe9\n", "latin1");
+    expect(errorOf(read(latin1).result).message).toMatch(/line 3: the file is not valid UTF-8: byte 0xE9 cannot start or continue a character; found "2,3,caf\uFFFD".*"encoding": "windows-1252"/);
+  });
+
+  it("a folder or a path too long for the file system is a one-line error", () => {
+    const folder = join(dir, "a-folder.csv");
+    mkdirSync(folder);
+    expect(errorOf(() => readDataset(entry({ x: "numeric" }), folder)).message).toMatch(/a-folder\.csv: is a folder, not a data file\. Put the file there/);
+    expect(errorOf(() => readDataset(entry({ x: "numeric" }), join(dir, "x".repeat(300)))).message).toMatch(/: the path is too long for the file system\./);
+  });
+
+  it("reads date-times and two-digit years (the Online Retail layout)", () => {
+    const e = entry({ id: "id", x: "numeric", d: "date" }, { dateFormat: "DD-MM-YY H:mm" });
+    const d = read("id,x,d\n1,2,01-12-10 8:26\n2,3,09-12-69 23:05\n3,1,31-01-68 0:00\n", e).result();
+    // Two-digit years as POSIX strptime: 69–99 → 19xx, 00–68 → 20xx.
+    expect(Array.from(d.table.array("d") as Float64Array)).toEqual([Date.UTC(2010, 11, 1, 8, 26), Date.UTC(1969, 11, 9, 23, 5), Date.UTC(2068, 0, 31)]);
+    const iso = entry({ id: "id", x: "numeric", d: "date" }, { dateFormat: "ISO8601" });
+    const t = read("id,x,d\n1,2,2010-12-01T08:26:00Z\n2,3,2010-12-01 23:59:59.5+02:00\n3,1,2010-12-02\n", iso).result();
+    // Wall-clock time as written: the offset is not applied, so the calendar day stays the one written.
+    expect(Array.from(t.table.array("d") as Float64Array)).toEqual([Date.UTC(2010, 11, 1, 8, 26), Date.UTC(2010, 11, 1, 23, 59, 59), Date.UTC(2010, 11, 2)]);
+    const bad = (v: string, f = "DD-MM-YY H:mm") => errorOf(read(`id,x,d\n1,2,${v}\n`, entry({ id: "id", x: "numeric", d: "date" }, { dateFormat: f })).result).message;
+    expect(bad("31-11-10 8:26")).toMatch(/column "d": is not a valid date; found "31-11-10 8:26", expected a date like "DD-MM-YY H:mm"/);
+    expect(bad("01-12-10 24:00")).toMatch(/is not a valid date/);
+    expect(bad("2010-12-01T25:00", "ISO8601")).toMatch(/expected an ISO 8601 date/);
+  });
+});
+
+describe("roles inferred for undescribed columns (otherColumns: infer)", () => {
+  it("numbers numeric, texts categorical, a unique code id, e-mails personal, free text ignored", () => {
+    const lines = ["customerID,gender,Partner,tenure,MonthlyCharges,TotalCharges,email,name,comment,Churn"];
+    for (let i = 0; i < 30; i++) {
+      lines.push(`${7590 + i}-VHV${i},${i % 2 ? "Male" : "Female"},${i % 3 ? "Yes" : "No"},${i},${20 + i}.5,${i === 3 ? " " : 100 * i},p${i}@mail.example,Person ${i},${"note " + i},${i % 4 ? "No" : "Yes"}`);
+    }
+    const e = parseManifest({ datasets: { t: { title: "T", kind: "customers", file: "t.csv", format: "csv", columns: { Churn: "label" } , otherColumns: "infer" } } }, "m.json").datasets[0];
+    const d = read(lines.join("\n") + "\n", e).result();
+    const roles = Object.fromEntries(d.columns.map((c) => [c.name, c.role]));
+    expect(roles).toEqual({
+      customerID: "id",
+      gender: "categorical",
+      Partner: "categorical",
+      tenure: "numeric",
+      MonthlyCharges: "numeric",
+      TotalCharges: "numeric",
+      email: "personal",
+      name: "ignore",
+      comment: "ignore",
+      Churn: "label"
+    });
+    expect(d.columns.find((c) => c.name === "Churn")!.inferred).toBeUndefined();
+    expect(d.columns.find((c) => c.name === "TotalCharges")).toMatchObject({ missing: 1, inferred: "numbers" });
+    expect(d.notes).toContain('column "email" read as personal (inferred: e-mail addresses: never read)');
+    expect(d.table.columnNames()).not.toContain("email");
+    expect(d.entry.columns.gender).toBe("categorical");
+  });
+
+  it("a manifest without columns infers them all, and still needs a feature", () => {
+    const e = parseManifest({ datasets: { t: { title: "T", kind: "customers", file: "t.csv", format: "csv" } } }, "m.json").datasets[0];
+    expect(e.otherColumns).toBe("infer");
+    expect(read("id,spend\n1,3\n2,4\n", e).result().columns.map((c) => c.role)).toEqual(["id", "numeric"]);
+    expect(errorOf(read("id,email\n1,a@b.example\n2,c@d.example\n", e).result).message).toMatch(/line 1: a customer table needs at least one feature/);
+  });
+});
+
 describe("manifest validation", () => {
   const base = { title: "T", kind: "customers", file: "t.csv", format: "csv", columns: { x: "numeric" } };
   const check = (patch: object) => errorOf(() => parseManifest({ datasets: { t: { ...base, ...patch } } }, "data/manifest.json")).message;
@@ -163,6 +256,33 @@ describe("manifest validation", () => {
   });
   it("a bad date format", () => {
     expect(check({ columns: { x: "numeric", d: "date" }, dateFormat: "DD/MM" })).toMatch(/unknown date format/);
+  });
+  it("a data file outside data/: '..', absolute, or a symbolic link that escapes", () => {
+    expect(check({ file: "../../outside.csv" })).toMatch(/column "datasets\.t\.file": the data file must be inside the data\/ folder; found "\.\.\/\.\.\/outside\.csv"/);
+    expect(check({ file: "/etc/passwd" })).toMatch(/the data file must be inside the data\/ folder; found "\/etc\/passwd"/);
+    expect(check({ file: "sub/../../x.csv" })).toMatch(/must be inside the data\/ folder/);
+    // A symbolic link inside data/ that points out of it, in a project of its own.
+    const project = mkdtempSync(join(dir, "project-"));
+    mkdirSync(join(project, "data"));
+    writeFileSync(join(dir, "outside.csv"), "root:x:0:0:secret\n");
+    symlinkSync(join(dir, "outside.csv"), join(project, "data", "link.csv"));
+    const saved = process.env.WORKBENCH_ROOT;
+    process.env.WORKBENCH_ROOT = project;
+    try {
+      const message = errorOf(() => readDataset(entry({ x: "numeric" }, { file: "link.csv" }))).message;
+      expect(message).toMatch(/data\/manifest\.json, column "datasets\.t\.file": the data file is outside the data\/ folder; found "link\.csv"/);
+      expect(message).not.toContain("secret");
+    } finally {
+      process.env.WORKBENCH_ROOT = saved;
+      if (saved === undefined) delete process.env.WORKBENCH_ROOT;
+    }
+  });
+  it("a dataset name too long for file names", () => {
+    const long = "a".repeat(300);
+    expect(errorOf(() => parseManifest({ datasets: { [long]: base } }, "data/manifest.json")).message).toMatch(/dataset name is not usable in a URL; found "a{57}\.\.\.", expected lower-case letters, digits, - and _, at most 64 characters/);
+  });
+  it("an unknown encoding", () => {
+    expect(check({ encoding: "ebcdic" })).toMatch(/column "datasets\.t\.encoding": unknown value; found "ebcdic", expected one of utf-8, utf-16le, utf-16be, latin1, windows-1252/);
   });
   it("fills defaults", () => {
     const m = parseManifest({ datasets: { t: base } }, "m.json");

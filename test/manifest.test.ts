@@ -78,9 +78,9 @@ describe("experiment: values inside lists", () => {
 
 describe("experiment: single numbers", () => {
   const cases: Array<[object, string, RegExp]> = [
-    [{ seed: -1 }, "seed", /must be a whole number ≥ 0; found "-1"/],
-    [{ seed: "42" }, "seed", /must be a whole number ≥ 0; found "42"\. Write the number without quotes: 42/],
-    [{ seed: null }, "seed", /must be a whole number ≥ 0; found "null"/],
+    [{ seed: -1.5 }, "seed", /must be a whole number; found "-1\.5"/],
+    [{ seed: "42" }, "seed", /must be a whole number; found "42"\. Write the number without quotes: 42/],
+    [{ seed: null }, "seed", /must be a whole number; found "null"/],
     [grid({ kmeans: { nInit: 0 } }), "grid.kmeans.nInit", /must be a whole number ≥ 1; found "0"/],
     [grid({ kmeans: { maxIter: 1.5 } }), "grid.kmeans.maxIter", /must be a whole number ≥ 1/],
     [grid({ kmeans: { tol: -1e-4 } }), "grid.kmeans.tol", /must be a number ≥ 0; found "-0.0001"/],
@@ -175,6 +175,10 @@ describe("experiment: valid sections", () => {
     expect(parse({ seed: 0, recommend: { minSegmentShare: 0 } }).recommend).toEqual({ minSegmentShare: 0 });
     expect(parse({ recommend: { minSegmentShare: 0.5, k: 1 } }).recommend).toEqual({ minSegmentShare: 0.5, k: 1 });
   });
+  it("any whole number is a seed, as on the command line", () => {
+    expect(parse({ seed: -1 }).seed).toBe(-1);
+  });
+
   it("an absent or empty section gets the default seed", () => {
     expect(parse(undefined)).toEqual({ seed: 42 });
     expect(parse({})).toEqual({ seed: 42 });

@@ -43,7 +43,8 @@ function dataset(cols: Record<string, [ColumnRole, Values]>): DatasetTable {
     table: aq.table(data),
     columns,
     lines: Int32Array.from({ length: rows }, (_, i) => i + 2),
-    rows
+    rows,
+    notes: []
   };
 }
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import * as aq from "arquero";
 import type { DatasetTable } from "../loaders/io/types.ts";
-import type { ColumnRole } from "../loaders/manifest/types.ts";
-import { customerFeatures } from "../loaders/features/rfm.ts";
+import type { ColumnRole, DatasetEntry } from "../loaders/manifest/types.ts";
+import { customerFeatures, MIN_SPAN_DAYS } from "../loaders/features/rfm.ts";
 import {
   SEGMENT_GRID,
   SEGMENT_NAMES,
@@ -22,14 +22,26 @@ function transactions(
   ids: Array<string | null>,
   dates: Array<number | null>,
   amounts: Array<number | null>,
-  qty?: Array<number | null>
+  qty?: Array<number | null>,
+  extra: { price?: Array<number | null>; invoice?: string[]; cancellations?: DatasetEntry["cancellations"] } = {}
 ): DatasetTable {
   const f = (v: Array<number | null>) => Float64Array.from(v, (x) => (x === null ? NaN : x));
-  const data: Record<string, unknown> = { customer: ids, date: f(dates), amount: f(amounts) };
-  const roles: Record<string, ColumnRole> = { customer: "id", date: "date", amount: "amount" };
+  const data: Record<string, unknown> = { customer: ids, date: f(dates) };
+  const roles: Record<string, ColumnRole> = { customer: "id", date: "date" };
+  if (extra.price) {
+    data.price = f(extra.price);
+    roles.price = "price";
+  } else {
+    data.amount = f(amounts);
+    roles.amount = "amount";
+  }
   if (qty) {
     data.qty = f(qty);
     roles.qty = "quantity";
+  }
+  if (extra.invoice) {
+    data.invoice = extra.invoice;
+    roles.invoice = "invoice";
   }
   return {
     entry: {
@@ -40,6 +52,7 @@ function transactions(
       file: "log.txt",
       format: "whitespace",
       columns: roles,
+      ...(extra.cancellations ? { cancellations: extra.cancellations } : {}),
       prepare: { missing: "median", outlierRule: "iqr", outliers: "keep", transform: "none", scale: "zscore" },
       experiment: { seed: 1 }
     },
@@ -48,11 +61,12 @@ function transactions(
     columns: Object.entries(roles).map(([name, role]) => ({
       name,
       role,
-      type: role === "id" ? "string" : role === "date" ? "date" : "number",
+      type: role === "id" || role === "invoice" ? "string" : role === "date" ? "date" : "number",
       missing: 0
     })),
     lines: Int32Array.from(ids, (_, i) => i + 2),
-    rows: ids.length
+    rows: ids.length,
+    notes: []
   };
 }
 
@@ -180,6 +194,87 @@ describe("customerFeatures", () => {
   });
 });
 
+describe("real transaction logs: prices, cancellations, future dates, short logs", () => {
+  // The UCI Online Retail layout: InvoiceNo (C… = cancellation), Quantity (negative when
+  // cancelled), UnitPrice, CustomerID, InvoiceDate. Amount = Quantity × UnitPrice.
+  const rows: Array<[string, string, string, number, number]> = [
+    // invoice, customer, day, quantity, price
+    ["536365", "17850", "2010-12-01", 6, 2.55],
+    ["536365", "17850", "2010-12-01", 8, 3.39],
+    ["536366", "17850", "2010-12-15", 6, 1.85],
+    ["C536379", "17850", "2010-12-16", -1, 27.5], // cancels part of an earlier purchase
+    ["536367", "13047", "2010-12-02", 32, 1.69],
+    ["C536391", "13047", "2010-12-02", -12, 1.69], // same day as a purchase: netted, day still a purchase
+    ["C536400", "12345", "2010-12-03", -2, 5], // a customer with nothing but a cancellation
+    ["536401", "14000", "2011-03-01", 1, 100]
+  ];
+  const log = (rule: DatasetEntry["cancellations"]) =>
+    transactions(
+      rows.map((r) => r[1]),
+      rows.map((r) => day(r[2])),
+      [],
+      rows.map((r) => r[3]),
+      { price: rows.map((r) => r[4]), invoice: rows.map((r) => r[0]), cancellations: rule }
+    );
+
+  it("computes amount = quantity × price and nets cancellations out of monetary, not frequency", () => {
+    const r = customerFeatures(log({ invoicePrefix: "C" }), { today: day("2026-01-01") / 86_400_000 });
+    expect(r.dataset.table.array("customer")).toEqual(["17850", "13047", "14000"]);
+    // 17850: 15.30 + 27.12 + 11.10 − 27.50 = 26.02 on 2 purchase days; 13047: 54.08 − 20.28 = 33.80 on 1.
+    const m = col(r.dataset, "monetary");
+    expect(m[0]).toBeCloseTo(26.02, 10);
+    expect(m[1]).toBeCloseTo(33.8, 10);
+    expect(m[2]).toBe(100);
+    expect(col(r.dataset, "frequency")).toEqual([2, 1, 1]);
+    expect(col(r.dataset, "totalQuantity")).toEqual([19, 20, 1]);
+    expect(r.report.cancellations).toEqual({ rows: 3, value: -57.78, onlyCancelled: 1, negativeNet: 0 });
+    expect(r.report.notes).toContain("3 cancellation(s) worth 57.78 netted from monetary value, not counted as purchases");
+    expect(r.report.notes).toContain("1 customer(s) with only cancellations left out");
+    // The same log by its negative quantities gives the same customers.
+    const q = customerFeatures(log({ negativeQuantity: true }), { today: day("2026-01-01") / 86_400_000 });
+    expect(col(q.dataset, "monetary")).toEqual(m);
+  });
+
+  it("without a rule, negative amounts stay in the totals and are reported", () => {
+    const r = customerFeatures(log(undefined), { today: day("2026-01-01") / 86_400_000 });
+    expect(r.customers).toBe(4);
+    expect(r.report.negativeAmount).toBe(3);
+    expect(r.report.notes.join("\n")).toMatch(/3 transaction\(s\) with a negative amount \(returns\) counted as purchases and included in the totals; a cancellation rule/);
+  });
+
+  it("leaves out dates after today instead of moving the snapshot to them", () => {
+    const t = transactions(["a", "b", "a", "c"], [day("2024-01-01"), day("2024-02-01"), day("2099-01-01"), day("2024-03-01")], [5, 6, 7, 8]);
+    const r = customerFeatures(t, { today: day("2024-06-01") / 86_400_000 });
+    expect(r.snapshot).toBe("2024-03-02");
+    expect(r.report.future).toBe(1);
+    expect(r.report.notes[0]).toBe("1 transaction(s) dated after today (2024-06-01) left out: they cannot have happened yet; check their dates, or set a snapshot to keep them");
+    expect(col(r.dataset, "monetary")).toEqual([5, 6, 8]);
+    // An explicit snapshot is the user's word: rows after it are excluded as before.
+    expect(customerFeatures(t, { snapshot: "2100-01-01", today: day("2024-06-01") / 86_400_000 }).report.future).toBe(0);
+  });
+
+  it("a log shorter than the minimum span gets a warning and names without recency", () => {
+    // One day of purchases: recency is the same for everyone and says nothing.
+    const ids = Array.from({ length: 20 }, (_, i) => `c${i}`);
+    const t = transactions(ids, ids.map(() => day("2024-05-01")), ids.map((_, i) => 10 * (i + 1)));
+    const r = customerFeatures(t, { today: day("2024-06-01") / 86_400_000 });
+    expect(r.report.spanDays).toBe(1);
+    expect(r.report.shortSpan).toBe(true);
+    expect(r.report.notes.join("\n")).toMatch(new RegExp(`the log spans 1 day\\(s\\), under ${MIN_SPAN_DAYS}: recency cannot tell`));
+    const scores = rfmTable(r.dataset.table, { recency: !r.report.shortSpan });
+    // The three best customers (largest spend) are named for their value, not "At Risk".
+    expect(scores.segment.slice(-3)).toEqual(["Top Customers", "Top Customers", "Top Customers"]);
+    expect(scores.segment.filter((name) => !["Top Customers", "High Value", "Mid Value", "Low Value", "Lowest Value"].includes(name))).toEqual([]);
+  });
+
+  it("never calls a top-quintile spender plainly At Risk", () => {
+    for (let r = 1; r <= 5; r++) for (let f = 1; f <= 5; f++) {
+      const name = segmentOf(r, fmScore(f, 5), 5);
+      expect(name, `R ${r}, F ${f}, M 5`).not.toMatch(/^(At Risk|Hibernating|Lost|About To Sleep)$/);
+    }
+  });
+});
+
 describe("RFM scores", () => {
   it("quintiles follow pandas qcut on rank(method='first')", () => {
     // n = 10: bin edges 1, 2.8, 4.6, 6.4, 8.2, 10 → ranks 1–2 → 1, 3–4 → 2, 5–6 → 3, 7–8 → 4, 9–10 → 5.
@@ -219,8 +314,9 @@ describe("RFM scores", () => {
     expect(Array.from(t.r)).toEqual([2, 1, 4, 3, 5]);
     expect(Array.from(t.f)).toEqual([4, 1, 5, 3, 2]);
     expect(Array.from(t.m)).toEqual([2, 5, 4, 3, 1]);
-    expect(t.segment).toEqual(["At Risk", "At Risk", "Loyal Customers", "Need Attention", "Potential Loyalists"]);
-    expect(t.counts["At Risk"]).toBe(2);
+    // B (R 1, FM 3) is the top spender (M 5): "Can't Lose Them", never plainly "At Risk".
+    expect(t.segment).toEqual(["At Risk", "Can't Lose Them", "Loyal Customers", "Need Attention", "Potential Loyalists"]);
+    expect(t.counts["At Risk"]).toBe(1);
     expect(t.counts.Champions).toBe(0);
     expect(Object.values(t.counts).reduce((a, b) => a + b, 0)).toBe(5);
   });

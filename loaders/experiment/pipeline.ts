@@ -19,11 +19,15 @@ export interface PreparedDataset {
 
 /** Reads, derives per-customer features for transaction logs, and prepares the matrix. */
 export function prepareDataset(entry: DatasetEntry, path?: string): PreparedDataset {
-  const source = readDataset(entry, path);
-  return prepareTable(entry, source);
+  return prepareTable(readDataset(entry, path));
 }
 
-export function prepareTable(entry: DatasetEntry, source: DatasetTable): PreparedDataset {
+/**
+ * Prepares a dataset as read. Its entry is the reader's: the manifest's, with the roles it
+ * inferred for undescribed columns.
+ */
+export function prepareTable(source: DatasetTable): PreparedDataset {
+  const entry = source.entry;
   if (entry.kind === "customers") {
     return { entry, source, transactions: null, rfm: null, prepared: prepare(source, entry.prepare) };
   }
@@ -31,6 +35,11 @@ export function prepareTable(entry: DatasetEntry, source: DatasetTable): Prepare
   const prepared = prepare(transactions.dataset, entry.prepare);
   // RFM scores on the prepared rows, in original units (prepare never reorders rows).
   const p = prepared.profile;
-  const rfm = rfmTable({ recency: p.recency, frequency: p.frequency, monetary: p.monetary });
+  const rfm = rfmTable({ recency: p.recency, frequency: p.frequency, monetary: p.monetary }, { recency: !transactions.report.shortSpan });
   return { entry, source, transactions, rfm, prepared };
+}
+
+/** Everything the user should know about how the data was read and prepared, in order. */
+export function preparationNotes(data: PreparedDataset): string[] {
+  return [...(data.transactions ? data.transactions.report.notes : data.source.notes), ...data.prepared.report.notes];
 }

@@ -17,18 +17,29 @@
  *   purchase (a lower bound on their true gap), so the value is never NaN and a one-time buyer
  *   looks like a slow buyer, not a fast one (0 would say the opposite).
  * - totalQuantity: sum of the quantity column, when the log has one.
+ * - amount: the amount column, or quantity × price when the log has a price column instead.
  * Data quality: rows without customer or date are dropped and counted (they cannot be placed);
  * a missing amount or quantity counts as 0 — the purchase itself is known to have happened —
  * and is counted in the report.
+ * Cancellations (the manifest's rule: an invoice prefix such as "C", and/or a negative
+ * quantity) are not purchases: they leave frequency, recency and tenure alone, and their value
+ * (always subtracted, whatever its sign in the file) is netted from monetary, which stops at 0
+ * (a cancelled purchase from before the log is no debt). A customer with only cancellations is
+ * no customer. Without a rule, negative amounts (returns) stay in the totals and are reported.
+ * Dates after the run date (SOURCE_DATE_EPOCH, else today) cannot have happened yet: by
+ * default they are left out, so one mistyped year cannot move the snapshot to 2099.
+ * A log spanning fewer than MIN_SPAN_DAYS days cannot tell recent from lapsed customers:
+ * `report.shortSpan` says so, and RFM names then use frequency and monetary value only.
  */
 import * as aq from "arquero";
-import { op } from "arquero";
 import type { DatasetTable } from "../io/types.ts";
 import type { ColumnRole, DatasetEntry } from "../manifest/types.ts";
 import { WorkbenchError } from "../errors.ts";
 import { asColumnTable } from "../prepare/dedupe.ts";
 
 const DAY_MS = 86_400_000;
+/** Below this span of purchase dates (days), recency does not separate customers. */
+export const MIN_SPAN_DAYS = 60;
 
 /** Feature columns and their role in the derived customer table. */
 export const RFM_COLUMNS = {
@@ -51,19 +62,36 @@ export interface CustomerFeaturesReport {
   missingCustomer: number;
   /** Rows dropped: customer present, no date. */
   missingDate: number;
+  /** Rows dated after the run date, left out (only without an explicit snapshot). */
+  future: number;
   /** Rows dated on or after the snapshot, excluded. */
   afterSnapshot: number;
-  /** Rows used. */
+  /** Rows used (purchases and cancellations). */
   used: number;
-  /** Purchases (distinct customer-days) among the rows used. */
+  /** Purchases (distinct customer-days with a purchase row) among the rows used. */
   purchases: number;
   /** Used rows whose amount was missing (counted as 0). */
   missingAmount: number;
   /** Used rows whose quantity was missing (counted as 0); 0 without a quantity column. */
   missingQuantity: number;
-  /** Used rows with a negative amount (returns), kept in the totals. */
+  /** Used purchase rows with a negative amount (returns without a cancellation rule), kept in the totals. */
   negativeAmount: number;
+  /** Cancellation rows among those used, their total value (≤ 0), customers with nothing but cancellations, and customers whose net value was negative (set to 0). */
+  cancellations: { rows: number; value: number; onlyCancelled: number; negativeNet: number } | null;
+  /** Days from the first to the last purchase, both included. */
+  spanDays: number;
+  /** The span is under MIN_SPAN_DAYS: recency cannot be used to name customers. */
+  shortSpan: boolean;
   notes: string[];
+}
+
+/** Purchases as value models need them: one per customer and day, with that day's net amount. */
+export interface Purchases {
+  /** Customer of each purchase: its row in the features table. */
+  customer: Int32Array;
+  /** Whole days since 1970-01-01 (UTC). */
+  day: Int32Array;
+  amount: Float64Array;
 }
 
 export interface CustomerFeatures {
@@ -72,93 +100,140 @@ export interface CustomerFeatures {
   /** Snapshot used, YYYY-MM-DD. */
   snapshot: string;
   customers: number;
+  /** Every purchase day of every customer, ordered by customer then day. */
+  purchases: Purchases;
   report: CustomerFeaturesReport;
 }
 
-export function customerFeatures(transactions: DatasetTable, options: { snapshot?: string } = {}): CustomerFeatures {
+/** The run's "today" in whole days: SOURCE_DATE_EPOCH (seconds) when set, so builds can be reproduced. */
+export function runDay(): number {
+  const epoch = Number(process.env.SOURCE_DATE_EPOCH);
+  const ms = process.env.SOURCE_DATE_EPOCH && Number.isFinite(epoch) ? epoch * 1000 : Date.now();
+  return Math.floor(ms / DAY_MS);
+}
+
+export function customerFeatures(transactions: DatasetTable, options: { snapshot?: string; today?: number } = {}): CustomerFeatures {
   const { entry, file } = transactions;
   const roleColumn = (role: ColumnRole) => transactions.columns.find((c) => c.role === role)?.name;
   const idCol = roleColumn("id");
   const dateCol = roleColumn("date");
   const amountCol = roleColumn("amount");
+  const priceCol = roleColumn("price");
   const qtyCol = roleColumn("quantity");
-  if (!idCol || !dateCol || !amountCol) {
+  const invoiceCol = roleColumn("invoice");
+  if (!idCol || !dateCol || !(amountCol || (priceCol && qtyCol))) {
     throw new WorkbenchError(`dataset "${entry.name}" is not a transaction log`, {
       file,
-      expected: 'columns with roles "id", "date" and "amount"',
+      expected: 'columns with roles "id", "date" and "amount" (or "quantity" and "price")',
       hint: 'Set kind "transactions" and the column roles in the manifest'
     });
   }
+  const rule = entry.cancellations ?? {};
 
   // Boundary: columns to plain arrays once.
   const table = asColumnTable(transactions.table);
   const n = table.numRows();
   const idsIn = table.array(idCol) as unknown[];
   const datesIn = table.array(dateCol) as ArrayLike<number | null>;
-  const amountsIn = table.array(amountCol) as ArrayLike<number | null>;
+  const amountsIn = amountCol ? (table.array(amountCol) as ArrayLike<number | null>) : null;
+  const pricesIn = priceCol ? (table.array(priceCol) as ArrayLike<number | null>) : null;
   const qtyIn = qtyCol ? (table.array(qtyCol) as ArrayLike<number | null>) : null;
+  const invoicesIn = invoiceCol ? (table.array(invoiceCol) as Array<string | null>) : null;
+  const missingNumber = (v: number | null | undefined) => v === null || v === undefined || Number.isNaN(v);
 
   let missingCustomer = 0;
   let missingDate = 0;
+  let future = 0;
+  const today = options.today ?? runDay();
+  const explicit = options.snapshot !== undefined;
   let firstDay = Infinity;
   let lastDay = -Infinity;
   const valid = new Uint8Array(n);
-  const day = new Float64Array(n);
+  const day = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const id = idsIn[i];
     const date = datesIn[i];
     if (id === null || id === undefined || id === "") missingCustomer++;
-    else if (date === null || date === undefined || Number.isNaN(date)) missingDate++;
+    else if (missingNumber(date)) missingDate++;
     else {
-      valid[i] = 1;
       day[i] = Math.floor(Number(date) / DAY_MS);
+      if (!explicit && day[i] > today) {
+        future++;
+        continue;
+      }
+      valid[i] = 1;
       if (day[i] > lastDay) lastDay = day[i];
       if (day[i] < firstDay) firstDay = day[i];
     }
   }
   if (lastDay === -Infinity) {
-    throw new WorkbenchError("the transaction log has no rows with both a customer id and a date", {
-      file,
-      column: missingCustomer >= missingDate ? idCol : dateCol,
-      hint: "Check the column roles and the date format in the manifest"
-    });
+    throw new WorkbenchError(
+      future ? `every dated transaction is after today (${formatDay(today)})` : "the transaction log has no rows with both a customer id and a date",
+      {
+        file,
+        column: future || missingCustomer < missingDate ? dateCol : idCol,
+        hint: future ? "Check the date format (day and month swapped? two-digit years?), or give a snapshot date" : "Check the column roles and the date format in the manifest"
+      }
+    );
   }
-  const snapshotDay = options.snapshot !== undefined ? parseSnapshot(options.snapshot) : lastDay + 1;
+  const snapshotDay = explicit ? parseSnapshot(options.snapshot!) : lastDay + 1;
 
-  // Rows used, as a small working table for arquero's grouping.
-  const custs: string[] = [];
-  const days: number[] = [];
-  const amounts: number[] = [];
-  const qtys: number[] = [];
-  const srcRows: number[] = [];
+  // Rows used, with their customer as a dense index in order of first appearance.
+  const index = new Map<string, number>();
+  const ids: string[] = [];
+  const firstRow: number[] = [];
+  const rowCustomer = new Int32Array(n).fill(-1);
+  const rowValue = new Float64Array(n);
+  const rowQty = new Float64Array(n);
+  const rowCancel = new Uint8Array(n);
+  let used = 0;
   let afterSnapshot = 0;
   let missingAmount = 0;
   let missingQuantity = 0;
   let negativeAmount = 0;
+  let cancelRows = 0;
+  let cancelValue = 0;
   for (let i = 0; i < n; i++) {
     if (!valid[i]) continue;
     if (day[i] >= snapshotDay) {
       afterSnapshot++;
       continue;
     }
-    let a = amountsIn[i];
-    if (a === null || a === undefined || Number.isNaN(a)) {
-      missingAmount++;
-      a = 0;
-    } else if (a < 0) negativeAmount++;
     let q = qtyIn ? qtyIn[i] : 0;
-    if (q === null || q === undefined || Number.isNaN(q)) {
+    const qMissing = missingNumber(q);
+    if (qMissing) {
       missingQuantity++;
       q = 0;
     }
-    custs.push(String(idsIn[i]));
-    days.push(day[i]);
-    amounts.push(Number(a));
-    qtys.push(Number(q));
-    srcRows.push(i);
+    let a: number | null | undefined = amountsIn ? amountsIn[i] : qMissing || missingNumber(pricesIn![i]) ? NaN : Number(q) * Number(pricesIn![i]);
+    if (missingNumber(a)) {
+      missingAmount++;
+      a = 0;
+    }
+    const invoice = invoicesIn?.[i];
+    const cancelled = (rule.invoicePrefix !== undefined && typeof invoice === "string" && invoice.startsWith(rule.invoicePrefix)) || (rule.negativeQuantity === true && Number(q) < 0);
+    if (cancelled) {
+      rowCancel[i] = 1;
+      a = -Math.abs(Number(a));
+      q = -Math.abs(Number(q));
+      cancelRows++;
+      cancelValue += a;
+    } else if (Number(a) < 0) negativeAmount++;
+    const key = String(idsIn[i]);
+    let c = index.get(key);
+    if (c === undefined) {
+      c = ids.length;
+      index.set(key, c);
+      ids.push(key);
+      firstRow.push(i);
+    }
+    rowCustomer[i] = c;
+    rowValue[i] = Number(a);
+    rowQty[i] = Number(q);
+    used++;
   }
   const snapshot = formatDay(snapshotDay);
-  if (custs.length === 0) {
+  if (used === 0) {
     throw new WorkbenchError(`no transactions before the snapshot ${snapshot}`, {
       file,
       column: "snapshot",
@@ -168,77 +243,136 @@ export function customerFeatures(transactions: DatasetTable, options: { snapshot
     });
   }
 
-  const perCustomer = aq
-    .table({ c: custs, t: days, a: amounts, q: qtys, r: srcRows })
-    .groupby("c", "t")
-    .rollup({ a: op.sum("a"), q: op.sum("q"), r: op.min("r") })
-    .groupby("c")
-    .rollup({
-      first: op.min("t"),
-      last: op.max("t"),
-      f: op.count(),
-      m: op.sum("a"),
-      q: op.sum("q"),
-      r: op.min("r")
-    });
+  // Rows grouped by customer (counting sort keeps row order within a customer), then by day.
+  const customersSeen = ids.length;
+  const start = new Int32Array(customersSeen + 1);
+  for (let i = 0; i < n; i++) if (rowCustomer[i] >= 0) start[rowCustomer[i] + 1]++;
+  for (let c = 0; c < customersSeen; c++) start[c + 1] += start[c];
+  const order = new Int32Array(used);
+  const fill = start.slice(0, customersSeen);
+  for (let i = 0; i < n; i++) if (rowCustomer[i] >= 0) order[fill[rowCustomer[i]]++] = i;
 
-  const k = perCustomer.numRows();
-  const ids = perCustomer.array("c") as string[];
-  const first = perCustomer.array("first", Float64Array) as Float64Array;
-  const last = perCustomer.array("last", Float64Array) as Float64Array;
-  const f = perCustomer.array("f", Float64Array) as Float64Array;
-  const m = perCustomer.array("m", Float64Array) as Float64Array;
-  const q = perCustomer.array("q", Float64Array) as Float64Array;
-  const r = perCustomer.array("r", Int32Array) as Int32Array;
+  const out = { first: [] as number[], last: [] as number[], f: [] as number[], m: [] as number[], q: [] as number[], row: [] as number[], id: [] as string[] };
+  const pCustomer: number[] = [];
+  const pDay: number[] = [];
+  const pAmount: number[] = [];
+  let onlyCancelled = 0;
+  let negativeNet = 0;
+  let purchases = 0;
+  let spanFirst = Infinity;
+  let spanLast = -Infinity;
+  for (let c = 0; c < customersSeen; c++) {
+    const rows = Array.from(order.subarray(start[c], start[c + 1])).sort((x, y) => day[x] - day[y] || x - y);
+    let money = 0;
+    let qty = 0;
+    let f = 0;
+    let first = Infinity;
+    let last = -Infinity;
+    const customer = out.id.length;
+    for (let j = 0; j < rows.length; ) {
+      const d = day[rows[j]];
+      let dayValue = 0;
+      let bought = false;
+      for (; j < rows.length && day[rows[j]] === d; j++) {
+        const i = rows[j];
+        dayValue += rowValue[i];
+        qty += rowQty[i];
+        if (!rowCancel[i]) bought = true;
+      }
+      money += dayValue;
+      if (!bought) continue;
+      f++;
+      if (d < first) first = d;
+      last = d;
+      pCustomer.push(customer);
+      pDay.push(d);
+      pAmount.push(dayValue);
+    }
+    if (f === 0) {
+      onlyCancelled++;
+      continue;
+    }
+    if (money < 0) {
+      negativeNet++;
+      money = 0;
+    }
+    purchases += f;
+    if (first < spanFirst) spanFirst = first;
+    if (last > spanLast) spanLast = last;
+    out.id.push(ids[c]);
+    out.first.push(first);
+    out.last.push(last);
+    out.f.push(f);
+    out.m.push(money);
+    out.q.push(qty);
+    out.row.push(firstRow[c]);
+  }
+  const k = out.id.length;
+  if (k === 0) {
+    throw new WorkbenchError("every customer's transactions are cancellations: no purchases to describe", {
+      file,
+      hint: "Check the cancellation rule in data/manifest.json"
+    });
+  }
 
   const recency = new Float64Array(k);
   const tenure = new Float64Array(k);
   const repeat = new Float64Array(k);
   const aov = new Float64Array(k);
   const gap = new Float64Array(k);
-  let purchases = 0;
+  const frequency = Float64Array.from(out.f);
+  const monetary = Float64Array.from(out.m);
   for (let i = 0; i < k; i++) {
-    recency[i] = snapshotDay - last[i];
-    tenure[i] = snapshotDay - first[i];
-    repeat[i] = f[i] - 1;
-    aov[i] = m[i] / f[i];
-    gap[i] = f[i] > 1 ? (last[i] - first[i]) / (f[i] - 1) : tenure[i];
-    purchases += f[i];
+    recency[i] = snapshotDay - out.last[i];
+    tenure[i] = snapshotDay - out.first[i];
+    repeat[i] = out.f[i] - 1;
+    aov[i] = out.m[i] / out.f[i];
+    gap[i] = out.f[i] > 1 ? (out.last[i] - out.first[i]) / (out.f[i] - 1) : tenure[i];
   }
 
   const featureData: Record<string, Float64Array> = {
     recency,
-    frequency: f,
+    frequency,
     repeatPurchases: repeat,
-    monetary: m,
+    monetary,
     averageOrderValue: aov,
     tenure,
     meanInterPurchaseDays: gap
   };
-  if (qtyCol) featureData.totalQuantity = q;
-  const out = aq.table({ [idCol]: ids, ...featureData });
+  if (qtyCol) featureData.totalQuantity = Float64Array.from(out.q);
+  const features = aq.table({ [idCol]: out.id, ...featureData });
 
   const roles: Record<string, ColumnRole> = { [idCol]: "id" };
   for (const name of Object.keys(featureData)) roles[name] = RFM_COLUMNS[name as keyof typeof RFM_COLUMNS];
-  const derived: DatasetEntry = { ...entry, kind: "customers", columns: roles };
+  const { cancellations: _rule, ...rest } = entry;
+  const derived: DatasetEntry = { ...rest, kind: "customers", columns: roles };
 
-  const notes: string[] = [];
+  const spanDays = spanLast - spanFirst + 1;
+  const shortSpan = spanDays < MIN_SPAN_DAYS;
+  const notes: string[] = [...transactions.notes];
   if (missingCustomer) notes.push(`${missingCustomer} transaction(s) without a customer id dropped`);
   if (missingDate) notes.push(`${missingDate} transaction(s) without a date dropped`);
+  if (future) notes.push(`${future} transaction(s) dated after today (${formatDay(today)}) left out: they cannot have happened yet; check their dates, or set a snapshot to keep them`);
   if (afterSnapshot) notes.push(`${afterSnapshot} transaction(s) on or after the snapshot ${snapshot} excluded`);
   if (missingAmount) notes.push(`${missingAmount} transaction(s) without an amount counted as 0`);
   if (missingQuantity) notes.push(`${missingQuantity} transaction(s) without a quantity counted as 0`);
-  if (negativeAmount) notes.push(`${negativeAmount} transaction(s) with a negative amount (returns) included in the totals`);
-  notes.push(
-    `${custs.length} transaction row(s) grouped into ${purchases} purchase(s) (one per customer and day) by ${k} customer(s); snapshot ${snapshot}`
-  );
+  if (negativeAmount) {
+    notes.push(`${negativeAmount} transaction(s) with a negative amount (returns) counted as purchases and included in the totals; a cancellation rule in data/manifest.json would net them instead`);
+  }
+  if (cancelRows) notes.push(`${cancelRows} cancellation(s) worth ${round2(-cancelValue)} netted from monetary value, not counted as purchases`);
+  if (onlyCancelled) notes.push(`${onlyCancelled} customer(s) with only cancellations left out`);
+  if (negativeNet) notes.push(`${negativeNet} customer(s) cancelled more than they bought in the log; their monetary value is set to 0`);
+  if (shortSpan) {
+    notes.push(`the log spans ${spanDays} day(s), under ${MIN_SPAN_DAYS}: recency cannot tell recent from lapsed customers, so RFM names use frequency and monetary value only`);
+  }
+  notes.push(`${used} transaction row(s) grouped into ${purchases} purchase(s) (one per customer and day) by ${k} customer(s); snapshot ${snapshot}`);
 
-  const lines = Int32Array.from(r, (row) => transactions.lines[row] ?? row + 2);
+  const lines = Int32Array.from(out.row, (row) => transactions.lines[row] ?? row + 2);
   return {
     dataset: {
       entry: derived,
       file,
-      table: out,
+      table: features,
       columns: Object.entries(roles).map(([name, role]) => ({
         name,
         role,
@@ -246,23 +380,33 @@ export function customerFeatures(transactions: DatasetTable, options: { snapshot
         missing: 0
       })),
       lines,
-      rows: k
+      rows: k,
+      notes: []
     },
     snapshot,
     customers: k,
+    purchases: { customer: Int32Array.from(pCustomer), day: Int32Array.from(pDay), amount: Float64Array.from(pAmount) },
     report: {
       transactions: n,
       missingCustomer,
       missingDate,
+      future,
       afterSnapshot,
-      used: custs.length,
+      used,
       purchases,
       missingAmount,
       missingQuantity,
       negativeAmount,
+      cancellations: rule.invoicePrefix !== undefined || rule.negativeQuantity ? { rows: cancelRows, value: round2(cancelValue), onlyCancelled, negativeNet } : null,
+      spanDays,
+      shortSpan,
       notes
     }
   };
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
 }
 
 /** YYYY-MM-DD (a real calendar date) → days since the epoch. */

@@ -26,7 +26,12 @@
  *   R=2      Hibernating     Hibernating          At Risk              At Risk           Can't Lose Them
  *   R=1      Lost            Lost                 At Risk              At Risk           Can't Lose Them
  *
- * Every (R, FM) pair has exactly one name; all 11 names occur.
+ * Every (R, FM) pair has exactly one name; all 11 names occur. One override keeps names from
+ * contradicting the numbers: a top-quintile spender (M = 5) with R ≤ 2 is "Can't Lose Them",
+ * never plainly "At Risk" (FM alone would say At Risk for a single large purchase, F = 1).
+ *
+ * Without recency (a log spanning too short a time, see rfm.ts MIN_SPAN_DAYS) customers are
+ * named by FM alone: FM_NAMES, from "Top Customers" (FM = 5) to "Lowest Value" (FM = 1).
  */
 import type { Table } from "arquero";
 import { WorkbenchError } from "../errors.ts";
@@ -44,10 +49,14 @@ export const SEGMENT_NAMES = [
   "Hibernating",
   "Lost"
 ] as const;
-export type SegmentName = (typeof SEGMENT_NAMES)[number];
+/** Names by FM alone, FM_NAMES[fm − 1], for logs whose recency means nothing. */
+export const FM_NAMES = ["Lowest Value", "Low Value", "Mid Value", "High Value", "Top Customers"] as const;
+export type SegmentName = (typeof SEGMENT_NAMES)[number] | (typeof FM_NAMES)[number];
+/** Every name a customer can get, in display order. */
+export const ALL_SEGMENT_NAMES: readonly SegmentName[] = [...SEGMENT_NAMES, ...[...FM_NAMES].reverse()];
 
 /** SEGMENT_GRID[r − 1][fm − 1]. */
-export const SEGMENT_GRID: ReadonlyArray<ReadonlyArray<SegmentName>> = [
+export const SEGMENT_GRID: ReadonlyArray<ReadonlyArray<(typeof SEGMENT_NAMES)[number]>> = [
   ["Lost", "Lost", "At Risk", "At Risk", "Can't Lose Them"],
   ["Hibernating", "Hibernating", "At Risk", "At Risk", "Can't Lose Them"],
   ["About To Sleep", "About To Sleep", "Need Attention", "Loyal Customers", "Loyal Customers"],
@@ -60,7 +69,9 @@ export function fmScore(f: number, m: number): number {
   return Math.round((f + m) / 2);
 }
 
-export function segmentOf(r: number, fm: number): SegmentName {
+/** The grid's name for R and FM; with M, the top-spender override (see the module comment). */
+export function segmentOf(r: number, fm: number, m?: number): SegmentName {
+  if (m === 5 && r <= 2) return "Can't Lose Them";
   return SEGMENT_GRID[r - 1][fm - 1];
 }
 
@@ -91,12 +102,17 @@ export interface RfmTable {
   f: Int8Array;
   m: Int8Array;
   segment: SegmentName[];
-  /** Customers per segment name, every name present (0 when empty), in SEGMENT_NAMES order. */
-  counts: Record<SegmentName, number>;
+  /** Customers per segment name, every name of the scheme present (0 when empty), in display order. */
+  counts: Partial<Record<SegmentName, number>>;
+  /** Whether recency was used (false: names by FM alone). */
+  recency: boolean;
 }
 
-/** Scores and segments for customer features (the customerFeatures table, or the three columns). */
-export function rfmTable(features: Table | RfmColumns): RfmTable {
+/**
+ * Scores and segments for customer features (the customerFeatures table, or the three columns).
+ * `recency: false` names customers by FM alone (R is still scored, for profiles).
+ */
+export function rfmTable(features: Table | RfmColumns, { recency = true }: { recency?: boolean } = {}): RfmTable {
   const cols = isTable(features) ? columnsOf(features) : features;
   const n = cols.recency.length;
   for (const [name, values] of Object.entries(cols) as Array<[string, ArrayLike<number>]>) {
@@ -115,14 +131,16 @@ export function rfmTable(features: Table | RfmColumns): RfmTable {
   const r = quintileScores(negRecency);
   const f = quintileScores(cols.frequency);
   const m = quintileScores(cols.monetary);
-  const counts = Object.fromEntries(SEGMENT_NAMES.map((s) => [s, 0])) as Record<SegmentName, number>;
+  const names: readonly SegmentName[] = recency ? SEGMENT_NAMES : [...FM_NAMES].reverse();
+  const counts: Partial<Record<SegmentName, number>> = Object.fromEntries(names.map((s) => [s, 0]));
   const segment = new Array<SegmentName>(n);
   for (let i = 0; i < n; i++) {
-    const s = segmentOf(r[i], fmScore(f[i], m[i]));
+    const fm = fmScore(f[i], m[i]);
+    const s = recency ? segmentOf(r[i], fm, m[i]) : FM_NAMES[fm - 1];
     segment[i] = s;
-    counts[s]++;
+    counts[s] = counts[s]! + 1;
   }
-  return { r, f, m, segment, counts };
+  return { r, f, m, segment, counts, recency };
 }
 
 function isTable(x: Table | RfmColumns): x is Table {

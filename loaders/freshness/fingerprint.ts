@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { Manifest } from "../manifest/types.ts";
+import { dataFilePath } from "../paths.ts";
 import { localModuleGraph } from "./imports.ts";
 import type { LoaderTarget } from "./targets.ts";
 
@@ -21,7 +22,7 @@ export function fingerprint(root: string, target: LoaderTarget, manifest: Manife
   const datasets = target.dataset ? manifest.datasets.filter((d) => d.name === target.dataset) : manifest.datasets;
   for (const d of datasets) {
     add("entry", JSON.stringify(d));
-    add("file", fileHash(resolve(root, "data", d.file), memo));
+    add("file", dataFileHash(root, d.file, d.name, memo));
   }
   if (!target.dataset) add("names", manifest.datasets.map((d) => d.name).join(","));
   // The report's build date follows it (loaders/report/experiments.ts).
@@ -29,11 +30,28 @@ export function fingerprint(root: string, target: LoaderTarget, manifest: Manife
   return hash.digest("hex");
 }
 
+/**
+ * A file's sha256, or what stands in its place: "missing", "unreadable" (a folder, no
+ * permission, ...) — the reader reports those when the loader runs — and "outside" for a data
+ * file outside data/, which is never read.
+ */
 function fileHash(path: string, memo: Map<string, string>): string {
   let h = memo.get(path);
   if (h === undefined) {
-    h = existsSync(path) ? createHash("sha256").update(readFileSync(path)).digest("hex") : "missing";
+    try {
+      h = existsSync(path) ? createHash("sha256").update(readFileSync(path)).digest("hex") : "missing";
+    } catch {
+      h = "unreadable";
+    }
     memo.set(path, h);
   }
   return h;
+}
+
+function dataFileHash(root: string, file: string, dataset: string, memo: Map<string, string>): string {
+  try {
+    return fileHash(dataFilePath(file, dataset, root), memo);
+  } catch {
+    return "outside";
+  }
 }

@@ -11,13 +11,16 @@ import type { FileFormat } from "../manifest/types.ts";
  *
  * `onRecord` receives the fields (a reused array: copy what you keep) and the 1-based physical
  * line where the record starts, so later errors can point at the right line even after quoted
- * line breaks.
+ * line breaks. With `headerFirst`, the first record that is not an empty line is passed on even
+ * if it holds only delimiters: it is the header, and a header without names must be reported,
+ * not skipped so that the first data row silently becomes the column names.
  */
 export function parseRecords(
   text: string,
   format: FileFormat,
   file: string,
-  onRecord: (fields: string[], line: number) => void
+  onRecord: (fields: string[], line: number) => void,
+  { headerFirst = false }: { headerFirst?: boolean } = {}
 ): void {
   let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   if (format === "whitespace") return parseWhitespace(text, start, onRecord);
@@ -96,7 +99,10 @@ export function parseRecords(
       line++;
       break;
     }
-    if (!blank) onRecord(fields, recordLine);
+    if (!blank || (headerFirst && fields.length > 1)) {
+      headerFirst = false;
+      onRecord(fields, recordLine);
+    }
   }
 }
 

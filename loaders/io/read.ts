@@ -1,39 +1,96 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { relative, resolve } from "node:path";
+import { relative } from "node:path";
 import * as aq from "arquero";
 import { WorkbenchError } from "../errors.ts";
-import { typeOfRole, type ColumnType, type DatasetEntry } from "../manifest/types.ts";
-import { dataDir, projectRoot } from "../paths.ts";
+import { checkRoles } from "../manifest/load.ts";
+import { typeOfRole, type ColumnRole, type ColumnType, type DatasetEntry } from "../manifest/types.ts";
+import { dataFilePath, projectRoot } from "../paths.ts";
+import { inferRoles } from "./inferRoles.ts";
 import { parseRecords } from "./parse.ts";
+import { readText } from "./text.ts";
 import type { DatasetTable } from "./types.ts";
 import { dateParser, parseNumber } from "./values.ts";
 
 /** Columns never loaded into the table: personal data stays out of everything downstream. */
-const NOT_LOADED = new Set(["personal", "ignore"]);
+const NOT_LOADED = new Set<ColumnRole>(["personal", "ignore"]);
 
 /**
  * Reads the dataset file of a manifest entry and types every manifest column per its role.
- * `path` overrides where the file is (the CLI's --input); by default it is data/<entry.file>.
- * Problems become one WorkbenchError naming file, line, column, what was found and expected.
- * The file is only ever read.
+ * `path` overrides where the file is (the CLI's --input, named by the user); by default it is
+ * data/<entry.file>, which must stay inside data/. Problems become one WorkbenchError naming
+ * file, line, column, what was found and expected. The file is only ever read.
  */
-export function readDataset(entry: DatasetEntry, path = resolve(dataDir(), entry.file)): DatasetTable {
+export function readDataset(entry: DatasetEntry, path = dataFilePath(entry.file, entry.name)): DatasetTable {
   const file = relative(projectRoot(), path) || path;
-  if (!existsSync(path) || !statSync(path).isFile()) {
-    throw new WorkbenchError("data file not found", {
-      file,
-      hint: `Put the file there, or fix "file" of dataset "${entry.name}" in data/manifest.json`
-    });
-  }
-  const text = readFileSync(path, "utf8");
-  if (text.replace(/^\uFEFF/, "").trim() === "") {
+  const hint = `Put the file there, or fix "file" of dataset "${entry.name}" in data/manifest.json`;
+  const text = readText(path, file, { encoding: entry.encoding, hint });
+  if (text.trim() === "") {
     throw new WorkbenchError("the file is empty", { file, hint: "Export the data again; a header line and data rows are expected" });
   }
   return typeRecords(entry, text, file);
 }
 
-function typeRecords(entry: DatasetEntry, text: string, file: string): DatasetTable {
-  const wanted = Object.entries(entry.columns);
+/** The header's column names (1, 2, … without a header row), and the line it is on. */
+function headerOf(fields: string[], entry: DatasetEntry, file: string, line: number): string[] {
+  if (entry.header === false) return fields.map((_, i) => String(i + 1));
+  const names = fields.map((f) => f.trim());
+  if (names.every((n) => n === "")) {
+    throw new WorkbenchError("the header row has no column names", {
+      file,
+      line,
+      hint: 'Put the column names on the first line, or set "header": false in data/manifest.json if the file has none'
+    });
+  }
+  return names;
+}
+
+/**
+ * The roles of the columns to read: the manifest's, plus, with otherColumns "infer", a role
+ * inferred from the values of every other named column of the header (in file order).
+ */
+function effectiveColumns(entry: DatasetEntry, text: string, file: string): { columns: Record<string, ColumnRole>; inferred: Map<string, string> } {
+  const inferred = new Map<string, string>();
+  if (entry.otherColumns !== "infer") return { columns: entry.columns, inferred };
+  let header: string[] | null = null;
+  let values: string[][] = [];
+  let headerLine = 1;
+  parseRecords(text, entry.format, file, (fields, line) => {
+    if (!header) {
+      header = headerOf(fields, entry, file, line);
+      headerLine = line;
+      values = header.map(() => []);
+      if (entry.header !== false) return;
+    }
+    // Ragged rows are reported with their line by the typed read that follows.
+    if (fields.length === header.length) fields.forEach((f, i) => values[i].push(f));
+  }, { headerFirst: entry.header !== false });
+  const names: string[] = header ?? [];
+  const undescribed = names.map((name, i) => ({ name, values: values[i] })).filter((c) => c.name !== "" && !(c.name in entry.columns));
+  const roles = inferRoles(undescribed, {
+    missing: new Set(entry.missingValues ?? [""]),
+    haveId: Object.values(entry.columns).includes("id")
+  });
+  const byName = new Map(roles.map((r) => [r.name, r]));
+  const columns: Record<string, ColumnRole> = {};
+  for (const name of names) {
+    if (name in entry.columns) columns[name] = entry.columns[name];
+    else if (byName.has(name)) {
+      columns[name] = byName.get(name)!.role;
+      inferred.set(name, byName.get(name)!.reason);
+    }
+  }
+  // Manifest columns missing from the header keep their place at the end; the typed read reports them.
+  for (const [name, role] of Object.entries(entry.columns)) if (!(name in columns)) columns[name] = role;
+  checkRoles(entry.kind, columns, {
+    file,
+    ...(entry.header !== false ? { line: headerLine } : {})
+  });
+  return { columns, inferred };
+}
+
+function typeRecords(given: DatasetEntry, text: string, file: string): DatasetTable {
+  const { columns: roles, inferred } = effectiveColumns(given, text, file);
+  const entry: DatasetEntry = inferred.size ? { ...given, columns: roles } : given;
+  const wanted = Object.entries(roles);
   const missingValues = new Set(entry.missingValues ?? [""]);
   const parseDate = wanted.some(([, role]) => role === "date") ? dateParser(entry.dateFormat ?? "YYYY-MM-DD") : null;
 
@@ -47,7 +104,7 @@ function typeRecords(entry: DatasetEntry, text: string, file: string): DatasetTa
   const lines: number[] = [];
 
   const onHeader = (fields: string[], line: number) => {
-    header = entry.header === false ? fields.map((_, i) => String(i + 1)) : fields.map((f) => f.trim());
+    header = headerOf(fields, entry, file, line);
     // Only a repeated name the manifest uses is ambiguous; repeats among unused columns are harmless.
     const used = new Set(wanted.map(([name]) => name));
     const seen = new Map<string, number>();
@@ -118,7 +175,7 @@ function typeRecords(entry: DatasetEntry, text: string, file: string): DatasetTa
       onRow(fields, line);
     });
   } else {
-    parseRecords(text, entry.format, file, (fields, line) => (header ? onRow(fields, line) : onHeader(fields, line)));
+    parseRecords(text, entry.format, file, (fields, line) => (header ? onRow(fields, line) : onHeader(fields, line)), { headerFirst: true });
   }
   if (lines.length === 0) {
     throw new WorkbenchError("the file has a header but no data rows", { file, hint: "Add the data rows below the header" });
@@ -128,12 +185,20 @@ function typeRecords(entry: DatasetEntry, text: string, file: string): DatasetTa
   wanted.forEach(([name], c) => {
     if (loaded[c]) data[name] = types[c] === "string" ? strings[c] : Float64Array.from(numbers[c]);
   });
+  const notes = [...inferred].map(([name, reason]) => `column "${name}" read as ${roles[name]} (inferred: ${reason})`);
   return {
     entry,
     file,
     table: aq.table(data),
-    columns: wanted.map(([name, role], c) => ({ name, role, type: types[c], missing: missing[c] })),
+    columns: wanted.map(([name, role], c) => ({
+      name,
+      role,
+      type: types[c],
+      missing: missing[c],
+      ...(inferred.has(name) ? { inferred: inferred.get(name)! } : {})
+    })),
     lines: Int32Array.from(lines),
-    rows: lines.length
+    rows: lines.length,
+    notes
   };
 }

@@ -15,10 +15,15 @@ export interface DatasetTable {
   /** Path of the file that was read, as shown in messages. */
   file: string;
   table: Table;
-  /** Manifest columns with their role, type and count of missing values. */
-  columns: Array<{ name: string; role: ColumnRole; type: ColumnType; missing: number }>;
+  /**
+   * Columns read, with their role, type and count of missing values; `inferred` says why a role
+   * not given by the manifest was chosen (otherColumns "infer").
+   */
+  columns: Array<{ name: string; role: ColumnRole; type: ColumnType; missing: number; inferred?: string }>;
   /** 1-based physical line in the file where each row starts (for messages). */
   lines: Int32Array;
   /** Number of data rows. */
   rows: number;
+  /** What the reader decided that the user should know (inferred roles). */
+  notes: string[];
 }

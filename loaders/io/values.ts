@@ -9,9 +9,24 @@ import { WorkbenchError } from "../errors.ts";
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NON_FINITE = /^[+-]?(?:nan|inf|infinity)$/i;
 
+/** Whether a field's text is a plain decimal number (the form parseNumber accepts). */
+export function isNumberText(text: string): boolean {
+  return NUMBER.test(text.trim());
+}
+
 export function parseNumber(text: string): number {
   const t = text.trim();
-  if (NUMBER.test(t)) return Number(t);
+  if (NUMBER.test(t)) {
+    const x = Number(t);
+    if (Number.isFinite(x)) return x;
+    // 1e309, or hundreds of digits: a double cannot hold it, and Infinity would silently
+    // dominate every mean and distance.
+    throw new WorkbenchError("is too large to be a number (beyond ±1.8e308)", {
+      found: text,
+      expected: "a finite number",
+      hint: "Fix the value, or leave the field empty if it is missing"
+    });
+  }
   if (NON_FINITE.test(t)) {
     throw new WorkbenchError("is not a finite number", {
       found: text,
@@ -28,56 +43,111 @@ export function parseNumber(text: string): number {
 
 export interface DateParser {
   format: string;
+  /** Epoch milliseconds of the wall-clock date and time written (as if UTC). */
   parse(text: string): number;
 }
 
+/** The format name for ISO 8601 dates and date-times (see dateParser). */
+export const ISO_8601 = "ISO8601";
+
 /**
- * Builds a parser for a date format made of YYYY, MM and DD with any separators
- * ("YYYYMMDD", "DD-MM-YYYY", "YYYY-MM-DD", "MM/DD/YYYY"). Dates become epoch
- * milliseconds at UTC midnight, so day arithmetic never meets daylight saving time.
+ * Two-digit years (YY) as POSIX strptime and Python read them: 69–99 are 1969–1999,
+ * 00–68 are 2000–2068.
+ */
+export function fullYear(yy: number): number {
+  return yy >= 69 ? 1900 + yy : 2000 + yy;
+}
+
+type Part = "Y" | "YY" | "M" | "D" | "H" | "m" | "s";
+const TOKENS: Record<string, { part: Part; re: string }> = {
+  YYYY: { part: "Y", re: "(\\d{4})" },
+  YY: { part: "YY", re: "(\\d{2})" },
+  MM: { part: "M", re: "(\\d{2})" },
+  M: { part: "M", re: "(\\d{1,2})" },
+  DD: { part: "D", re: "(\\d{2})" },
+  D: { part: "D", re: "(\\d{1,2})" },
+  HH: { part: "H", re: "(\\d{2})" },
+  H: { part: "H", re: "(\\d{1,2})" },
+  mm: { part: "m", re: "(\\d{2})" },
+  ss: { part: "s", re: "(\\d{2})" }
+};
+const TOKEN = /YYYY|YY|MM|M|DD|D|HH|H|mm|ss/g;
+/** ISO 8601: a date, optionally a time (T or a space) with optional seconds and fraction, then Z or an offset. */
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * Builds a parser for a date format. Tokens: YYYY or YY (two-digit year, see fullYear), MM or M
+ * (month, M allows one digit), DD or D, and optionally a time of day: HH or H (hour 0–23),
+ * mm (minutes), ss (seconds); anything else must appear as written ("DD-MM-YY H:mm",
+ * "YYYY-MM-DD HH:mm:ss", "MM/DD/YYYY", "YYYYMMDD"). "ISO8601" reads ISO 8601 dates and
+ * date-times such as 2010-12-01T08:26:00Z. Times are kept as written (wall clock): an offset
+ * or Z is accepted but not applied, so a purchase stays on the calendar day it was written on.
+ * Values become epoch milliseconds as if the wall-clock time were UTC, so day arithmetic never
+ * meets daylight saving time.
  */
 export function dateParser(format: string): DateParser {
-  const tokens: Array<{ kind: "Y" | "M" | "D"; at: number; len: number }> = [];
-  const re = /YYYY|MM|DD/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(format))) tokens.push({ kind: m[0][0] as "Y" | "M" | "D", at: m.index, len: m[0].length });
-  const kinds = tokens.map((t) => t.kind).sort().join("");
-  if (kinds !== "DMY") {
-    throw new WorkbenchError("unknown date format", {
-      column: "dateFormat",
-      found: format,
-      expected: 'a pattern with YYYY, MM and DD once each, such as "YYYY-MM-DD" or "YYYYMMDD"'
-    });
-  }
-  const separators = format.replace(/YYYY|MM|DD/g, (s) => "#".repeat(s.length));
   const expected = `a date like ${JSON.stringify(format)}`;
+  const invalid = (text: string) =>
+    new WorkbenchError("is not a valid date", {
+      found: text,
+      expected: format === ISO_8601 ? "an ISO 8601 date such as 2010-12-01 or 2010-12-01T08:26:00Z" : expected,
+      hint: 'Fix the value, or set "dateFormat" in data/manifest.json to the format the file uses'
+    });
+  let regex: RegExp;
+  let parts: Part[];
+  if (format === ISO_8601) {
+    regex = ISO;
+    parts = ["Y", "M", "D", "H", "m", "s"];
+  } else {
+    parts = [];
+    let source = "^";
+    let last = 0;
+    for (const m of format.matchAll(TOKEN)) {
+      source += escapeRegex(format.slice(last, m.index)) + TOKENS[m[0]].re;
+      parts.push(TOKENS[m[0]].part);
+      last = m.index! + m[0].length;
+    }
+    source += escapeRegex(format.slice(last)) + "$";
+    const count = (p: Part) => parts.filter((x) => x === p).length;
+    const years = count("Y") + count("YY");
+    const ok =
+      years === 1 && count("M") === 1 && count("D") === 1 && count("H") <= 1 && count("m") <= count("H") && count("s") <= count("m");
+    if (!ok) {
+      throw new WorkbenchError("unknown date format", {
+        column: "dateFormat",
+        found: format,
+        expected:
+          'YYYY (or YY), MM (or M) and DD (or D) once each, optionally HH (or H), mm and ss, e.g. "YYYY-MM-DD", "DD-MM-YY H:mm", "YYYYMMDD", or "ISO8601"'
+      });
+    }
+    regex = new RegExp(source);
+  }
   return {
     format,
     parse(text: string): number {
-      const t = text.trim();
-      let ok = t.length === format.length;
-      for (let i = 0; ok && i < t.length; i++) {
-        const c = t.charCodeAt(i);
-        const isDigit = c >= 48 && c <= 57;
-        ok = separators[i] === "#" ? isDigit : t[i] === separators[i];
-      }
-      if (ok) {
-        const get = (kind: string) => {
-          const tok = tokens.find((x) => x.kind === kind)!;
-          return Number(t.slice(tok.at, tok.at + tok.len));
-        };
-        const y = get("Y");
-        const mo = get("M");
-        const d = get("D");
-        const ms = Date.UTC(y, mo - 1, d);
-        const back = new Date(ms);
-        if (mo >= 1 && mo <= 12 && back.getUTCDate() === d && back.getUTCMonth() === mo - 1) return ms;
-      }
-      throw new WorkbenchError("is not a valid date", {
-        found: text,
-        expected,
-        hint: 'Fix the value, or set "dateFormat" in data/manifest.json to the format the file uses'
+      const match = regex.exec(text.trim());
+      if (!match) throw invalid(text);
+      let y = NaN, mo = NaN, d = NaN, h = 0, mi = 0, s = 0;
+      parts.forEach((part, i) => {
+        const v = match[i + 1] === undefined ? 0 : Number(match[i + 1]);
+        if (part === "Y") y = v;
+        else if (part === "YY") y = fullYear(v);
+        else if (part === "M") mo = v;
+        else if (part === "D") d = v;
+        else if (part === "H") h = v;
+        else if (part === "m") mi = v;
+        else s = v;
       });
+      const ms = Date.UTC(y, mo - 1, d, h, mi, s);
+      const back = new Date(ms);
+      const valid = mo >= 1 && mo <= 12 && back.getUTCDate() === d && back.getUTCMonth() === mo - 1 && h <= 23 && mi <= 59 && s <= 59;
+      if (!valid) throw invalid(text);
+      // Date.UTC maps years 0–99 to 1900–1999; a four-digit year is meant as written.
+      return y < 100 ? new Date(ms).setUTCFullYear(y) : ms;
     }
   };
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

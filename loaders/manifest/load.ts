@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
-import { relative } from "node:path";
+import { isAbsolute, relative } from "node:path";
 import { WorkbenchError } from "../errors.ts";
 import { manifestPath, projectRoot } from "../paths.ts";
 import { DEFAULT_DATE_FORMAT, DEFAULT_EXPERIMENT, DEFAULT_PREPARE } from "./defaults.ts";
-import { COLUMN_ROLES, type ColumnRole, type DatasetEntry, type ExperimentAlgorithm, type ExperimentOptions, type Manifest } from "./types.ts";
+import { ENCODINGS } from "../io/text.ts";
+import { COLUMN_ROLES, type CancellationRule, type ColumnRole, type DatasetEntry, type ExperimentAlgorithm, type ExperimentOptions, type Manifest } from "./types.ts";
 import { dateParser } from "../io/values.ts";
 
 const ENTRY_KEYS = new Set([
@@ -17,12 +18,17 @@ const ENTRY_KEYS = new Set([
   "dateFormat",
   "missingValues",
   "header",
+  "encoding",
+  "otherColumns",
+  "cancellations",
   "prepare",
   "experiment"
 ]);
 const KINDS = ["customers", "transactions"];
 const FORMATS = ["csv", "tsv", "whitespace"];
 const NAME = /^[a-z0-9][a-z0-9_-]*$/;
+/** Dataset names become folder and file names of the cache and the site: keep them well short of file-system limits. */
+const MAX_NAME = 64;
 
 const PREPARE_CHOICES: Record<string, readonly string[]> = {
   missing: ["median", "drop"],
@@ -70,12 +76,12 @@ export function parseManifest(raw: unknown, file: string): Manifest {
 
 function parseEntry(name: string, raw: unknown, file: string): DatasetEntry {
   const at = (field: string) => ({ file, column: `datasets.${name}.${field}` });
-  if (!NAME.test(name)) {
+  if (!NAME.test(name) || name.length > MAX_NAME) {
     throw new WorkbenchError("dataset name is not usable in a URL", {
       file,
-      column: `datasets.${name}`,
+      column: `datasets.${name.slice(0, 40)}${name.length > 40 ? "…" : ""}`,
       found: name,
-      expected: "lower-case letters, digits, - and _ (e.g. wholesale)"
+      expected: `lower-case letters, digits, - and _, at most ${MAX_NAME} characters (e.g. wholesale)`
     });
   }
   if (!isObject(raw)) throw new WorkbenchError("must be an object", at(""));
@@ -104,8 +110,20 @@ function parseEntry(name: string, raw: unknown, file: string): DatasetEntry {
   };
   const kind = choice<DatasetEntry["kind"]>("kind", KINDS);
   const format = choice<DatasetEntry["format"]>("format", FORMATS);
-  const columns = parseColumns(raw.columns, at("columns"));
-  checkRoles(kind, columns, at("columns"));
+  const dataFile = text("file", true)!;
+  checkDataFile(dataFile, at("file"));
+  const otherColumns = raw.otherColumns === undefined ? (raw.columns === undefined ? "infer" : "ignore") : oneOf(["ignore", "infer"] as const)(raw.otherColumns, at("otherColumns"));
+  if (otherColumns === "infer" && kind === "transactions") {
+    throw new WorkbenchError("roles are inferred for customer tables only", {
+      ...at(raw.columns === undefined ? "columns" : "otherColumns"),
+      hint: 'Name the columns of a transaction log: "columns": {"customer": "id", "day": "date", "paid": "amount"}'
+    });
+  }
+  const noColumns = raw.columns === undefined || (isObject(raw.columns) && Object.keys(raw.columns).length === 0);
+  const columns = noColumns && otherColumns === "infer" ? {} : parseColumns(raw.columns, at("columns"));
+  // With inferred roles, the checks that need every role wait until the file's header is read.
+  if (otherColumns === "ignore") checkRoles(kind, columns, at("columns"));
+  else checkRoleCounts(columns, at("columns"));
   const dateFormat = text("dateFormat", false) ?? DEFAULT_DATE_FORMAT;
   if (Object.values(columns).includes("date")) {
     try {
@@ -114,6 +132,7 @@ function parseEntry(name: string, raw: unknown, file: string): DatasetEntry {
       throw new WorkbenchError((error as WorkbenchError).message, at("dateFormat"));
     }
   }
+  const encoding = raw.encoding === undefined ? undefined : oneOf(ENCODINGS)(raw.encoding, at("encoding"));
   const missingValues = raw.missingValues ?? [""];
   if (!Array.isArray(missingValues) || !missingValues.every((v) => typeof v === "string")) {
     throw new WorkbenchError("must be a list of texts", { ...at("missingValues"), expected: 'e.g. ["", "NA"]' });
@@ -127,12 +146,15 @@ function parseEntry(name: string, raw: unknown, file: string): DatasetEntry {
     description: text("description", false) ?? "",
     source: text("source", false),
     kind,
-    file: text("file", true)!,
+    file: dataFile,
     format,
     columns,
     dateFormat,
     missingValues,
     header: raw.header ?? true,
+    ...(encoding ? { encoding } : {}),
+    otherColumns,
+    ...(raw.cancellations !== undefined ? { cancellations: parseCancellations(raw.cancellations, at("cancellations"), kind, columns) } : {}),
     prepare: parsePrepare(raw.prepare, at("prepare")),
     experiment: parseExperiment(raw.experiment, at("experiment"), kind)
   };
@@ -160,7 +182,18 @@ function parseColumns(raw: unknown, where: { file: string; column: string }): Re
   return out;
 }
 
-function checkRoles(kind: string, columns: Record<string, ColumnRole>, where: { file: string; column: string }): void {
+/** At most one id and one label column, whatever the kind. */
+function checkRoleCounts(columns: Record<string, ColumnRole>, where: { file: string; column: string }): void {
+  const count = (role: ColumnRole) => Object.values(columns).filter((r) => r === role).length;
+  if (count("id") > 1) throw new WorkbenchError("a dataset has at most one customer id column", { ...where, found: `${count("id")} column(s) with role "id"`, expected: "at most 1" });
+  if (count("label") > 1) throw new WorkbenchError("a dataset has at most one gold-standard label column", { ...where, found: `${count("label")} column(s) with role "label"`, expected: "at most 1" });
+}
+
+/**
+ * The roles a dataset of this kind needs. Exported for the reader, which checks datasets whose
+ * roles were inferred once it has read the header.
+ */
+export function checkRoles(kind: string, columns: Record<string, ColumnRole>, where: { file: string; column?: string }): void {
   const count = (role: ColumnRole) => Object.values(columns).filter((r) => r === role).length;
   const need = (role: ColumnRole, min: number, max: number, why: string) => {
     const c = count(role);
@@ -177,14 +210,50 @@ function checkRoles(kind: string, columns: Record<string, ColumnRole>, where: { 
   if (kind === "transactions") {
     need("id", 1, 1, "a transaction log needs the customer id column");
     need("date", 1, 1, "a transaction log needs one date column");
-    need("amount", 1, 1, "a transaction log needs one amount column");
     need("quantity", 0, 1, "a transaction log has at most one quantity column");
-  } else if (count("numeric") + count("categorical") === 0) {
+    need("price", 0, 1, "a transaction log has at most one price column");
+    need("invoice", 0, 1, "a transaction log has at most one invoice column");
+    if (count("amount") === 0 && count("price") === 1 && count("quantity") === 1) return;
+    if (count("price") === 1 && count("amount") === 1) {
+      throw new WorkbenchError('a transaction log has either an amount column or a price column (amount = quantity × price), not both', {
+        ...where,
+        hint: 'Give the price column the role "ignore", or remove the amount role'
+      });
+    }
+    need("amount", 1, 1, 'a transaction log needs one amount column (or a "price" and a "quantity" column, amount = quantity × price)');
+  } else if (count("numeric") + count("categorical") + count("date") === 0) {
     throw new WorkbenchError("a customer table needs at least one feature", {
       ...where,
       expected: 'one or more columns with role "numeric" or "categorical"'
     });
   }
+}
+
+/** A manifest "file" names a file inside data/: relative, without "..". Symbolic links are checked when it is read. */
+function checkDataFile(file: string, where: { file: string; column: string }): void {
+  if (isAbsolute(file) || /^[a-zA-Z]:[\\/]/.test(file) || file.split(/[\\/]/).includes("..")) {
+    throw new WorkbenchError("the data file must be inside the data/ folder", {
+      ...where,
+      found: file,
+      hint: 'Copy the file into data/ and give its name relative to data/, e.g. "sales.csv"'
+    });
+  }
+}
+
+function parseCancellations(raw: unknown, where: Where, kind: string, columns: Record<string, ColumnRole>): CancellationRule {
+  if (kind !== "transactions") throw new WorkbenchError("a cancellation rule applies to transaction logs only", where);
+  const rule = fields({ invoicePrefix: nonEmptyText, negativeQuantity: boolean })(raw, where);
+  if (rule.invoicePrefix === undefined && !rule.negativeQuantity) {
+    throw new WorkbenchError("names no rule", { ...where, expected: '{"invoicePrefix": "C"} and/or {"negativeQuantity": true}' });
+  }
+  const roles = Object.values(columns);
+  if (rule.invoicePrefix !== undefined && !roles.includes("invoice")) {
+    throw new WorkbenchError("an invoice prefix needs the invoice column", { ...at(where, "invoicePrefix"), hint: 'Give the invoice number column the role "invoice" under "columns"' });
+  }
+  if (rule.negativeQuantity && !roles.includes("quantity")) {
+    throw new WorkbenchError("negative quantities need the quantity column", { ...at(where, "negativeQuantity"), hint: 'Give the quantity column the role "quantity" under "columns"' });
+  }
+  return rule;
 }
 
 function parsePrepare(raw: unknown, where: { file: string; column: string }): DatasetEntry["prepare"] {
@@ -231,9 +300,10 @@ const shown = (v: unknown): string => (typeof v === "string" ? v : JSON.stringif
 
 /** A whole number ≥ min. A number written as text ("4") is named as such, as it reads like a number. */
 function integer(min: number): Spec<number> {
+  const range = min > Number.MIN_SAFE_INTEGER ? ` ≥ ${min}` : "";
   return (v, where) => {
     if (typeof v === "number" && Number.isSafeInteger(v) && v >= min) return v;
-    throw new WorkbenchError(`must be a whole number ≥ ${min}`, { ...where, found: shown(v), hint: quotedNumberHint(v) });
+    throw new WorkbenchError(`must be a whole number${range}`, { ...where, found: shown(v), hint: quotedNumberHint(v) });
   };
 }
 
@@ -256,6 +326,16 @@ function oneOf<T extends string>(choices: readonly T[]): Spec<T> {
     throw new WorkbenchError("unknown value", { ...where, found: shown(v), expected: `one of ${choices.join(", ")}` });
   };
 }
+
+const nonEmptyText: Spec<string> = (v, where) => {
+  if (typeof v === "string" && v !== "") return v;
+  throw new WorkbenchError("must be a non-empty text", { ...where, found: shown(v) });
+};
+
+const boolean: Spec<boolean> = (v, where) => {
+  if (typeof v === "boolean") return v;
+  throw new WorkbenchError("must be true or false", { ...where, found: shown(v) });
+};
 
 /** A calendar date written YYYY-MM-DD. */
 const isoDate: Spec<string> = (v, where) => {
@@ -327,7 +407,7 @@ function editDistance(a: string, b: string): number {
 const ALGORITHMS: readonly ExperimentAlgorithm[] = ["kmeans", "gmm", "hierarchical", "dbscan"];
 const K_LIST = list(integer(1), "[3, 4, 5]");
 const EXPERIMENT = fields({
-  seed: integer(0),
+  seed: integer(Number.MIN_SAFE_INTEGER),
   algorithms: list(oneOf(ALGORITHMS), '["kmeans", "gmm"]'),
   grid: fields({
     kmeans: fields({ k: K_LIST, nInit: integer(1), maxIter: integer(1), tol: number(0) }),

@@ -3,6 +3,8 @@
  * role of each column. Validation lives in manifest/load.ts.
  */
 
+import type { Encoding } from "../io/text.ts";
+
 export type DatasetKind = "customers" | "transactions";
 export type FileFormat = "csv" | "tsv" | "whitespace";
 
@@ -12,6 +14,8 @@ export type FileFormat = "csv" | "tsv" | "whitespace";
  * - numeric / categorical: clustering features
  * - label: optional gold-standard segment, used only for evaluation
  * - date, amount, quantity: transaction fields (date may also appear in a customer table)
+ * - price: unit price; a transaction log without an amount column has amount = quantity × price
+ * - invoice: order or invoice number, read as text for the cancellation rule (e.g. prefix "C")
  * - profile: numeric, shown in segment profiles but not clustered on (e.g. campaign responses)
  * - personal: names, e-mails, phones, addresses; read for validation, never published
  * - ignore: present in the file, not used
@@ -24,6 +28,8 @@ export type ColumnRole =
   | "date"
   | "amount"
   | "quantity"
+  | "price"
+  | "invoice"
   | "profile"
   | "personal"
   | "ignore";
@@ -36,6 +42,8 @@ export const COLUMN_ROLES: readonly ColumnRole[] = [
   "date",
   "amount",
   "quantity",
+  "price",
+  "invoice",
   "profile",
   "personal",
   "ignore"
@@ -49,6 +57,7 @@ export function typeOfRole(role: ColumnRole): ColumnType {
     case "numeric":
     case "amount":
     case "quantity":
+    case "price":
     case "profile":
       return "number";
     case "date":
@@ -116,8 +125,23 @@ export interface DatasetEntry {
   missingValues?: string[];
   /** Header row present (default true). */
   header?: boolean;
+  /** Text encoding of the file (default UTF-8; anything else must be declared). */
+  encoding?: Encoding;
+  /**
+   * Columns of the file not named in `columns`: "ignore" (default when `columns` is given) or
+   * "infer" their roles from their values (default when it is not; see io/inferRoles.ts).
+   */
+  otherColumns?: "ignore" | "infer";
+  /** Transaction logs: which rows cancel an earlier purchase (see features/rfm.ts). */
+  cancellations?: CancellationRule;
   prepare: PrepareOptions;
   experiment: ExperimentOptions;
+}
+
+/** Rows that are cancellations: an invoice number with this prefix, and/or a negative quantity. */
+export interface CancellationRule {
+  invoicePrefix?: string;
+  negativeQuantity?: boolean;
 }
 
 export interface Manifest {

@@ -403,10 +403,12 @@ function handleMissing(
     if (f.kind === "number") {
       const fill = medianOfPresent(f.values);
       report.push({ column: f.source, count, action: "median", fill });
+      notes.push(`${count} missing value(s) of "${f.name}" filled with its median, ${formatValue(fill)}`);
       features.push({ ...f, values: fillNumbers(f.values, fill) });
     } else {
       const fill = modeOf(f.values)!;
       report.push({ column: f.source, count, action: "mode", fill });
+      notes.push(`${count} missing value(s) of "${f.name}" filled with its most common value`);
       features.push({ ...f, values: fillStrings(f.values, fill) });
     }
   }

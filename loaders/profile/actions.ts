@@ -12,7 +12,13 @@ const RFM_ACTIONS: Record<string, string> = {
   "At Risk": "Win them back: personalised reactivation e-mails and offers.",
   "Can't Lose Them": "Win back at any reasonable cost: personal contact, strong offers, new releases.",
   Hibernating: "Low-cost reactivation: relevant products, special discounts; otherwise let go.",
-  Lost: "Revive with a broad campaign only if cheap; otherwise exclude from spend."
+  Lost: "Revive with a broad campaign only if cheap; otherwise exclude from spend.",
+  // Names by frequency and value alone (a log too short for recency).
+  "Top Customers": "Protect them: personal service, loyalty perks, early access; watch whether they come back.",
+  "High Value": "Upsell and cross-sell; invite them to the loyalty programme.",
+  "Mid Value": "Recommend related products to raise basket size and frequency.",
+  "Low Value": "Low-cost nudges: bundles and free-shipping thresholds.",
+  "Lowest Value": "Keep contact cheap: newsletters only, until they buy again."
 };
 
 /**

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { clusterers } from "../cluster/index.ts";
 import { stability, type StabilityResult } from "../evaluate/stability.ts";
 import {
@@ -16,9 +15,9 @@ import { MISSING_LABEL } from "../prepare/prepare.ts";
 import type { Recommendation } from "../experiment/recommend.ts";
 import { runExperiment, type ExperimentResult, type RunRecord } from "../experiment/runner.ts";
 import { WorkbenchError } from "../errors.ts";
-import { SEGMENT_NAMES } from "../features/rfmScores.ts";
+import { ALL_SEGMENT_NAMES } from "../features/rfmScores.ts";
 import type { DatasetEntry } from "../manifest/types.ts";
-import { dataDir } from "../paths.ts";
+import { dataFilePath } from "../paths.ts";
 import { suggestAction } from "../profile/actions.ts";
 import { dominantRfmNames, nameSegments } from "../profile/names.ts";
 import { orderBySize } from "../profile/order.ts";
@@ -63,7 +62,7 @@ export interface Analysis {
 export const PREDICTABILITY_ROWS = 2000;
 
 export function analyze(entry: DatasetEntry, progress: (m: string) => void = () => {}): Analysis {
-  const path = resolve(dataDir(), entry.file);
+  const path = dataFilePath(entry.file, entry.name);
   const data = prepareDataset(entry, path);
   const { prepared } = data;
   progress(`${entry.name}: ${prepared.matrix.n} customers × ${prepared.matrix.d} features`);
@@ -139,7 +138,7 @@ export function goldStandardLabels(label: string[]): { labels: string[]; folds: 
 export function describeSegments(data: PreparedDataset, run: RunRecord): Segmentation {
   const { labels, sizes, rank } = orderBySize(run.labels, run.k);
   const profiles = segmentProfiles(profileMatrix(data), labels, run.k);
-  const rfmNames = data.rfm ? dominantRfmNames(data.rfm.segment, labels, run.k, SEGMENT_NAMES) : null;
+  const rfmNames = data.rfm ? dominantRfmNames(data.rfm.segment, labels, run.k, ALL_SEGMENT_NAMES) : null;
   const names = nameSegments(profiles, rfmNames);
   const actions = profiles.map((p, s) => suggestAction(p, rfmNames?.[s] ?? null));
   return { run, labels, rank, sizes, names, actions, profiles, rfmNames };

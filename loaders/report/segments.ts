@@ -1,4 +1,4 @@
-import { SEGMENT_NAMES } from "../features/rfmScores.ts";
+import { ALL_SEGMENT_NAMES } from "../features/rfmScores.ts";
 import { Rng } from "../rng.ts";
 import type { Analysis } from "./analyze.ts";
 import { sig, sigDeep } from "./display.ts";
@@ -33,7 +33,7 @@ export function segmentsFile(a: Analysis) {
       meanR: sig(r / count, 3),
       meanF: sig(f / count, 3),
       meanM: sig(m / count, 3),
-      rfmSegments: SEGMENT_NAMES.filter((x) => names.has(x)).map((x) => ({ name: x, count: names.get(x)! }))
+      rfmSegments: ALL_SEGMENT_NAMES.filter((x) => names.has(x)).map((x) => ({ name: x, count: names.get(x)! }))
     };
   };
   return {

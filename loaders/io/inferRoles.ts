@@ -1,0 +1,72 @@
+import type { ColumnRole } from "../manifest/types.ts";
+import { isNumberText } from "./values.ts";
+
+/** A role given to a column the manifest or the command line did not describe, and why. */
+export interface InferredRole {
+  name: string;
+  role: ColumnRole;
+  reason: string;
+}
+
+/** Text columns with more distinct values than this are not one-hot encoded (nor clustered on). */
+export const MAX_CATEGORIES = 50;
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const PHONE = /^\+?[\d\s().-]{7,}$/;
+/** Codes such as C1234 or 7590-VHVEG: one token of letters, digits and punctuation, with a digit. */
+const CODE = /^(?=.*\d)[A-Za-z0-9_\-.:#/]+$/;
+
+/** "id", "ID", "customer_id", "CustomerID", "customerId", "Customer ID" — not "Paid" or "Valid". */
+export function idLikeName(name: string): boolean {
+  return /(^|[\s_\-.])id($|[\s_\-.])/i.test(name) || /[a-z](ID|Id)$/.test(name) || /^(customer|client|user|account|member)(_?(no|number|key|code))?$/i.test(name);
+}
+
+/**
+ * Roles for undescribed columns from their values, as pandas users expect (numbers are
+ * numeric, text is categorical) with the guards a segmentation needs:
+ * - every value missing → ignore;
+ * - a column named like an identifier (customer_id, CustomerID) with mostly distinct values → id;
+ * - numbers → numeric;
+ * - ISO dates (YYYY-MM-DD) → date ("days since" in a customer table);
+ * - e-mail addresses or phone numbers (most values) → personal, so they are never read;
+ * - unique text: id when named like an identifier or made of codes (C1234), else ignore
+ *   (names, free text), as are texts with more than MAX_CATEGORIES distinct values;
+ * - other text → categorical (one-hot encoded).
+ * At most one id: once the manifest, the command line or an earlier column gave one, unique
+ * columns are ignored instead. `values` hold the raw field texts of each row.
+ */
+export function inferRoles(
+  columns: Array<{ name: string; values: string[] }>,
+  { missing, haveId }: { missing: ReadonlySet<string>; haveId: boolean }
+): InferredRole[] {
+  let idTaken = haveId;
+  return columns.map(({ name, values }) => {
+    const present = values.map((v) => v.trim()).filter((v) => !missing.has(v));
+    const distinct = new Set(present).size;
+    const unique = present.length >= 2 && distinct === present.length && present.length === values.length;
+    const share = (re: RegExp) => present.filter((v) => re.test(v)).length / present.length;
+    const role = (r: ColumnRole, reason: string): InferredRole => {
+      if (r === "id") idTaken = true;
+      return { name, role: r, reason };
+    };
+    if (present.length === 0) return role("ignore", "every value is missing");
+    // Named like an identifier and mostly distinct: the id, even with repeats (a customer listed
+    // twice), which preparation then drops and reports, rather than one-hot encoding the ids.
+    if (!idTaken && idLikeName(name) && distinct >= 0.5 * present.length && present.length >= 2) {
+      return role("id", unique ? "named like an identifier, a different value on every row" : "named like an identifier; repeated ids are dropped as duplicates");
+    }
+    if (present.every(isNumberText)) return role("numeric", "numbers");
+    if (present.every((v) => ISO_DATE.test(v))) return role("date", "dates (YYYY-MM-DD)");
+    if (share(EMAIL) >= 0.8) return role("personal", "e-mail addresses: never read");
+    if (share(PHONE) >= 0.8 && present.some((v) => /\d{3}/.test(v))) return role("personal", "phone numbers: never read");
+    if (unique) {
+      if (!idTaken && (idLikeName(name) || present.every((v) => CODE.test(v)))) return role("id", "a unique code per row");
+      return role("ignore", "a different text on every row (names or free text), not a feature");
+    }
+    if (distinct > MAX_CATEGORIES) {
+      return role("ignore", `${distinct} distinct texts, too many to one-hot encode (at most ${MAX_CATEGORIES}); give it a role to use it`);
+    }
+    return role("categorical", `text with ${distinct} distinct value${distinct === 1 ? "" : "s"}`);
+  });
+}

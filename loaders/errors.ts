@@ -56,13 +56,18 @@ export function checkParam(ok: boolean, name: string, found: unknown, expected: 
  * and exit code 1. Anything else is a bug in the workbench, so it keeps its stack.
  */
 export async function runMain(main: () => Promise<void> | void): Promise<void> {
+  const code = await exitCode(main, (text) => process.stderr.write(text));
+  if (code !== 0) process.exit(code);
+}
+
+/** The exit code of `main`: 0, or 1 after writing a WorkbenchError's one line to `err` (tests run commands in-process with it). */
+export async function exitCode(main: () => Promise<void> | void, err: (text: string) => void): Promise<number> {
   try {
     await main();
+    return 0;
   } catch (error) {
-    if (error instanceof WorkbenchError) {
-      process.stderr.write(`error: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
+    if (!(error instanceof WorkbenchError)) throw error;
+    err(`error: ${error.message}\n`);
+    return 1;
   }
 }

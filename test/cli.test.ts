@@ -1,4 +1,4 @@
-import { execFile, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,26 +10,20 @@ import { runOne } from "../loaders/experiment/runner.ts";
 import { findDataset, loadManifest } from "../loaders/manifest/load.ts";
 import { makeMatrix } from "../loaders/matrix.ts";
 import { parseSegmentArgs } from "../loaders/cli/segmentArgs.ts";
+import { segmentCommand } from "../loaders/cli/segmentCommand.ts";
+import { runCommand } from "./helpers/cli.ts";
 import { REPO, runScript, type RunResult } from "./helpers/project.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "cli-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-const segment = (...args: string[]) => runScript(REPO, "segment.ts", args);
-const json = (args: string[]) => {
-  const r = segment(...args);
+/** The segment command in-process; `root` is the project (WORKBENCH_ROOT), `cwd` where npm was run. */
+const segmentAsync = (args: string[], root = REPO, cwd = REPO) => runCommand(segmentCommand, args, { root, cwd });
+const json = async (args: string[]) => {
+  const r = await segmentAsync(args);
   if (r.code !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout);
 };
-/** The CLI without blocking, so the many one-line rejections can run side by side; `root` is WORKBENCH_ROOT. */
-const segmentAsync = (args: string[], root = REPO) =>
-  new Promise<RunResult>((done) =>
-    execFile(
-      process.execPath,
-      ["--import", "tsx", join(REPO, "loaders", "cli", "segment.ts"), ...args],
-      { cwd: REPO, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, WORKBENCH_ROOT: root, FORCE_COLOR: "0", NO_COLOR: "1" } },
-      (error, stdout, stderr) => done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })
-    )
-  );
+const io = { out: () => {}, err: () => {}, cwd: REPO };
 /** A failed run's error line: the last stderr line, alone (progress lines may come first), no stack trace. */
 const errorLine = (r: RunResult) => {
   expect(r.code, r.stderr).toBe(1);
@@ -52,8 +46,8 @@ writeFileSync(log, "who,when,paid\n" + Array.from({ length: 30 }, (_, i) => `u${
 const logFlags = ["--input", log, "--customer", "who", "--date", "when", "--amount", "paid"];
 
 describe("npm run segment", () => {
-  it("runs a manifest dataset with one algorithm and carries every metric", () => {
-    const out = json(["--dataset", "wholesale", "--algorithm", "kmeans", "--k", "3"]);
+  it("runs a manifest dataset with one algorithm and carries every metric", async () => {
+    const out = await json(["--dataset", "wholesale", "--algorithm", "kmeans", "--k", "3"]);
     expect(out.n).toBe(440);
     expect(out.rows).toHaveLength(440);
     expect(out.runs).toHaveLength(1);
@@ -68,44 +62,46 @@ describe("npm run segment", () => {
     expect(run.seconds).toBeTypeOf("number");
   });
 
-  it("runs a flag-only CSV, dropping or imputing the missing value as asked", () => {
+  it("runs a flag-only CSV, dropping or imputing the missing value as asked", async () => {
     const base = ["--input", customers, "--id", "id", "--features", "spend,visits", "--label", "tier", "--algorithm", "kmeans", "--k", "2"];
-    const imputed = json(base);
+    const imputed = await json(base);
     expect(imputed.n).toBe(41);
     expect(imputed.features).toEqual(["spend", "visits"]);
     expect(imputed.runs[0].metrics.ari).toBe(1);
-    const dropped = json([...base, "--missing", "drop"]);
+    const dropped = await json([...base, "--missing", "drop"]);
     expect(dropped.n).toBe(40);
     expect(dropped.rows).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
 
-  it("one-hot encodes categorical columns and takes every other column as numeric by default", () => {
-    const out = json(["--input", customers, "--id", "id", "--categorical", "plan,tier", "--missing", "drop", "--algorithm", "gmm", "--k", "2"]);
+  it("one-hot encodes categorical columns and takes every other column as numeric by default", async () => {
+    const out = await json(["--input", customers, "--id", "id", "--categorical", "plan,tier", "--missing", "drop", "--algorithm", "gmm", "--k", "2"]);
     expect(out.features).toEqual(["spend", "visits", "plan=a", "plan=b", "tier=high", "tier=low"]);
   });
 
-  it("runs a transaction log given its columns", () => {
-    const out = json([...logFlags, "--algorithm", "hierarchical", "--k", "2"]);
+  it("runs a transaction log given its columns", async () => {
+    const out = await json([...logFlags, "--algorithm", "hierarchical", "--k", "2"]);
     expect(out.n).toBe(10);
     expect(out.features).toContain("recency");
     expect(out.ids).toHaveLength(10);
   });
 
-  it("gives the same output for the same seed, except the timings", () => {
+  it("gives the same output for the same seed, except the timings", async () => {
     const args = ["--input", customers, "--features", "spend,visits", "--seed", "5"];
     const strip = (o: any) => JSON.stringify({ ...o, runs: o.runs.map((r: any) => ({ ...r, seconds: 0 })) });
-    expect(strip(json(args))).toBe(strip(json(args)));
+    expect(strip(await json(args))).toBe(strip(await json(args)));
   });
 
-  it.concurrent.each([
+  it.each([
     [["--dataset", "wholesale", "--algorithm", "kmeans", "--k", "0"], /--k must be a whole number ≥ 1; found "0"/],
     [["--dataset", "wholesale", "--algorithm", "kmeans", "--k", "441"], /--k is larger than the number of customers; found "441", expected at most 440/],
     [["--dataset", "wholesale", "--algorithm", "dbscan", "--eps=-2"], /--eps must be a number > 0/],
     [["--input", customers, "--features", "spend,nope"], /customers\.csv, line 1, column "nope": a column named on the command line \(--id\/--features\/--categorical\/--label\) is not in the file; found "header id, spend, visits, plan, tier"\. Fix the column name on the command line, or the file's header$/],
-    [[...logFlags.slice(0, 4), "--date", "day", "--amount", "paid"], /log\.csv, line 1, column "day": a column named on the command line \(--customer\/--date\/--amount\/--quantity\) is not in the file/],
+    [[...logFlags.slice(0, 4), "--date", "day", "--amount", "paid"], /log\.csv, line 1, column "day": a column named on the command line \(--customer\/--date\/--amount\/--quantity\/--price\/--invoice\) is not in the file/],
     [["--input", join(tmp, "missing.csv")], /missing\.csv: data file not found. Check the --input path$/],
     [["--dataset", "nosuch"], /no such dataset in data\/manifest.json; found "nosuch", expected one of wholesale, marketing, cdnow/],
     [["--dataset", "wholesale", "--colour"], /Unknown option '--colour'/],
+    [["--input", "/", "--id", "x"], /^error: \/: is a folder, not a data file\. Check the --input path$/],
+    [["--input", "x".repeat(300) + ".csv"], /: the path is too long for the file system\. Check the --input path$/],
     [["--input", customers, "--features", "spend,plan"], /line 2, column "plan": is not a number; found "b".* or give the column another role on the command line$/],
     [[...logFlags, "--date-format", "DD/MM/YYYY"], /line 2, column "when": is not a valid date; found "2024-01-01".*set --date-format to the format the file uses$/],
     [["--dataset", "wholesale", "--features", "Fresh"], /^error: --features cannot be used with --dataset\. .*edit its entry there, or give the file with --input/],
@@ -147,7 +143,7 @@ describe("npm run segment", () => {
     [["--dataset", "wholesale", "--snapshot", "1998-01-01"], /^--snapshot is for transaction logs only; found "1998-01-01"\. Dataset "wholesale" is a customer table$/],
     [["--input", customers, "--features", "spend", "--snapshot", "2024-01-01"], /^--snapshot is for transaction logs only\. Give --customer, --date and --amount/],
     [["--dataset", "cdnow", "--snapshot", "1998-02-30"], /^--snapshot: invalid date; found "1998-02-30"/],
-    [["--dataset", "wholesale", "--seed", "1.5"], /^--seed must be a whole number ≥ 0; found "1\.5"$/],
+    [["--dataset", "wholesale", "--seed", "1.5"], /^--seed must be a whole number; found "1\.5"$/],
     [["--dataset", "wholesale", "--algorithm", "kmeans", "--k", " "], /^--k needs a value/],
     [["--dataset", "wholesale", "--algorithm", ""], /^--algorithm needs a value/],
     [["--dataset", "wholesale", "--missing="], /^--missing needs a value/],
@@ -161,7 +157,7 @@ describe("npm run segment", () => {
   ])("rejects %j before reading the data, in one line naming the flag", (args, message) => {
     let error: unknown;
     try {
-      parseSegmentArgs(args);
+      parseSegmentArgs(args, io);
     } catch (e) {
       error = e;
     }
@@ -170,6 +166,73 @@ describe("npm run segment", () => {
     expect(text).toMatch(message);
     expect(text).not.toContain("\n");
     if (args.includes("--input")) expect(text).not.toMatch(/manifest|"cli"/);
+  });
+
+  it("reads a relative --input from the folder npm was run in (INIT_CWD), not the project", async () => {
+    // A customers.csv in the caller's folder and a different one in the project root.
+    const caller = join(tmp, "caller");
+    mkdirSync(caller, { recursive: true });
+    writeFileSync(join(caller, "mine.csv"), "id,spend\na,1\nb,2\nc,30\nd,31\n");
+    const r = await segmentAsync(["--input", "mine.csv", "--algorithm", "kmeans", "--k", "2"], REPO, caller);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).ids).toEqual(["a", "b", "c", "d"]);
+    // And through npm itself, started in the caller's folder.
+    const npm = spawnSync("npm", ["--prefix", REPO, "run", "--silent", "segment", "--", "--input", "mine.csv", "--algorithm", "kmeans", "--k", "2"], { cwd: caller, encoding: "utf8" });
+    expect(npm.status, npm.stderr).toBe(0);
+    expect(JSON.parse(npm.stdout).ids).toEqual(["a", "b", "c", "d"]);
+  });
+
+  it("takes a negative seed, as any whole number", async () => {
+    const a = await json(["--input", customers, "--features", "spend,visits", "--algorithm", "kmeans", "--k", "2", "--seed", "-1"]);
+    expect(a.runs[0].labels).toHaveLength(41);
+    expect((await json(["--input", customers, "--features", "spend,visits", "--algorithm", "kmeans", "--k", "2", "--seed=-1"])).runs[0].labels).toEqual(a.runs[0].labels);
+  });
+
+  it("says on stderr and in the JSON what preparation did: duplicates, dropped columns, inferred roles", async () => {
+    const file = join(tmp, "dupes.csv");
+    const rows = ["id,spend,flat,plan"];
+    for (let i = 0; i < 30; i++) rows.push(`c${i},${i < 15 ? i : 100 + i},7,${i % 2 ? "a" : "b"}`);
+    for (let i = 0; i < 30; i++) rows.push(`c${i},${500 + i},7,a`); // the same ids again
+    writeFileSync(file, rows.join("\n") + "\n");
+    const r = await segmentAsync(["--input", file, "--algorithm", "kmeans", "--k", "2"]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.n).toBe(30);
+    expect(out.notes).toEqual(expect.arrayContaining([
+      'column "id" read as id (inferred: named like an identifier; repeated ids are dropped as duplicates)',
+      "30 row(s) with an already seen id dropped (first kept)",
+      'column "flat" dropped (zero variance: every value is 7); it cannot separate customers',
+      'column "plan" read as categorical (inferred: text with 2 distinct values)'
+    ]));
+    for (const note of out.notes) expect(r.stderr).toContain(`note: ${note}\n`);
+  });
+
+  it("infers a Telco-style table's fifteen text columns without --categorical", async () => {
+    const file = join(tmp, "telco.csv");
+    const texts = Array.from({ length: 15 }, (_, j) => `Text${j}`);
+    const rows = [["customerID", ...texts, "tenure", "MonthlyCharges", "Churn"].join(",")];
+    for (let i = 0; i < 60; i++) rows.push([`${1000 + i}-ABCD`, ...texts.map((_, j) => ((i + j) % 3 ? "Yes" : "No")), i % 24, 20 + (i % 7) * 10, i % 5 ? "No" : "Yes"].join(","));
+    writeFileSync(file, rows.join("\n") + "\n");
+    const out = await json(["--input", file, "--label", "Churn", "--algorithm", "kmeans", "--k", "3"]);
+    expect(out.ids[0]).toBe("1000-ABCD");
+    expect(out.features).toEqual([...texts.flatMap((t) => [`${t}=No`, `${t}=Yes`]), "tenure", "MonthlyCharges"]);
+    expect(out.runs[0].metrics.ari).toBeTypeOf("number");
+  });
+
+  it("warns about dates in the future and negative amounts in a log", async () => {
+    const file = join(tmp, "future.csv");
+    writeFileSync(file, "who,when,paid\nu1,2024-01-01,10\nu2,2024-01-05,-4\nu1,2099-01-01,3\nu3,2024-02-01,8\nu2,2024-02-11,9\n");
+    const r = await segmentAsync(["--input", file, "--customer", "who", "--date", "when", "--amount", "paid", "--algorithm", "kmeans", "--k", "2"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/note: 1 transaction\(s\) dated after today \(\d{4}-\d{2}-\d{2}\) left out/);
+    expect(r.stderr).toMatch(/note: 1 transaction\(s\) with a negative amount \(returns\) counted as purchases/);
+    expect(r.stderr).toMatch(/snapshot 2024-02-12/);
+    expect(JSON.parse(r.stdout).notes.join("\n")).toMatch(/dated after today/);
+  });
+
+  it("exits 1 with the one-line error and no stack trace as a real process", () => {
+    const r = runScript(REPO, "segment.ts", ["--input", join(tmp, "nope.csv")]);
+    expect(errorLine(r)).toMatch(/^error: .*nope\.csv: data file not found\. Check the --input path$/);
   });
 
   it("works through npm as documented, with the site's run: same id, seed and labels", () => {

@@ -15,6 +15,10 @@ export default {
   style: "style.css",
   // Search would load minisearch from a CDN.
   search: false,
+  // Links name the files as they are in dist/ (./segments.html, ./wholesale/index.html), so the
+  // site works from any static server or subfolder, including ones that map no clean URLs.
+  preserveExtension: true,
+  preserveIndex: true,
   pages: datasets.map((d) => ({
     name: d.title,
     open: false,

@@ -1,11 +1,12 @@
 /**
  * `npm run build`: builds the static site into dist/ with fresh loader outputs.
- * 1. validates the manifest (a bad entry stops here with its message);
- * 2. removes cached loader outputs whose inputs changed (loaders/freshness);
- * 3. runs `observable build` into a temporary folder, and only if it succeeds replaces dist/
- *    with it, so a failed build never leaves a partial site.
+ * 1. removes what killed builds left (temporary folders, half-written cache files);
+ * 2. validates the manifest (a bad entry stops here with its message);
+ * 3. removes cached loader outputs whose inputs changed (loaders/freshness);
+ * 4. runs `observable build` into a temporary folder, and only if it succeeds replaces dist/
+ *    with it, so a failed or interrupted build never leaves a partial site. Ctrl-C (or a
+ *    SIGTERM) stops Framework and its loaders with it.
  */
-import { spawn } from "node:child_process";
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { runMain, WorkbenchError } from "../errors.ts";
@@ -13,10 +14,12 @@ import { invalidateStale } from "../freshness/invalidate.ts";
 import { loadManifest } from "../manifest/load.ts";
 import { projectRoot } from "../paths.ts";
 import { readDataset } from "../io/read.ts";
-import { observableBin, withoutFrameworkBanner } from "./observable.ts";
+import { removeLeftovers, startFramework, stopWithSignals, withoutFrameworkBanner } from "./observable.ts";
 
 await runMain(async () => {
   const root = projectRoot();
+  const removed = removeLeftovers(root);
+  if (removed.length) process.stderr.write(`removed what an interrupted build left: ${removed.join(", ")}\n`);
   const manifest = loadManifest();
   const inv = invalidateStale(root, manifest);
   // Read every dataset whose outputs will be computed, so bad input stops the build with its
@@ -27,19 +30,17 @@ await runMain(async () => {
     process.stderr.write(`inputs changed, re-running: ${inv.stale.map((t) => t.output).join(", ")}\n`);
   }
   const out = `dist.tmp-${process.pid}`;
-  rmSync(join(root, out), { recursive: true, force: true });
+  const temporary = join(root, out);
+  rmSync(temporary, { recursive: true, force: true });
+  const child = startFramework(root, ["build"], { env: { WORKBENCH_OUT: out, WORKBENCH_ROOT: root }, stdio: ["ignore", "inherit", "pipe"] });
+  stopWithSignals(child, () => rmSync(temporary, { recursive: true, force: true }));
+  child.stderr!.pipe(withoutFrameworkBanner()).pipe(process.stderr);
   const code = await new Promise<number>((done, fail) => {
-    const child = spawn(process.execPath, [observableBin(root), "build"], {
-      cwd: root,
-      env: { ...process.env, WORKBENCH_OUT: out, WORKBENCH_ROOT: root },
-      stdio: ["ignore", "inherit", "pipe"]
-    });
-    child.stderr.pipe(withoutFrameworkBanner()).pipe(process.stderr);
     child.on("error", fail);
     child.on("close", (c) => done(c ?? 1));
   });
   if (code !== 0) {
-    rmSync(join(root, out), { recursive: true, force: true });
+    rmSync(temporary, { recursive: true, force: true });
     throw new WorkbenchError("the build failed; dist/ was left as it was", {
       hint: "The first error above says what to fix"
     });
@@ -47,6 +48,6 @@ await runMain(async () => {
   const dist = join(root, "dist");
   const old = `${dist}.old-${process.pid}`;
   if (existsSync(dist)) renameSync(dist, old);
-  renameSync(join(root, out), dist);
+  renameSync(temporary, dist);
   rmSync(old, { recursive: true, force: true });
 });

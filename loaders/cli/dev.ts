@@ -5,14 +5,14 @@
  * changed manifest also reloads the config, so a new dataset appears in the sidebar.
  * Extra arguments go to `observable preview` (e.g. `npm run dev -- --port 4321`).
  */
-import { spawn } from "node:child_process";
 import { readFileSync, utimesSync, watch } from "node:fs";
+import { constants } from "node:os";
 import { join } from "node:path";
 import { runMain, WorkbenchError } from "../errors.ts";
 import { invalidateStale, touchForPreview } from "../freshness/invalidate.ts";
 import { loadManifest } from "../manifest/load.ts";
 import { manifestPath, projectRoot } from "../paths.ts";
-import { observableBin } from "./observable.ts";
+import { removeLeftovers, startFramework, stopWithSignals } from "./observable.ts";
 
 /** The server keeps running whatever a refresh meets (a half-saved manifest, a file renamed mid-save). */
 function reportError(error: unknown): void {
@@ -31,6 +31,7 @@ function safely(f: () => void): () => void {
 
 await runMain(() => {
   const root = projectRoot();
+  removeLeftovers(root);
   let recheck: NodeJS.Timeout | undefined;
   let manifestText = readFileSync(manifestPath(root), "utf8");
   const refresh = () => {
@@ -61,11 +62,9 @@ await runMain(() => {
   };
   for (const dir of ["data", "loaders"]) watch(join(root, dir), { recursive: true }, onChange).on("error", reportError);
 
-  const child = spawn(process.execPath, [observableBin(root), "preview", ...process.argv.slice(2)], {
-    cwd: root,
-    stdio: "inherit"
-  });
-  child.on("close", (code) => process.exit(code ?? 0));
-  // Stopping the workbench stops the preview server with it.
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
+  const child = startFramework(root, ["preview", ...process.argv.slice(2)], { stdio: "inherit" });
+  // Exit as Framework did; killed by a signal, as a shell reports it (128 + its number).
+  child.on("close", (code, signal) => process.exit(code ?? 128 + (signal ? constants.signals[signal] : 0)));
+  // Stopping the workbench stops the preview server and its loaders with it.
+  stopWithSignals(child);
 });

@@ -1,7 +1,10 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { delimiter, join } from "node:path";
 import { Transform } from "node:stream";
 import { WorkbenchError } from "../errors.ts";
+import { OUTPUT_EXTENSIONS } from "../freshness/targets.ts";
+import { seedFrameworkNpmVersions } from "./npmVersions.ts";
 
 /** Path of Observable Framework's CLI script in the project's node_modules. */
 export function observableBin(root: string): string {
@@ -10,6 +13,100 @@ export function observableBin(root: string): string {
     throw new WorkbenchError("Observable Framework is not installed", { hint: "Run npm ci first" });
   }
   return bin;
+}
+
+/**
+ * Starts `observable <args>` the way every command of the workbench does: telemetry off (it
+ * would phone home and write ~/.observablehq), the project's tsx on PATH (Framework runs .ts
+ * loaders with it, also when called without npm), Framework's npm version cache seeded (see
+ * npmVersions.ts), and in a process group of its own, so that stopping the workbench stops
+ * Framework and every loader it started (`stopFramework`).
+ */
+export function startFramework(root: string, args: string[], { env = {}, stdio }: { env?: NodeJS.ProcessEnv; stdio: StdioOptions }): ChildProcess {
+  seedFrameworkNpmVersions(root);
+  return spawn(process.execPath, [observableBin(root), ...args], {
+    cwd: root,
+    detached: true,
+    stdio,
+    env: {
+      ...process.env,
+      ...env,
+      OBSERVABLE_TELEMETRY_DISABLE: "true",
+      PATH: [join(root, "node_modules", ".bin"), process.env.PATH].filter(Boolean).join(delimiter)
+    }
+  });
+}
+
+/** Sends `signal` to Framework's whole process group (it and its loaders); already gone is fine. */
+export function stopFramework(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): void {
+  if (child.pid === undefined || child.exitCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group has already exited.
+  }
+}
+
+/**
+ * Ties the workbench's own lifetime to Framework's: SIGINT, SIGTERM or SIGHUP to the workbench
+ * stop the group, then run `cleanup` and exit as a signalled process would (128 + number).
+ */
+export function stopWithSignals(child: ChildProcess, cleanup: () => void = () => {}): void {
+  const codes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+  for (const signal of Object.keys(codes) as Array<keyof typeof codes>) {
+    process.on(signal, () => {
+      stopFramework(child, signal === "SIGHUP" ? "SIGTERM" : signal);
+      const done = () => {
+        cleanup();
+        process.exit(codes[signal]);
+      };
+      if (child.exitCode !== null || child.signalCode !== null) done();
+      else child.once("close", done);
+      // A loader that ignores the signal must not keep the workbench alive.
+      setTimeout(() => {
+        stopFramework(child, "SIGKILL");
+        done();
+      }, 5000).unref();
+    });
+  }
+}
+
+/** Whether a process with this id is running (one we may not signal still counts). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes what killed builds left behind: `dist.tmp-<pid>` and `dist.old-<pid>` folders, and
+ * Framework's half-written cache files `<output>.<pid>` (and `.err`), whose process is gone.
+ */
+export function removeLeftovers(root: string): string[] {
+  const removed: string[] = [];
+  for (const name of readdirSync(root)) {
+    const m = /^dist\.(?:tmp|old)-(\d+)$/.exec(name);
+    if (m && !processAlive(Number(m[1]))) {
+      rmSync(join(root, name), { recursive: true, force: true });
+      removed.push(name);
+    }
+  }
+  const cache = join(root, "src", ".observablehq", "cache");
+  if (existsSync(cache)) {
+    // Framework writes a loader's output to `<output>.<its pid>` and renames it when complete.
+    const partial = new RegExp(`\\.(?:${OUTPUT_EXTENSIONS.join("|")})\\.(\\d+)(?:\\.err)?$`);
+    for (const file of readdirSync(cache, { recursive: true }) as string[]) {
+      const m = partial.exec(file);
+      if (m && !processAlive(Number(m[1]))) {
+        rmSync(join(cache, file), { force: true });
+        removed.push(join("src", ".observablehq", "cache", file));
+      }
+    }
+  }
+  return removed;
 }
 
 /**

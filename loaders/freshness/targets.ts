@@ -5,7 +5,8 @@ import type { Manifest } from "../manifest/types.ts";
 /** Interpreter extensions Framework runs as loaders (we write TypeScript only). */
 const LOADER = /^(.+)\.(ts|js)$/;
 /** Output extensions we recognise for data and page loaders. */
-const OUTPUT = /\.(json|csv|tsv|txt|tar|md|svg|png)$/;
+export const OUTPUT_EXTENSIONS = ["json", "csv", "tsv", "txt", "tar", "md", "svg", "png"] as const;
+const OUTPUT = new RegExp(`\\.(${OUTPUT_EXTENSIONS.join("|")})$`);
 export const ARCHIVE = /\.(tar|zip|tgz|tar\.gz)$/;
 
 /** One cached output of one loader, for one value of its route parameter. */

@@ -29,7 +29,7 @@ Customer segments for every dataset in \`data/\`, computed when this site was bu
 goes from data quality to the recommended segments and the evidence for them.
 
 \`\`\`js
-display(html\`<div class="grid grid-cols-3">\${overviews.map((o) => html\`<a class="card" href="./\${o.dataset.name}/" style="text-decoration: none; color: inherit;">
+display(html\`<div class="grid grid-cols-3">\${overviews.map((o) => html\`<a class="card" href="./\${o.dataset.name}/index.html" style="text-decoration: none; color: inherit;">
   <h2>\${o.dataset.title}</h2>
   <p class="muted">\${o.dataset.kind === "transactions" ? "Transaction log" : "Customer table"} · \${count(o.rows)} rows · \${count(o.customers)} customers</p>
   <p><b>\${o.recommended.k} segments</b> (\${o.recommended.runId}, silhouette \${fixed(o.recommended.metrics.silhouette)})</p>

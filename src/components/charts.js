@@ -10,12 +10,13 @@ function labelMargin(labels, min = 60, max = 280) {
 }
 
 /** PCA scatter of the sampled customers, coloured by segment. */
-export function segmentScatter({x, y, segment}, {width, names, explained, height = 420} = {}) {
+export function segmentScatter({x, y, segment}, {width, names, explained, height = 420, ariaLabel} = {}) {
   const points = x.map((_, i) => ({x: x[i], y: y[i], segment: segmentName(segment[i], names)}));
   const noise = segment.some((s) => s < 0);
   return Plot.plot({
     width,
     height,
+    ariaLabel,
     grid: true,
     x: {label: `PC1${explained ? ` (${(100 * explained[0]).toFixed(0)}% of variance)` : ""}`},
     y: {label: `PC2${explained ? ` (${(100 * explained[1]).toFixed(0)}% of variance)` : ""}`},
@@ -28,7 +29,7 @@ export function segmentScatter({x, y, segment}, {width, names, explained, height
  * Silhouette plot as in scikit-learn's silhouette analysis: one thin bar per customer, sorted
  * within each segment, segments stacked; the dashed line is the mean silhouette.
  */
-export function silhouettePlot({segment, value}, {width, names, mean, height = 420} = {}) {
+export function silhouettePlot({segment, value}, {width, names, mean, height = 420, ariaLabel} = {}) {
   const bars = [];
   let y = 0;
   const gap = Math.max(2, Math.round(segment.length / 60));
@@ -40,6 +41,7 @@ export function silhouettePlot({segment, value}, {width, names, mean, height = 4
   return Plot.plot({
     width,
     height,
+    ariaLabel,
     x: {label: "Silhouette coefficient", domain: [Math.min(-0.1, ...value), 1], grid: true},
     y: {axis: null},
     color: segmentColorScale(names),

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -38,13 +38,16 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs an npm script's entry point in the project copy, as `npm run` would. */
-export function runScript(dir: string, script: string, args: string[] = [], timeoutMs = 300_000): RunResult {
-  const r = spawnSync(process.execPath, ["--import", "tsx", join("loaders", "cli", script), ...args], {
+/**
+ * Runs an npm script's entry point in the project copy, as `npm run` would (INIT_CWD is the
+ * caller's folder, here the project). The time bound only ends a hung run.
+ */
+export function runScript(dir: string, script: string, args: string[] = [], { cwd = dir, timeoutMs = 1_800_000 }: { cwd?: string; timeoutMs?: number } = {}): RunResult {
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(dir, "loaders", "cli", script), ...args], {
     cwd: dir,
     encoding: "utf8",
     timeout: timeoutMs,
-    env: { ...process.env, WORKBENCH_ROOT: dir, FORCE_COLOR: "0", NO_COLOR: "1" },
+    env: { ...process.env, WORKBENCH_ROOT: dir, INIT_CWD: cwd, FORCE_COLOR: "0", NO_COLOR: "1" },
     maxBuffer: 256 * 1024 * 1024
   });
   return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
@@ -52,4 +55,24 @@ export function runScript(dir: string, script: string, args: string[] = [], time
 
 export function readProjectFile(dir: string, path: string): string {
   return readFileSync(join(dir, path), "utf8");
+}
+
+/** Polls until `ok` (the test's time limit ends a hung wait; a busy machine may take minutes). */
+export async function until(ok: () => boolean): Promise<void> {
+  while (!ok()) await new Promise((r) => setTimeout(r, 100));
+}
+
+/** Ids of the processes whose working folder is `dir` (Framework and its loaders run there). */
+export function processesIn(dir: string): number[] {
+  const real = realpathSync(dir);
+  return readdirSync("/proc")
+    .filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)
+    .filter((p) => {
+      try {
+        return readlinkSync(`/proc/${p}/cwd`) === real;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }

@@ -13,21 +13,21 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * Serves a built site on 127.0.0.1 the way static hosts serve Framework's output: clean URLs
- * (/a/b → /a/b.html) and folder indexes (/a/ → /a/index.html).
+ * Serves a built site on 127.0.0.1 as the plainest static host does: a URL is a file path under
+ * `prefix` (a subfolder, as when dist/ is copied into another site), and nothing else — no
+ * clean URLs (/a/b → /a/b.html) and no folder indexes (/a/ → /a/index.html). A site that works
+ * here works from any static server.
  */
-export async function serveStatic(root: string): Promise<{ url: string; close: () => Promise<void>; server: Server }> {
+export async function serveStatic(root: string, { prefix = "" }: { prefix?: string } = {}): Promise<{ url: string; close: () => Promise<void>; server: Server }> {
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
-    if (path.includes("..")) return void res.writeHead(400).end();
-    let file = join(root, path);
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, "index.html");
-    else if (!existsSync(file) && existsSync(`${file}.html`)) file = `${file}.html`;
-    if (!existsSync(file)) return void res.writeHead(404).end("not found");
+    if (path.includes("..") || !path.startsWith(`${prefix}/`)) return void res.writeHead(404).end("not found");
+    const file = join(root, path.slice(prefix.length));
+    if (!existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end("not found");
     res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
     createReadStream(file).pipe(res);
   });
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
   const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, server, close: () => new Promise((ok) => server.close(() => ok())) };
+  return { url: `http://127.0.0.1:${port}${prefix}`, server, close: () => new Promise((ok) => server.close(() => ok())) };
 }

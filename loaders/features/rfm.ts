@@ -423,6 +423,7 @@ export function parseSnapshot(text: string): number {
   return ms / DAY_MS;
 }
 
-function formatDay(d: number): string {
+/** YYYY-MM-DD of a day number (days since 1970-01-01). */
+export function formatDay(d: number): string {
   return new Date(d * DAY_MS).toISOString().slice(0, 10);
 }

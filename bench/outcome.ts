@@ -19,7 +19,7 @@ import { pathToFileURL } from "node:url";
 import { prepareDataset } from "../loaders/experiment/pipeline.ts";
 import { findDataset, loadManifest } from "../loaders/manifest/load.ts";
 import type { FeatureMatrix } from "../loaders/matrix.ts";
-import { outcomeColumn, withColumns } from "../loaders/outcome/columns.ts";
+import { outcomeIndicator, withColumns } from "../loaders/outcome/columns.ts";
 import { outcomeFolds, outOfFold } from "../loaders/outcome/crossValidate.ts";
 import { averagePrecision, brierScore, rocAuc } from "../loaders/outcome/metrics.ts";
 import { boostingLearner, logisticLearner, outcomeModel } from "../loaders/outcome/outcomeModel.ts";
@@ -48,7 +48,7 @@ interface Row {
 export function marketingTable(): OutcomeTable {
   const { prepared } = prepareDataset(findDataset(loadManifest(), "marketing"));
   const earlier = [1, 2, 3, 4, 5].map((c) => ({ name: `AcceptedCmp${c}`, values: prepared.profile[`AcceptedCmp${c}`] }));
-  return { name: "marketing (Response)", matrix: withColumns(prepared.matrix, earlier), y: outcomeColumn(prepared.profile.Response, "Response") };
+  return { name: "marketing (Response)", matrix: withColumns(prepared.matrix, earlier), y: outcomeIndicator(prepared.outcome!, { column: "Response" }).y };
 }
 
 export function churnTable(n = 7000): OutcomeTable {

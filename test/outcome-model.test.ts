@@ -3,7 +3,7 @@ import { WorkbenchError } from "../loaders/errors.ts";
 import { prepareDataset } from "../loaders/experiment/pipeline.ts";
 import { findDataset, loadManifest } from "../loaders/manifest/load.ts";
 import type { FeatureMatrix } from "../loaders/matrix.ts";
-import { outcomeColumn, withColumns } from "../loaders/outcome/columns.ts";
+import { outcomeIndicator, withColumns } from "../loaders/outcome/columns.ts";
 import { outcomeFolds } from "../loaders/outcome/crossValidate.ts";
 import { fitLogistic } from "../loaders/outcome/logistic.ts";
 import { rocAuc } from "../loaders/outcome/metrics.ts";
@@ -15,7 +15,7 @@ import { Rng } from "../loaders/rng.ts";
 function marketing(): { matrix: FeatureMatrix; y: Uint8Array } {
   const { prepared } = prepareDataset(findDataset(loadManifest(), "marketing"));
   const earlier = [1, 2, 3, 4, 5].map((c) => ({ name: `AcceptedCmp${c}`, values: prepared.profile[`AcceptedCmp${c}`] }));
-  return { matrix: withColumns(prepared.matrix, earlier), y: outcomeColumn(prepared.profile.Response, "Response") };
+  return { matrix: withColumns(prepared.matrix, earlier), y: outcomeIndicator(prepared.outcome!, { column: "Response" }).y };
 }
 
 const json = (r: OutcomeModelResult) => JSON.stringify({ ...r, probability: Array.from(r.probability) });
@@ -150,9 +150,17 @@ describe("outcomeModel with a rare or missing outcome", () => {
     expect(() => outcomeModel(matrix, new Uint8Array(n), { rng: new Rng(1), folds: 1 })).toThrow(/invalid parameter folds/);
   });
 
-  it("reads a 0/1 profile column as the outcome, naming the column when it is not", () => {
-    expect(Array.from(outcomeColumn(Float64Array.from([0, 1, 1]), "Response"))).toEqual([0, 1, 1]);
-    expect(() => outcomeColumn(Float64Array.from([0, NaN]), "Response")).toThrow(/column "Response".*row 2.*a missing value/);
-    expect(() => outcomeColumn([0, 3], "Churn")).toThrow(/column "Churn"/);
+  it("reads the outcome's texts as 0/1: the usual codings by themselves, others by their named positive value", () => {
+    expect(outcomeIndicator(["0", "1", null, "1"], { column: "Response" })).toEqual({
+      y: Uint8Array.from([0, 1, 1]),
+      rows: Int32Array.from([0, 1, 3]),
+      positive: "1",
+      negatives: ["0"],
+      missing: 1
+    });
+    expect(outcomeIndicator(["No", "Yes", "no"], { column: "Churn" }).positive).toBe("Yes");
+    expect(Array.from(outcomeIndicator(["gold", "silver", "bronze"], { column: "Tier", positive: "gold" }).y)).toEqual([1, 0, 0]);
+    expect(() => outcomeIndicator(["left", "stayed"], { column: "Status" })).toThrow(/column "Status": cannot tell which value of the outcome means it happened; found "values \\"left\\", \\"stayed\\"".*"positive": "left"/);
+    expect(() => outcomeIndicator(["a", "b"], { column: "X", positive: "c" })).toThrow(/column "X": the outcome's positive value never occurs; found "c"/);
   });
 });

@@ -1,4 +1,4 @@
-import type { ExperimentOptions, PrepareOptions } from "./types.ts";
+import type { ExperimentOptions, PrepareOptions, ValueOptions } from "./types.ts";
 
 /** Defaults for every dataset; a manifest entry's "prepare" and "experiment" override them. */
 export const DEFAULT_PREPARE: PrepareOptions = {
@@ -14,3 +14,15 @@ export const DEFAULT_EXPERIMENT: ExperimentOptions = {
 };
 
 export const DEFAULT_DATE_FORMAT = "YYYY-MM-DD";
+
+/** Value models: weekly like Fader & Hardie; CLV as revenue (margin 1) discounted at 10% a year. */
+export const DEFAULT_VALUE: ValueOptions = {
+  period: "week",
+  margin: 1,
+  annualDiscountRate: 0.1
+};
+
+/** CLV horizon when none is set: one year in the model's period. */
+export function defaultHorizon(period: ValueOptions["period"]): number {
+  return period === "week" ? 52 : 365;
+}

@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, relative } from "node:path";
 import { WorkbenchError } from "../errors.ts";
 import { manifestPath, projectRoot } from "../paths.ts";
-import { DEFAULT_DATE_FORMAT, DEFAULT_EXPERIMENT, DEFAULT_PREPARE } from "./defaults.ts";
+import { DEFAULT_DATE_FORMAT, DEFAULT_EXPERIMENT, DEFAULT_PREPARE, DEFAULT_VALUE } from "./defaults.ts";
 import { ENCODINGS } from "../io/text.ts";
-import { COLUMN_ROLES, type CancellationRule, type ColumnRole, type DatasetEntry, type ExperimentAlgorithm, type ExperimentOptions, type Manifest } from "./types.ts";
+import { COLUMN_ROLES, type CancellationRule, type ColumnRole, type DatasetEntry, type ExperimentAlgorithm, type ExperimentOptions, type Manifest, type ValueOptions } from "./types.ts";
 import { dateParser } from "../io/values.ts";
 
 const ENTRY_KEYS = new Set([
@@ -21,6 +21,7 @@ const ENTRY_KEYS = new Set([
   "encoding",
   "otherColumns",
   "cancellations",
+  "value",
   "prepare",
   "experiment"
 ]);
@@ -120,7 +121,7 @@ function parseEntry(name: string, raw: unknown, file: string): DatasetEntry {
     });
   }
   const noColumns = raw.columns === undefined || (isObject(raw.columns) && Object.keys(raw.columns).length === 0);
-  const columns = noColumns && otherColumns === "infer" ? {} : parseColumns(raw.columns, at("columns"));
+  const { columns, outcome } = noColumns && otherColumns === "infer" ? { columns: {}, outcome: undefined } : parseColumns(raw.columns, at("columns"));
   // With inferred roles, the checks that need every role wait until the file's header is read.
   if (otherColumns === "ignore") checkRoles(kind, columns, at("columns"));
   else checkRoleCounts(columns, at("columns"));
@@ -155,31 +156,64 @@ function parseEntry(name: string, raw: unknown, file: string): DatasetEntry {
     ...(encoding ? { encoding } : {}),
     otherColumns,
     ...(raw.cancellations !== undefined ? { cancellations: parseCancellations(raw.cancellations, at("cancellations"), kind, columns) } : {}),
+    ...(outcome ? { outcome } : {}),
+    ...(raw.value !== undefined ? { value: parseValue(raw.value, at("value"), kind) } : kind === "transactions" ? { value: { ...DEFAULT_VALUE } } : {}),
     prepare: parsePrepare(raw.prepare, at("prepare")),
     experiment: parseExperiment(raw.experiment, at("experiment"), kind)
   };
 }
 
-function parseColumns(raw: unknown, where: { file: string; column: string }): Record<string, ColumnRole> {
+/**
+ * Column name → role. A role is a text, or for an outcome {"role": "outcome", "positive": "Yes"}
+ * naming the value that counts as the outcome happening.
+ */
+function parseColumns(raw: unknown, where: { file: string; column: string }): { columns: Record<string, ColumnRole>; outcome?: DatasetEntry["outcome"] } {
   if (!isObject(raw) || Object.keys(raw).length === 0) {
     throw new WorkbenchError("must map column names to roles", {
       ...where,
       expected: `e.g. {"Fresh": "numeric"}; roles: ${COLUMN_ROLES.join(", ")}`
     });
   }
-  const out: Record<string, ColumnRole> = {};
-  for (const [column, role] of Object.entries(raw)) {
+  const columns: Record<string, ColumnRole> = {};
+  let outcome: DatasetEntry["outcome"];
+  for (const [column, spec] of Object.entries(raw)) {
+    const here = { file: where.file, column: `${where.column}.${column}` };
+    let role: unknown = spec;
+    if (isObject(spec)) {
+      const parsed = fields({ role: oneOf(["outcome"] as const), positive: nonEmptyText })(spec, here);
+      if (parsed.role === undefined) throw new WorkbenchError('names no "role"', { ...here, expected: '{"role": "outcome", "positive": "Yes"}' });
+      role = parsed.role;
+      outcome = { column, ...(parsed.positive !== undefined ? { positive: parsed.positive } : {}) };
+    } else if (role === "outcome") outcome = { column };
     if (typeof role !== "string" || !COLUMN_ROLES.includes(role as ColumnRole)) {
       throw new WorkbenchError("unknown column role", {
-        file: where.file,
-        column: `${where.column}.${column}`,
-        found: String(role),
+        ...here,
+        found: typeof role === "string" ? role : JSON.stringify(role),
         expected: `one of ${COLUMN_ROLES.join(", ")}`
       });
     }
-    out[column] = role as ColumnRole;
+    columns[column] = role as ColumnRole;
   }
-  return out;
+  return { columns, outcome };
+}
+
+/** The "value" section of a transaction log: the shape, then dates that must be in order. */
+function parseValue(raw: unknown, where: Where, kind: string): ValueOptions {
+  if (kind !== "transactions") {
+    throw new WorkbenchError("value models apply to transaction logs only", {
+      ...where,
+      hint: 'For a customer table, predict an outcome instead: give its column the role "outcome"'
+    });
+  }
+  const parsed = VALUE(raw, where);
+  const value: ValueOptions = { ...DEFAULT_VALUE, ...parsed };
+  if (value.holdoutEnd !== undefined && value.calibrationEnd === undefined) {
+    throw new WorkbenchError("a holdout end needs a calibration end", { ...at(where, "holdoutEnd"), hint: 'Add "calibrationEnd": the last day the models learn from' });
+  }
+  if (value.holdoutEnd !== undefined && value.holdoutEnd <= value.calibrationEnd!) {
+    throw new WorkbenchError("the holdout must end after the calibration period", { ...at(where, "holdoutEnd"), found: value.holdoutEnd, expected: `a date after ${value.calibrationEnd}` });
+  }
+  return value;
 }
 
 /** At most one id and one label column, whatever the kind. */
@@ -187,6 +221,7 @@ function checkRoleCounts(columns: Record<string, ColumnRole>, where: { file: str
   const count = (role: ColumnRole) => Object.values(columns).filter((r) => r === role).length;
   if (count("id") > 1) throw new WorkbenchError("a dataset has at most one customer id column", { ...where, found: `${count("id")} column(s) with role "id"`, expected: "at most 1" });
   if (count("label") > 1) throw new WorkbenchError("a dataset has at most one gold-standard label column", { ...where, found: `${count("label")} column(s) with role "label"`, expected: "at most 1" });
+  if (count("outcome") > 1) throw new WorkbenchError("a dataset has at most one outcome column", { ...where, found: `${count("outcome")} column(s) with role "outcome"`, expected: "at most 1" });
 }
 
 /**
@@ -207,7 +242,9 @@ export function checkRoles(kind: string, columns: Record<string, ColumnRole>, wh
   };
   need("id", 0, 1, "a dataset has at most one customer id column");
   need("label", 0, 1, "a dataset has at most one gold-standard label column");
+  need("outcome", 0, 1, "a dataset has at most one outcome column");
   if (kind === "transactions") {
+    need("outcome", 0, 0, "an outcome column belongs to a customer table (a transaction log's churn risk is 1 − P(alive))");
     need("id", 1, 1, "a transaction log needs the customer id column");
     need("date", 1, 1, "a transaction log needs one date column");
     need("quantity", 0, 1, "a transaction log has at most one quantity column");
@@ -428,6 +465,15 @@ const EXPERIMENT = fields({
     k: integer(1)
   }),
   snapshot: isoDate
+});
+
+const VALUE = fields({
+  period: oneOf(["day", "week"] as const),
+  calibrationEnd: isoDate,
+  holdoutEnd: isoDate,
+  horizon: integer(1),
+  margin: number(0, { max: 1, above: true }),
+  annualDiscountRate: number(0, { max: 10 })
 });
 
 /**

@@ -13,6 +13,8 @@ export type FileFormat = "csv" | "tsv" | "whitespace";
  * - id: the customer id (transactions: the customer each row belongs to)
  * - numeric / categorical: clustering features
  * - label: optional gold-standard segment, used only for evaluation
+ * - outcome: a binary outcome to predict (churn, campaign response): never a feature and never
+ *   a gold standard; written {"role": "outcome", "positive": "Yes"} to name its positive value
  * - date, amount, quantity: transaction fields (date may also appear in a customer table)
  * - price: unit price; a transaction log without an amount column has amount = quantity × price
  * - invoice: order or invoice number, read as text for the cancellation rule (e.g. prefix "C")
@@ -25,6 +27,7 @@ export type ColumnRole =
   | "numeric"
   | "categorical"
   | "label"
+  | "outcome"
   | "date"
   | "amount"
   | "quantity"
@@ -39,6 +42,7 @@ export const COLUMN_ROLES: readonly ColumnRole[] = [
   "numeric",
   "categorical",
   "label",
+  "outcome",
   "date",
   "amount",
   "quantity",
@@ -134,8 +138,32 @@ export interface DatasetEntry {
   otherColumns?: "ignore" | "infer";
   /** Transaction logs: which rows cancel an earlier purchase (see features/rfm.ts). */
   cancellations?: CancellationRule;
+  /** The column with role "outcome" and its positive value (inferred for 1/0, yes/no, true/false when absent). */
+  outcome?: { column: string; positive?: string };
+  /** Transaction logs: the customer-base models (BG/NBD, Pareto/NBD, Gamma-Gamma) and CLV. */
+  value?: ValueOptions;
   prepare: PrepareOptions;
   experiment: ExperimentOptions;
+}
+
+/**
+ * Settings of the value models (loaders/value). Without calibrationEnd the report holds out the
+ * last third of the log to validate the models, then refits on all of it for the customers'
+ * values; the CLI without --calibration-end fits on the whole log.
+ */
+export interface ValueOptions {
+  /** Time unit of the models: "week" (default, as Fader & Hardie) or "day". */
+  period: "day" | "week";
+  /** Last day of the calibration period, YYYY-MM-DD (inclusive). */
+  calibrationEnd?: string;
+  /** Last day of the holdout period, YYYY-MM-DD (inclusive; default: the log's last day). */
+  holdoutEnd?: string;
+  /** CLV horizon in periods (default: one year, 52 weeks or 365 days). */
+  horizon?: number;
+  /** Share of revenue that is margin, (0, 1] (default 1: the CLV is revenue). */
+  margin: number;
+  /** Annual discount rate (default 0.1). */
+  annualDiscountRate: number;
 }
 
 /** Rows that are cancellations: an invoice number with this prefix, and/or a negative quantity. */

@@ -1,27 +1,65 @@
 /**
- * Getting an outcome and extra predictors out of a prepared dataset: the outcome is a 0/1
- * column kept in original units among the profile columns (e.g. the marketing table's
- * Response), and earlier outcomes (AcceptedCmp1..5) can be appended to the features.
+ * Getting an outcome and its predictors out of a prepared dataset: the outcome column's texts
+ * become 1 (its positive value) and 0, and numeric columns can be appended to the features.
  */
 import { WorkbenchError } from "../errors.ts";
 import type { FeatureMatrix } from "../matrix.ts";
 
-/** A 0/1 column as the outcome; anything else (missing values included) is an error naming the column. */
-export function outcomeColumn(values: ArrayLike<number>, name: string): Uint8Array {
-  const y = new Uint8Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v !== 0 && v !== 1) {
-      throw new WorkbenchError(`outcome column has a value other than 0 or 1 in prepared row ${i + 1}`, {
-        column: name,
-        found: Number.isNaN(v) ? "a missing value" : String(v),
-        expected: "1 where the outcome happened and 0 where it did not",
-        hint: "Recode the column to 0/1 and fill or drop the rows where it is missing"
+/** Positive values recognised without being named, lower case: 1/0, yes/no, true/false, y/n. */
+const POSITIVE = ["1", "yes", "true", "y"];
+const NEGATIVE = ["0", "no", "false", "n"];
+
+export interface OutcomeIndicator {
+  /** 1 where the outcome happened, 0 where not, for the rows that have a value. */
+  y: Uint8Array;
+  /** Indices of the rows that have a value (y[k] belongs to row rows[k]). */
+  rows: Int32Array;
+  positive: string;
+  /** The other values, counted as "did not happen". */
+  negatives: string[];
+  /** Rows without a value, left out. */
+  missing: number;
+}
+
+/**
+ * The outcome as 0/1. The positive value is the one named in the manifest, or, for the usual
+ * binary codings (1/0, yes/no, true/false, y/n in any case), the first of each pair; any other
+ * column must name it. Every value other than the positive one counts as 0. Missing values are
+ * left out (and counted): unknown is not "no".
+ */
+export function outcomeIndicator(values: ReadonlyArray<string | null>, { column, positive }: { column: string; positive?: string }): OutcomeIndicator {
+  const present: number[] = [];
+  const distinct = new Map<string, number>();
+  values.forEach((v, i) => {
+    if (v === null) return;
+    present.push(i);
+    distinct.set(v, (distinct.get(v) ?? 0) + 1);
+  });
+  const seen = [...distinct.keys()].sort();
+  const shown = seen.slice(0, 6).map((v) => JSON.stringify(v)).join(", ") + (seen.length > 6 ? ", …" : "");
+  // The value that means "happened", as a test on a value: exact when named, else the usual
+  // codings compared in any case ("Yes", "yes").
+  let isPositive: (v: string) => boolean;
+  let chosen: string;
+  if (positive === undefined) {
+    const lower = [...new Set(seen.map((v) => v.toLowerCase()))];
+    const pair = POSITIVE.findIndex((p, k) => lower.length === 2 && lower.includes(p) && lower.includes(NEGATIVE[k]));
+    if (pair < 0) {
+      throw new WorkbenchError("cannot tell which value of the outcome means it happened", {
+        column,
+        found: `values ${shown}`,
+        hint: `Name it in the manifest: "${column}": {"role": "outcome", "positive": ${JSON.stringify(seen[0] ?? "Yes")}} (--positive on the command line)`
       });
     }
-    y[i] = v;
+    chosen = seen.find((v) => v.toLowerCase() === POSITIVE[pair])!;
+    isPositive = (v) => v.toLowerCase() === POSITIVE[pair];
+  } else {
+    if (!distinct.has(positive)) throw new WorkbenchError("the outcome's positive value never occurs", { column, found: positive, expected: `one of ${shown}` });
+    chosen = positive;
+    isPositive = (v) => v === positive;
   }
-  return y;
+  const y = Uint8Array.from(present, (i) => (isPositive(values[i]!) ? 1 : 0));
+  return { y, rows: Int32Array.from(present), positive: chosen, negatives: seen.filter((v) => !isPositive(v)), missing: values.length - present.length };
 }
 
 /** `matrix` with the given columns appended on the right (as given: no scaling; they must not be missing). */

@@ -99,6 +99,8 @@ export interface PreparedData {
   ids: string[];
   /** Gold label per row ("(missing)" where absent), or null without a label column. */
   label: string[] | null;
+  /** The outcome column's text per row (null where missing), or null without an outcome column. */
+  outcome: Array<string | null> | null;
   /**
    * Per kept row, in original units as read (NaN = missing): every "profile" column and every
    * numeric feature (date features as "days since <col>"), for segment profiles.
@@ -118,6 +120,7 @@ interface Frame {
   features: Feature[];
   id: Array<string | null> | null;
   label: Array<string | null> | null;
+  outcome: Array<string | null> | null;
   profile: Array<{ name: string; values: Float64Array }>;
 }
 
@@ -275,6 +278,7 @@ export function prepare(dataset: DatasetTable, options: PrepareOptions): Prepare
     rows,
     ids,
     label,
+    outcome: frame.outcome,
     profile,
     report: {
       inputRows,
@@ -315,6 +319,7 @@ function toFrame(table: ColumnTable, rows: Int32Array, columns: DatasetTable["co
   const profile: Frame["profile"] = [];
   let id: Frame["id"] = null;
   let label: Frame["label"] = null;
+  let outcome: Frame["outcome"] = null;
   for (const c of columns) {
     switch (c.role) {
       case "numeric": {
@@ -345,6 +350,9 @@ function toFrame(table: ColumnTable, rows: Int32Array, columns: DatasetTable["co
       case "label":
         label = stringColumn(table, c.name, rows);
         break;
+      case "outcome":
+        outcome = stringColumn(table, c.name, rows);
+        break;
       case "profile":
         profile.push({ name: c.name, values: numberColumn(table, c.name, rows) });
         break;
@@ -352,7 +360,7 @@ function toFrame(table: ColumnTable, rows: Int32Array, columns: DatasetTable["co
         break; // personal, ignore (and transaction roles, which a customer table does not use)
     }
   }
-  return { n: rows.length, rows, features, id, label, profile };
+  return { n: rows.length, rows, features, id, label, outcome, profile };
 }
 
 function handleMissing(
@@ -506,6 +514,7 @@ function filterFrame(frame: Frame, keep: Uint8Array): Frame {
     ),
     id: frame.id && pickS(frame.id),
     label: frame.label && pickS(frame.label),
+    outcome: frame.outcome && pickS(frame.outcome),
     profile: frame.profile.map((p) => ({ name: p.name, values: pickN(p.values) }))
   };
 }

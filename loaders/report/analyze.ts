@@ -24,6 +24,10 @@ import { orderBySize } from "../profile/order.ts";
 import { segmentProfiles, type FeatureProfile } from "../profile/profile.ts";
 import { pca, type Projection } from "../project/pca.ts";
 import { Rng } from "../rng.ts";
+import { predictOutcome, type OutcomeAnalysis } from "../outcome/predictOutcome.ts";
+import { segmentOutcomes, type SegmentOutcomes } from "../outcome/wilson.ts";
+import { segmentValues, type SegmentValue } from "../profile/value.ts";
+import { datasetValue, type DatasetValue } from "../value/datasetValue.ts";
 
 /** The recommended segmentation, renumbered largest first, with names and profiles. */
 export interface Segmentation {
@@ -54,6 +58,12 @@ export interface Analysis {
   goldSkipped: string | null;
   predictability: PredictabilityResult | null;
   stability: StabilityResult;
+  /** Transaction logs: the value models, and each prepared customer's CLV and P(alive) now (NaN where not modelled). */
+  value: { models: DatasetValue; clv: Float64Array; pAlive: Float64Array; segments: SegmentValue[] } | null;
+  /** Why a transaction log has no value models. */
+  valueSkipped: string | null;
+  /** Customer tables with an outcome column: the outcome models and the rate per segment. */
+  outcome: { analysis: OutcomeAnalysis; segments: SegmentOutcomes } | null;
   /** sha256 of the data file and the manifest entry: what this report was computed from. */
   fingerprint: string;
 }
@@ -94,6 +104,11 @@ export function analyze(entry: DatasetEntry, progress: (m: string) => void = () 
   const refit = (m: typeof prepared.matrix, rng: Rng) => clusterer.fit(m, run.params, rng).labels;
   const stab = stability(prepared.matrix, clustered, refit, { rng: new Rng(seed) });
 
+  progress(`${entry.name}: value and outcome models`);
+  const { value, valueSkipped } = customerValue(data, clustered, run.k);
+  const outcomeAnalysis = predictOutcome(data, new Rng(seed));
+  const outcome = outcomeAnalysis ? { analysis: outcomeAnalysis, segments: outcomeBySegment(outcomeAnalysis, clustered, run.k) } : null;
+
   const fingerprint = createHash("sha256").update(readFileSync(path)).update(JSON.stringify(entry)).digest("hex");
   return {
     entry,
@@ -106,8 +121,35 @@ export function analyze(entry: DatasetEntry, progress: (m: string) => void = () 
     gold,
     predictability,
     stability: stab,
+    value,
+    valueSkipped,
+    outcome,
     fingerprint
   };
+}
+
+/** The value models of a transaction log, and each prepared customer's CLV and P(alive) as of now. */
+function customerValue(data: PreparedDataset, labels: Int32Array, k: number): Pick<Analysis, "value" | "valueSkipped"> {
+  const { transactions, entry, prepared } = data;
+  if (!transactions || !entry.value) return { value: null, valueSkipped: null };
+  const ids = transactions.dataset.table.array(transactions.dataset.columns.find((c) => c.role === "id")!.name) as string[];
+  let models: DatasetValue;
+  try {
+    models = datasetValue(transactions, ids, entry.value);
+  } catch (error) {
+    if (!(error instanceof WorkbenchError)) throw error;
+    return { value: null, valueSkipped: error.message };
+  }
+  const byId = new Map(models.current.rows.map((r) => [r.id, r]));
+  const clv = Float64Array.from(prepared.ids, (id) => byId.get(id)?.clv ?? NaN);
+  const pAlive = Float64Array.from(prepared.ids, (id) => byId.get(id)?.pAlive ?? NaN);
+  return { value: { models, clv, pAlive, segments: segmentValues(labels, k, clv, pAlive) }, valueSkipped: null };
+}
+
+/** Outcome rate per segment, over the customers whose outcome is known. */
+function outcomeBySegment(outcome: OutcomeAnalysis, labels: Int32Array, k: number): SegmentOutcomes {
+  const rows = [...outcome.y.keys()].filter((i) => outcome.y[i] >= 0);
+  return segmentOutcomes(Int32Array.from(rows, (i) => labels[i]), Uint8Array.from(rows, (i) => outcome.y[i]), k);
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { Analysis } from "./analyze.ts";
+import { preparationNotes } from "../experiment/pipeline.ts";
 import { sigDeep } from "./display.ts";
+import { segmentWorth } from "./value.ts";
 
 /** Overview page: what the data is, how clean it was, and the recommended segmentation. */
 export function overviewFile(a: Analysis) {
@@ -17,9 +19,11 @@ export function overviewFile(a: Analysis) {
     },
     rows: data.source.rows,
     customers: n,
-    columns: data.source.columns.map(({ name, role, type, missing }) => ({ name, role, type, missing })),
+    columns: data.source.columns.map(({ name, role, type, missing, inferred }) => ({ name, role, type, missing, inferred: inferred ?? null })),
     transactions: data.transactions ? { snapshot: data.transactions.snapshot, customers: data.transactions.customers, ...data.transactions.report } : null,
     quality: sigDeep(data.prepared.report),
+    /** Everything reading and preparation decided, in order (the CLI prints the same notes). */
+    notes: preparationNotes(data),
     features: data.prepared.matrix.names,
     recommended: {
       runId: s.run.id,
@@ -28,7 +32,7 @@ export function overviewFile(a: Analysis) {
       rule: experiment.recommendation.rule,
       metrics: sigDeep(s.run.metrics),
       noise: s.run.metrics.noise,
-      segments: s.names.map((name, i) => ({ segment: i, name, size: s.sizes[i], share: s.sizes[i] / n, action: s.actions[i] }))
+      segments: s.names.map((name, i) => ({ segment: i, name, size: s.sizes[i], share: s.sizes[i] / n, action: s.actions[i], ...segmentWorth(a, i) }))
     }
   };
 }

@@ -6,6 +6,7 @@ import { experimentsFile } from "./experiments.ts";
 import { overviewFile } from "./overview.ts";
 import { segmentsFile } from "./segments.ts";
 import { tar } from "./tar.ts";
+import { valueFile } from "./value.ts";
 
 /**
  * A dataset's report as a tar archive: one JSON file per page. Framework serves each member
@@ -16,6 +17,7 @@ export function reportArchive(name: string, progress?: (m: string) => void): Buf
   const files = {
     "overview.json": overviewFile(a),
     "segments.json": segmentsFile(a),
+    "value.json": valueFile(a),
     "compare.json": compareFile(a),
     "evaluation.json": evaluationFile(a),
     "experiments.json": experimentsFile(a)

@@ -2,6 +2,7 @@ import { ALL_SEGMENT_NAMES } from "../features/rfmScores.ts";
 import { Rng } from "../rng.ts";
 import type { Analysis } from "./analyze.ts";
 import { sig, sigDeep } from "./display.ts";
+import { segmentWorth } from "./value.ts";
 
 /** Points drawn in scatter plots. */
 export const SCATTER_POINTS = 3000;
@@ -45,7 +46,8 @@ export function segmentsFile(a: Analysis) {
       action: s.actions[i],
       profile: sigDeep(s.profiles[i], 4),
       rules: rules.segments.find((r) => r.segment === name)?.rules ?? [],
-      rfm: rfmProfile(i)
+      rfm: rfmProfile(i),
+      ...segmentWorth(a, i)
     })),
     noise: s.run.metrics.noise,
     rulesFidelity: sigDeep(rules.fidelity.metrics.accuracy),

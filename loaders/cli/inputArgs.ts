@@ -22,6 +22,8 @@ export const INPUT_OPTIONS = {
   features: { type: "string" },
   categorical: { type: "string" },
   label: { type: "string" },
+  outcome: { type: "string" },
+  positive: { type: "string" },
   customer: { type: "string" },
   date: { type: "string" },
   amount: { type: "string" },
@@ -45,6 +47,8 @@ export const INPUT_USAGE = `Input
                             numbers numeric, texts categorical, e-mails and phones personal)
   --categorical C,..        categorical feature columns (one-hot encoded)
   --label COL               gold-standard label: adds ari, nmi, ... to each run's metrics
+  --outcome COL [--positive V]   a binary outcome (churn, response): never a feature; the value that
+                            means it happened (default for 1/0, yes/no, true/false: 1, yes, true)
   transaction logs: --customer COL --date COL (--amount COL | --quantity COL --price COL)
   [--quantity COL] [--date-format F] [--invoice COL --cancel-prefix C] [--cancel-negative-quantity]
 `;
@@ -52,8 +56,8 @@ export const INPUT_USAGE = `Input
 type InputFlags = Partial<Record<keyof typeof INPUT_OPTIONS, string | boolean>>;
 
 /** Flags that say what the file's columns are: a manifest entry's columns are its contract. */
-const COLUMN_FLAGS = ["format", "encoding", "no-header", "id", "features", "categorical", "label", "customer", "date", "amount", "quantity", "price", "invoice", "cancel-prefix", "cancel-negative-quantity", "date-format"] as const;
-const CUSTOMER_TABLE_FLAGS = ["id", "features", "categorical", "label"] as const;
+const COLUMN_FLAGS = ["format", "encoding", "no-header", "id", "features", "categorical", "label", "outcome", "positive", "customer", "date", "amount", "quantity", "price", "invoice", "cancel-prefix", "cancel-negative-quantity", "date-format"] as const;
+const CUSTOMER_TABLE_FLAGS = ["id", "features", "categorical", "label", "outcome", "positive"] as const;
 export const TRANSACTION_FLAGS = ["customer", "date", "amount", "quantity", "price", "invoice", "cancel-prefix", "cancel-negative-quantity", "date-format"] as const;
 
 export function given(v: Record<string, unknown>, flags: readonly string[]): string[] {
@@ -99,7 +103,7 @@ function entryFromFlags(v: InputFlags, path: string, shown: string, extraTransac
   if (!["csv", "tsv", "whitespace"].includes(format)) {
     throw new WorkbenchError("--format: unknown format", { found: format, expected: "csv, tsv or whitespace" });
   }
-  const columns: Record<string, ColumnRole> = {};
+  const columns: Record<string, ColumnRole | { role: "outcome"; positive: string }> = {};
   const list = (s: string | undefined) => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : []);
   // A column named by two flags would silently take the last role.
   const namedBy = new Map<string, string>();
@@ -144,9 +148,11 @@ function entryFromFlags(v: InputFlags, path: string, shown: string, extraTransac
     if (flag) {
       throw new WorkbenchError(`--${flag} is for transaction logs only`, { hint: "Give --customer, --date and --amount to read a transaction log" });
     }
-    const roles: Record<string, ColumnRole> = {};
+    const roles: typeof columns = {};
     if (v.id !== undefined) roles[name(text("id")!, "id")] = "id";
     if (v.label !== undefined) roles[name(text("label")!, "label")] = "label";
+    if (v.positive !== undefined && v.outcome === undefined) throw new WorkbenchError("--positive needs --outcome, the column it is a value of");
+    if (v.outcome !== undefined) roles[name(text("outcome")!, "outcome")] = v.positive !== undefined ? { role: "outcome", positive: text("positive")! } : "outcome";
     for (const c of list(text("categorical"))) roles[name(c, "categorical")] = "categorical";
     const features = list(text("features"));
     for (const c of features) roles[name(c, "features")] = "numeric";
@@ -180,6 +186,15 @@ function entryFromFlags(v: InputFlags, path: string, shown: string, extraTransac
     if (!m) throw error;
     const flag = { dateFormat: "--date-format", encoding: "--encoding", columns: "the column flags" }[m[1]];
     throw new WorkbenchError(`${flag}: ${m[2]}`);
+  }
+}
+
+/** Runs `read` on the input file (data/<entry.file> without --input); its errors are worded for the flags. */
+export function withInputErrors<T>(entry: DatasetEntry, input: InputFile | undefined, read: (path?: string) => T): T {
+  try {
+    return read(input?.path);
+  } catch (error) {
+    throw input !== undefined && error instanceof WorkbenchError ? commandLineError(error, entry.kind, input) : error;
   }
 }
 

@@ -3,12 +3,10 @@
  * manifest dataset (--dataset), prepares it, runs the grid or one algorithm's part of it, and prints
  * one JSON document; progress and notes go to stderr. See `--help` and the README.
  */
-import { WorkbenchError } from "../errors.ts";
 import { runExperiment } from "../experiment/runner.ts";
 import { preparationNotes, prepareDataset, type PreparedDataset } from "../experiment/pipeline.ts";
-import type { DatasetEntry } from "../manifest/types.ts";
 import type { CommandIO } from "./command.ts";
-import { commandLineError, type InputFile } from "./inputArgs.ts";
+import { withInputErrors } from "./inputArgs.ts";
 import { checkAgainstData, parseSegmentArgs, SEGMENT_USAGE } from "./segmentArgs.ts";
 
 export function segmentCommand(argv: string[], io: CommandIO): void {
@@ -19,7 +17,7 @@ export function segmentCommand(argv: string[], io: CommandIO): void {
   }
   const progress = (m: string) => io.err(`${m}\n`);
   progress(`reading ${args.input?.typed ?? args.entry.file}`);
-  const data = readInput(args.entry, args.input);
+  const data = withInputErrors(args.entry, args.input, (path) => prepareDataset(args.entry, path));
   const notes = reportNotes(data, io);
   const { prepared } = data;
   progress(`${prepared.matrix.n} customers × ${prepared.matrix.d} features`);
@@ -46,15 +44,6 @@ export function segmentCommand(argv: string[], io: CommandIO): void {
     }))
   };
   io.out(JSON.stringify(out) + "\n");
-}
-
-/** Reads and prepares the input; errors about an --input file are worded for its flags. */
-export function readInput(entry: DatasetEntry, input: InputFile | undefined): PreparedDataset {
-  try {
-    return prepareDataset(entry, input?.path);
-  } catch (error) {
-    throw input !== undefined && error instanceof WorkbenchError ? commandLineError(error, entry.kind, input) : error;
-  }
 }
 
 /** Every preparation note, as `note:` lines on stderr (they change what the numbers mean), and for the JSON. */

@@ -5,8 +5,13 @@
  * starting centroids when /usr/bin/python3 has scikit-learn. Ratios, not absolute times, are what
  * compare across machines: both sides run here, now, alternately.
  *
- *   npm run bench                 all sizes; the default grid at 10k and 100k
- *   npm run bench -- 100000       one size
+ * Then the value models (BG/NBD, Pareto/NBD, Gamma-Gamma on CDNOW's 1/10 sample, all of CDNOW
+ * and 1M simulated customers) and the outcome models against scikit-learn's logistic
+ * regression, random forest and gradient boosting on the same folds.
+ *
+ *   npm run bench                 everything; the default grid at 10k and 100k
+ *   npm run bench -- 100000       clustering at one size
+ *   npm run bench -- value        one part: clustering, value or outcome
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -16,67 +21,82 @@ import { kmeansPlusPlus, lloyd, startKmeansWorkers } from "../loaders/cluster/km
 import { Rng } from "../loaders/rng.ts";
 import { plantedCustomers } from "../loaders/synthetic.ts";
 import { haveSklearn, Sklearn, type Timing } from "./sklearn.ts";
+import { outcomeBench } from "./outcome.ts";
+import { benchValueModels, valueBenchMarkdown } from "./value.ts";
 
 const D = 8;
 const GRID_UP_TO = 100_000;
 const ROUNDS = 5;
-const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+const args = process.argv.slice(2);
+const sizes = args.map(Number).filter((x) => x > 0);
+const parts = args.filter((a) => ["clustering", "value", "outcome"].includes(a));
+if (sizes.length && !parts.length) parts.push("clustering");
+if (!parts.length) parts.push("clustering", "value", "outcome");
 if (!sizes.length) sizes.push(10_000, 100_000, 1_000_000);
 
 const fmt = (s: number) => (s < 10 ? s.toFixed(3) : s.toFixed(1));
 const best = (xs: number[]) => Math.min(...xs);
 
-console.log(`# Pipeline stages (seconds), planted customers × ${D} features, separation 3\n`);
-const results = sizes.map((n) => {
-  const args = ["--import", "tsx", join(import.meta.dirname, "stages.ts"), String(n), ...(n <= GRID_UP_TO ? ["--grid"] : [])];
-  const r = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`bench at n=${n} failed:\n${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split("\n").pop()!) as { n: number; stages: Record<string, number>; peakMB: number; notes: string[] };
-});
-const stageNames = [...new Set(results.flatMap((r) => Object.keys(r.stages)))];
-const header = ["stage", ...results.map((r) => `n = ${r.n.toLocaleString("en-US")}`)];
-const rows = [
-  ...stageNames.map((s) => [s, ...results.map((r) => (r.stages[s] === undefined ? "–" : fmt(r.stages[s])))]),
-  ["peak memory (MB)", ...results.map((r) => r.peakMB.toFixed(0))]
-];
-console.log(`| ${header.join(" | ")} |\n|${header.map(() => "---").join("|")}|`);
-for (const row of rows) console.log(`| ${row.join(" | ")} |`);
-for (const r of results) for (const note of r.notes) console.log(`\nn = ${r.n}: ${note}`);
+if (parts.includes("clustering")) await clusteringBench();
+if (parts.includes("value")) {
+  const rows = benchValueModels([2357, 23570, 1_000_000], 3);
+  console.log(`\n${valueBenchMarkdown(rows, 3)}`);
+}
+if (parts.includes("outcome")) console.log(`\n${await outcomeBench()}`);
+process.exit(0);
 
-console.log(`\n# k-means k=8 from the same k-means++ centroids, best of ${ROUNDS} alternating rounds\n`);
-if (!(await haveSklearn())) {
-  console.log("scikit-learn not found (/usr/bin/python3 -c 'import sklearn'); install python3-sklearn for the comparison.");
-} else {
-  await startKmeansWorkers();
-  const sk = new Sklearn();
-  const dir = mkdtempSync(join(tmpdir(), "bench-sk-"));
-  try {
-    console.log("| n | ours (s) | scikit-learn (s) | ratio ours/sklearn | iterations | inertia relative difference |\n|---|---|---|---|---|---|");
-    for (const n of sizes.filter((x) => x >= 100_000)) {
-      const { matrix } = plantedCustomers({ n, d: D, k: 8, seed: 42, separation: 3 });
-      const init = kmeansPlusPlus(matrix, 8, new Rng(7));
-      // One file name per size: the scikit-learn side caches data by file name.
-      const xFile = join(dir, `x${n}.f64`);
-      const cFile = join(dir, `c${n}.f64`);
-      writeFileSync(xFile, new Uint8Array(matrix.data.buffer, matrix.data.byteOffset, matrix.data.byteLength));
-      writeFileSync(cFile, new Uint8Array(init.buffer, init.byteOffset, init.byteLength));
-      lloyd(matrix, init); // JIT warm-up
-      const ours: Timing[] = [];
-      const theirs: Timing[] = [];
-      for (let r = 0; r < ROUNDS; r++) {
-        theirs.push(await sk.fit(xFile, cFile, n, D, 8));
-        const t = performance.now();
-        const res = lloyd(matrix, init);
-        ours.push({ seconds: (performance.now() - t) / 1000, inertia: res.inertia, iterations: res.iterations });
+async function clusteringBench(): Promise<void> {
+  console.log(`# Pipeline stages (seconds), planted customers × ${D} features, separation 3\n`);
+  const results = sizes.map((n) => {
+    const args = ["--import", "tsx", join(import.meta.dirname, "stages.ts"), String(n), ...(n <= GRID_UP_TO ? ["--grid"] : [])];
+    const r = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 26 });
+    if (r.status !== 0) throw new Error(`bench at n=${n} failed:\n${r.stderr}`);
+    return JSON.parse(r.stdout.trim().split("\n").pop()!) as { n: number; stages: Record<string, number>; peakMB: number; notes: string[] };
+  });
+  const stageNames = [...new Set(results.flatMap((r) => Object.keys(r.stages)))];
+  const header = ["stage", ...results.map((r) => `n = ${r.n.toLocaleString("en-US")}`)];
+  const rows = [
+    ...stageNames.map((s) => [s, ...results.map((r) => (r.stages[s] === undefined ? "–" : fmt(r.stages[s])))]),
+    ["peak memory (MB)", ...results.map((r) => r.peakMB.toFixed(0))]
+  ];
+  console.log(`| ${header.join(" | ")} |\n|${header.map(() => "---").join("|")}|`);
+  for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+  for (const r of results) for (const note of r.notes) console.log(`\nn = ${r.n}: ${note}`);
+
+  console.log(`\n# k-means k=8 from the same k-means++ centroids, best of ${ROUNDS} alternating rounds\n`);
+  if (!(await haveSklearn())) {
+    console.log("scikit-learn not found (/usr/bin/python3 -c 'import sklearn'); install python3-sklearn for the comparison.");
+  } else {
+    await startKmeansWorkers();
+    const sk = new Sklearn();
+    const dir = mkdtempSync(join(tmpdir(), "bench-sk-"));
+    try {
+      console.log("| n | ours (s) | scikit-learn (s) | ratio ours/sklearn | iterations | inertia relative difference |\n|---|---|---|---|---|---|");
+      for (const n of sizes.filter((x) => x >= 100_000)) {
+        const { matrix } = plantedCustomers({ n, d: D, k: 8, seed: 42, separation: 3 });
+        const init = kmeansPlusPlus(matrix, 8, new Rng(7));
+        // One file name per size: the scikit-learn side caches data by file name.
+        const xFile = join(dir, `x${n}.f64`);
+        const cFile = join(dir, `c${n}.f64`);
+        writeFileSync(xFile, new Uint8Array(matrix.data.buffer, matrix.data.byteOffset, matrix.data.byteLength));
+        writeFileSync(cFile, new Uint8Array(init.buffer, init.byteOffset, init.byteLength));
+        lloyd(matrix, init); // JIT warm-up
+        const ours: Timing[] = [];
+        const theirs: Timing[] = [];
+        for (let r = 0; r < ROUNDS; r++) {
+          theirs.push(await sk.fit(xFile, cFile, n, D, 8));
+          const t = performance.now();
+          const res = lloyd(matrix, init);
+          ours.push({ seconds: (performance.now() - t) / 1000, inertia: res.inertia, iterations: res.iterations });
+        }
+        const a = best(ours.map((x) => x.seconds));
+        const b = best(theirs.map((x) => x.seconds));
+        const rel = Math.abs(ours[0].inertia - theirs[0].inertia) / theirs[0].inertia;
+        console.log(`| ${n.toLocaleString("en-US")} | ${fmt(a)} | ${fmt(b)} | ${(a / b).toFixed(2)} | ${ours[0].iterations} / ${theirs[0].iterations} | ${rel.toExponential(1)} |`);
       }
-      const a = best(ours.map((x) => x.seconds));
-      const b = best(theirs.map((x) => x.seconds));
-      const rel = Math.abs(ours[0].inertia - theirs[0].inertia) / theirs[0].inertia;
-      console.log(`| ${n.toLocaleString("en-US")} | ${fmt(a)} | ${fmt(b)} | ${(a / b).toFixed(2)} | ${ours[0].iterations} / ${theirs[0].iterations} | ${rel.toExponential(1)} |`);
+    } finally {
+      sk.close();
+      rmSync(dir, { recursive: true, force: true });
     }
-  } finally {
-    sk.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
-process.exit(0);

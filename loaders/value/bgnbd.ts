@@ -12,8 +12,8 @@
  * is large, which is what lets an optimiser wander to b ≈ 1e16 on round-off.
  */
 import { lnGamma, log2F1, logAddExp } from "./special.ts";
-import { fitPositive, warmStart, type PositiveFit } from "./optimize.ts";
-import { WARM_START_CUSTOMERS, thinTriples, type Triples } from "./triples.ts";
+import { fitCountModel } from "./fitCount.ts";
+import type { Triples } from "./triples.ts";
 import type { CountFit } from "./countTypes.ts";
 
 export type BgNbdParams = {
@@ -195,33 +195,7 @@ export function bgnbdConditionalExpectedCurve(p: BgNbdParams, triples: Triples, 
  */
 export function fitBgNbd(triples: Triples, start?: BgNbdParams): CountFit<BgNbdParams> {
   const s = start ?? { r: 1, alpha: rateStart(triples), a: 1, b: 1 };
-  const initial = [s.r, s.alpha, s.a, s.b];
-  const sub = start ? null : thinTriples(triples, WARM_START_CUSTOMERS);
-  const fit = sub
-    ? (() => {
-        const warm = warmStart(fitRaw(sub, initial), sub.customers, triples.customers);
-        return fitRaw(triples, warm.start, warm.options);
-      })()
-    : fitRaw(triples, initial);
-  const [r, alpha, a, b] = fit.params;
-  const [er, ealpha, ea, eb] = fit.standardErrors;
-  return {
-    params: { r, alpha, a, b },
-    logLikelihood: -fit.value,
-    standardErrors: { r: er, alpha: ealpha, a: ea, b: eb },
-    converged: fit.converged,
-    atBound: BGNBD_NAMES.filter((_, i) => fit.atBound[i]),
-    evaluations: fit.evaluations
-  };
-}
-
-function fitRaw(triples: Triples, start: number[], options?: Parameters<typeof fitPositive>[4]): PositiveFit {
-  const ll = bgnbdLikelihood(triples);
-  return fitPositive((p) => -ll(p), start, BGNBD_BOUNDS, (p, g) => {
-    const v = -ll(p, g);
-    for (let i = 0; i < 4; i++) g[i] = -g[i];
-    return v;
-  }, options);
+  return fitCountModel(BGNBD_NAMES, bgnbdLikelihood, BGNBD_BOUNDS, triples, [s.r, s.alpha, s.a, s.b], { warm: !start });
 }
 
 /** ΣT / Σx over customers (α when r = 1 and the mean rate r/α equals the observed one). */

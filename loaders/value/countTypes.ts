@@ -35,3 +35,6 @@ export interface CountModel<P extends CountParams = CountParams> {
   /** Per triple, E[Y(t_j) | …] for each t_j: row-major triples.n × horizon.length. */
   conditionalExpectedCurve(params: P, triples: Triples, horizon: Float64Array): Float64Array;
 }
+
+/** A model's log-likelihood summed over customers, writing its gradient into `grad` when given. */
+export type LogLikelihood = (p: ArrayLike<number>, grad?: Float64Array) => number;

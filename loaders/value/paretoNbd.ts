@@ -12,8 +12,8 @@
  * dropout time in (tx, T], so F(tx) ≥ F(T); when tx = T, A0 = 0.
  */
 import { lnGamma, log2F1Pareto, log2F1ParetoWithGradient, logAddExp, logSubExp } from "./special.ts";
-import { fitPositive, warmStart, type PositiveFit } from "./optimize.ts";
-import { WARM_START_CUSTOMERS, thinTriples, type Triples } from "./triples.ts";
+import { fitCountModel } from "./fitCount.ts";
+import type { Triples } from "./triples.ts";
 import type { CountFit } from "./countTypes.ts";
 import { rateStart } from "./bgnbd.ts";
 
@@ -196,32 +196,7 @@ export function pnbdConditionalExpectedCurve(p: ParetoNbdParams, triples: Triple
  */
 export function fitParetoNbd(triples: Triples, start?: ParetoNbdParams): CountFit<ParetoNbdParams> {
   const alpha0 = rateStart(triples);
-  const s0 = start ?? { r: 1, alpha: alpha0, s: 1, beta: alpha0 };
-  const initial = [s0.r, s0.alpha, s0.s, s0.beta];
-  const sub = start ? null : thinTriples(triples, WARM_START_CUSTOMERS);
-  const fit = sub
-    ? (() => {
-        const warm = warmStart(fitRaw(sub, initial), sub.customers, triples.customers);
-        return fitRaw(triples, warm.start, warm.options);
-      })()
-    : fitRaw(triples, initial);
-  const [r, alpha, s, beta] = fit.params;
-  const [er, ealpha, es, ebeta] = fit.standardErrors;
-  return {
-    params: { r, alpha, s, beta },
-    logLikelihood: -fit.value,
-    standardErrors: { r: er, alpha: ealpha, s: es, beta: ebeta },
-    converged: fit.converged,
-    atBound: PNBD_NAMES.filter((_, i) => fit.atBound[i]),
-    evaluations: fit.evaluations
-  };
+  const s = start ?? { r: 1, alpha: alpha0, s: 1, beta: alpha0 };
+  return fitCountModel(PNBD_NAMES, pnbdLikelihood, PNBD_BOUNDS, triples, [s.r, s.alpha, s.s, s.beta], { warm: !start });
 }
 
-function fitRaw(triples: Triples, start: number[], options?: Parameters<typeof fitPositive>[4]): PositiveFit {
-  const ll = pnbdLikelihood(triples);
-  return fitPositive((p) => -ll(p), start, PNBD_BOUNDS, (p, g) => {
-    const v = -ll(p, g);
-    for (let i = 0; i < 4; i++) g[i] = -g[i];
-    return v;
-  }, options);
-}

@@ -1,5 +1,5 @@
 import { loadManifest } from "./loaders/manifest/load.ts";
-import { REPORT_PAGES } from "./loaders/site/pages.ts";
+import { reportPages } from "./loaders/site/pages.ts";
 
 // The manifest decides which dataset reports exist: one parameterized route per page.
 const { datasets } = loadManifest();
@@ -22,9 +22,9 @@ export default {
   pages: datasets.map((d) => ({
     name: d.title,
     open: false,
-    pages: REPORT_PAGES.map((p) => ({ name: p.title, path: `/${d.name}/${p.path}` }))
+    pages: reportPages(d).map((p) => ({ name: p.title, path: `/${d.name}/${p.path}` }))
   })),
-  dynamicPaths: datasets.flatMap((d) => REPORT_PAGES.map((p) => `/${d.name}/${p.path}`)),
+  dynamicPaths: datasets.flatMap((d) => reportPages(d).map((p) => `/${d.name}/${p.path}`)),
   // No favicon request (Framework ships none; browsers would ask for /favicon.ico and get a 404).
   head: '<link rel="icon" href="data:,">',
   footer: "Segmentation workbench · built from the datasets in data/ · no data leaves this site.",

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPORT_PAGES } from "../loaders/site/pages.ts";
+import { reportPages } from "../loaders/site/pages.ts";
+import { parseManifest } from "../loaders/manifest/load.ts";
 import { launchChromium } from "./helpers/browser.ts";
 import { makeProject, removeProject, REPO, runScript } from "./helpers/project.ts";
 import { serveStatic } from "./helpers/serve.ts";
@@ -111,7 +112,25 @@ async function open(path: string): Promise<{ page: Page; errors: string[] }> {
 
 /** A report page's file in dist/. */
 const pageFile = (dataset: string, path: string) => `/${dataset}/${path || "index"}.html`;
-const pages = datasets.flatMap((d) => REPORT_PAGES.map((p) => ({ dataset: d, path: pageFile(d, p.path), title: p.title })));
+const pages = parseManifest(manifest, "manifest").datasets.flatMap((d) => reportPages(d).map((p) => ({ dataset: d.name, path: pageFile(d.name, p.path), title: p.title })));
+
+/** One file of a dataset's report as the built site serves it (dist/_file/data/<dataset>/report/<name>.<hash>.json). */
+function reportJson(dataset: string, name: string) {
+  const folder = join(dir, "dist", "_file", "data", dataset, "report");
+  const file = readdirSync(folder).find((f) => f.startsWith(`${name}.`) && f.endsWith(".json"));
+  if (!file) throw new Error(`no ${name}.json in ${folder}`);
+  return JSON.parse(readFileSync(join(folder, file), "utf8"));
+}
+
+/** A segment of overview.json, with what it is worth (loaders/report/value.ts segmentWorth). */
+interface Segment {
+  name: string;
+  value: { valueShare: number | null } | null;
+  outcome: { rate: number | null; low: number | null; high: number | null; lift: number | null } | null;
+}
+
+/** Three significant digits, trailing zeros kept, as the Value page prints fitted parameters. */
+const sig3 = (x: number) => x.toLocaleString("en-US", { minimumSignificantDigits: 3, maximumSignificantDigits: 3 });
 
 describe("the built site in Chromium", () => {
   it("shows every dataset on the home page", async () => {
@@ -130,6 +149,67 @@ describe("the built site in Chromium", () => {
     if (title !== "Experiments") expect(marks, "chart marks").toBeGreaterThan(0);
     expect(await page.locator(".observablehq--error").count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, `${dataset}-${title.toLowerCase().replace(/\W+/g, "-")}.png`), fullPage: true });
+    await page.close();
+  });
+
+  it("shows the chosen value model's parameters, the P(alive) heatmap and the Lorenz curve of CDNOW", async () => {
+    const { value } = reportJson("cdnow", "value");
+    const fit = value.current;
+    const { page, errors } = await open("/cdnow/value.html");
+    const chosen = fit.chosen === "bgnbd" ? { name: "BG/NBD", params: { r: "r", alpha: "α", a: "a", b: "b" } } : { name: "Pareto/NBD", params: { r: "r", alpha: "α", s: "s", beta: "β" } };
+    await expect(page.locator("#value-fit th.chosen").textContent()).resolves.toContain(chosen.name);
+    const cells = (await page.locator("#value-fit td.chosen").allTextContents()).join(" | ");
+    for (const [key, symbol] of Object.entries(chosen.params)) expect(cells).toContain(`${symbol} = ${sig3(fit[fit.chosen][key])}`);
+    const body = await page.locator("main").innerText();
+    expect(body).toContain(`10% of customers hold ${(100 * value.clv.top10).toFixed(1)}%`);
+    expect(body).toContain(`20% hold ${(100 * value.clv.top20).toFixed(1)}%`);
+    expect(await page.locator('svg[aria-label^="P(alive) by"] g[aria-label="cell"] rect').count()).toBe(value.pAliveGrid.cells.length);
+    expect(await page.locator('svg[aria-label^="Lorenz curve"] g[aria-label="line"] path').count()).toBeGreaterThan(0);
+    expect(await page.locator('svg[aria-label^="Repeat purchases per period"] g[aria-label="rule"] line').count()).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("shows both outcome models' ROC AUC and their ROC curves for the marketing Response", async () => {
+    const { outcome } = reportJson("marketing", "value");
+    const { page, errors } = await open("/marketing/value.html");
+    const table = await page.locator("#outcome-models").innerText();
+    expect(table).toContain(outcome.models.logistic.rocAuc.toFixed(3));
+    expect(table).toContain(outcome.models.boosting.rocAuc.toFixed(3));
+    await expect(page.locator("#outcome-models tr.chosen").innerText()).resolves.toContain(outcome.chosen === "logistic" ? "Logistic regression" : "Gradient boosting");
+    // The diagonal of guessing and one curve per model.
+    expect(await page.locator('svg[aria-label^="ROC curves"] g[aria-label="line"] path').count()).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('svg[aria-label^="Response rate per segment"] g[aria-label="dot"] circle').count()).toBe(outcome.segments.segments.length);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("shows what each segment is worth on the Overview cards and the home page", async () => {
+    const pct = (x: number, digits = 1) => `${(100 * x).toFixed(digits)}%`;
+    const expected: Record<string, (s: Segment) => string> = {
+      cdnow: (s) => `${pct(s.value!.valueShare!)} of predicted value`,
+      marketing: (s) => `Response ${pct(s.outcome!.rate!)} (${(100 * s.outcome!.low!).toFixed(1)}–${pct(s.outcome!.high!)}), ${s.outcome!.lift!.toFixed(2)}× the average`
+    };
+    const home = await open("/index.html");
+    const homeText = await home.page.locator("main").innerText();
+    await home.page.close();
+    for (const [dataset, text] of Object.entries(expected)) {
+      const segments: Segment[] = reportJson(dataset, "overview").recommended.segments;
+      const { page, errors } = await open(`/${dataset}/index.html`);
+      const cards = await page.locator(".grid .card").allInnerTexts();
+      for (const s of segments) {
+        const card = cards.find((c) => c.split("\n")[0].trim() === s.name);
+        expect(card, `${dataset}: card of ${s.name}`).toContain(text(s));
+        expect(homeText).toContain(dataset === "cdnow" ? `${pct(s.value!.valueShare!, 0)} of value` : `Response ${pct(s.outcome!.rate!)}`);
+      }
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+    // No value models and no outcome: the cards say nothing of either.
+    const { page } = await open("/wholesale/index.html");
+    const cards = (await page.locator(".grid .card").allInnerTexts()).join("\n");
+    expect(cards).not.toContain("predicted value");
+    expect(cards).not.toContain("the average");
     await page.close();
   });
 

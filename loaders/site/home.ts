@@ -21,6 +21,11 @@ import {segmentColor} from "./components/palette.js";
 const overviews = Promise.all([
 ${attachments}
 ].map((f) => f.json()));
+// A segment's share of the predicted value (transaction logs) or its outcome rate (customer tables with an outcome).
+const worth = (s) => [
+  s.value?.valueShare != null ? \`\${percent(s.value.valueShare, 0)} of value\` : null,
+  s.outcome?.rate != null ? \`\${s.outcome.column} \${percent(s.outcome.rate)}\` : null
+].filter(Boolean).map((t) => \` · \${t}\`).join("");
 \`\`\`
 
 # Segmentation workbench
@@ -33,7 +38,7 @@ display(html\`<div class="grid grid-cols-3">\${overviews.map((o) => html\`<a cla
   <h2>\${o.dataset.title}</h2>
   <p class="muted">\${o.dataset.kind === "transactions" ? "Transaction log" : "Customer table"} · \${count(o.rows)} rows · \${count(o.customers)} customers</p>
   <p><b>\${o.recommended.k} segments</b> (\${o.recommended.runId}, silhouette \${fixed(o.recommended.metrics.silhouette)})</p>
-  <ul class="rules">\${o.recommended.segments.map((s) => html\`<li><span style="color: \${segmentColor(s.segment)}">■</span> \${s.name}: \${percent(s.share, 0)}</li>\`)}</ul>
+  <ul class="rules">\${o.recommended.segments.map((s) => html\`<li><span style="color: \${segmentColor(s.segment)}">■</span> \${s.name}: \${percent(s.share, 0)} of customers\${worth(s)}</li>\`)}</ul>
 </a>\`)}</div>\`);
 \`\`\`
 

@@ -1,8 +1,20 @@
-/** The report pages of every dataset, in sidebar order (src/[dataset]/<file>.md). */
+import type { DatasetEntry } from "../manifest/types.ts";
+
+/** The report pages a dataset can have, in sidebar order (src/[dataset]/<path>.md). */
 export const REPORT_PAGES = [
   { path: "", title: "Overview" },
   { path: "segments", title: "Segments" },
+  { path: "value", title: "Value" },
   { path: "compare", title: "Compare algorithms" },
   { path: "evaluation", title: "Evaluation" },
   { path: "experiments", title: "Experiments" }
 ] as const;
+
+/**
+ * A dataset's pages: every report page, but Value only where there is something to model — a
+ * transaction log (customer value, P(alive)) or a customer table with an outcome column.
+ */
+export function reportPages(entry: Pick<DatasetEntry, "kind" | "outcome" | "columns">): ReadonlyArray<(typeof REPORT_PAGES)[number]> {
+  const value = entry.kind === "transactions" || entry.outcome !== undefined || Object.values(entry.columns).includes("outcome");
+  return REPORT_PAGES.filter((p) => p.path !== "value" || value);
+}

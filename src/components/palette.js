@@ -21,3 +21,9 @@ export function segmentName(segment, names) {
   if (segment < 0) return NOISE_NAME;
   return names?.[segment] ?? `Segment ${segment + 1}`;
 }
+
+// The two models compared on the Value page (BG/NBD and Pareto/NBD; logistic regression and
+// gradient boosting) in Tol's "vibrant" blue and orange, apart from the segment colours; what
+// actually happened is black.
+export const MODEL_COLORS = ["#0077BB", "#EE7733"];
+export const ACTUAL_COLOR = "#000000";

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { reportArchive } from "../loaders/report/report.ts";
+import { sampleLogText } from "./helpers/cdnow.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "report-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,11 +28,51 @@ describe("a dataset's report", () => {
     try {
       const a = members(reportArchive("wholesale"), "a");
       const b = members(reportArchive("wholesale"), "b");
-      expect(Object.keys(a).sort()).toEqual(["compare.json", "evaluation.json", "experiments.json", "overview.json", "segments.json"]);
+      expect(Object.keys(a).sort()).toEqual(["compare.json", "evaluation.json", "experiments.json", "overview.json", "segments.json", "value.json"]);
       expect(JSON.stringify(b)).toBe(JSON.stringify(a));
       expect((a["experiments.json"] as { built: string }).built).toBe("2025-11-24");
     } finally {
       delete process.env.SOURCE_DATE_EPOCH;
+    }
+  });
+});
+
+describe("a report with value and outcome models", () => {
+  it("is the same for the same data and settings, but for run timings", () => {
+    // A project of its own: the CDNOW 1/10 sample as a log, and a churn table with an outcome.
+    const root = join(dir, "project");
+    mkdirSync(join(root, "data"), { recursive: true });
+    writeFileSync(join(root, "data", "sample.txt"), sampleLogText());
+    const churn = ["id,plan,tenure,charges,churned"];
+    for (let i = 0; i < 300; i++) churn.push(`c${i},${["a", "b", "c"][i % 3]},${i % 50},${20 + ((i * 7) % 60)},${(i * 13) % 10 < 3 + (i % 3) ? "yes" : "no"}`);
+    writeFileSync(join(root, "data", "churn.csv"), churn.join("\n") + "\n");
+    const experiment = { seed: 3, algorithms: ["kmeans"], grid: { kmeans: { k: [2, 3] } } };
+    const manifest = {
+      datasets: {
+        sample: { title: "Sample", kind: "transactions", file: "sample.txt", format: "whitespace", header: false, dateFormat: "YYYYMMDD", columns: { "2": "id", "3": "date", "5": "amount" }, experiment },
+        churn: { title: "Churn", kind: "customers", file: "churn.csv", format: "csv", columns: { id: "id", plan: "categorical", tenure: "numeric", charges: "numeric", churned: "outcome" }, experiment }
+      }
+    };
+    writeFileSync(join(root, "data", "manifest.json"), JSON.stringify(manifest));
+    const saved = process.env.WORKBENCH_ROOT;
+    process.env.WORKBENCH_ROOT = root;
+    try {
+      for (const name of ["sample", "churn"]) {
+        const a = members(reportArchive(name), `${name}-a`);
+        const b = members(reportArchive(name), `${name}-b`);
+        expect(JSON.stringify(b["value.json"])).toBe(JSON.stringify(a["value.json"]));
+        expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+      }
+      const value = members(reportArchive("sample"), "sample-c")["value.json"] as any;
+      // The last third held out automatically; customers valued by the fit on the whole log.
+      expect(value.value.settings.split).toBe("automatic");
+      expect(value.value.validation.holdout.bgnbd.customers).toBe(2357);
+      expect(value.value.current.customers).toBe(2357);
+      const outcome = members(reportArchive("churn"), "churn-c")["value.json"] as any;
+      expect(outcome.outcome).toMatchObject({ column: "churned", positive: "yes", n: 300 });
+    } finally {
+      if (saved === undefined) delete process.env.WORKBENCH_ROOT;
+      else process.env.WORKBENCH_ROOT = saved;
     }
   });
 });

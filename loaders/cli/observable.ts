@@ -37,9 +37,12 @@ export function startFramework(root: string, args: string[], { env = {}, stdio }
   });
 }
 
-/** Sends `signal` to Framework's whole process group (it and its loaders); already gone is fine. */
+/**
+ * Sends `signal` to Framework's whole process group: it and its loaders, which may outlive it.
+ * A group already gone is fine.
+ */
 export function stopFramework(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): void {
-  if (child.pid === undefined || child.exitCode !== null) return;
+  if (child.pid === undefined) return;
   try {
     process.kill(-child.pid, signal);
   } catch {

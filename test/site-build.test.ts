@@ -73,6 +73,8 @@ const outputsOf = (dataset: string) =>
     .filter((e) => e.isFile())
     .map((e) => join(e.parentPath, e.name).slice(cache("").length));
 const snapshot = (dataset: string) => Object.fromEntries(outputsOf(dataset).map((p) => [p, mtime(p)]));
+/** Outputs Framework is writing, or a killed build left: report.tar.<pid> of the wholesale loader. */
+const partials = () => readdirSync(cache("data/wholesale")).filter((f) => /^report\.tar\.\d+$/.test(f));
 const build = () => {
   const r = runScript(dir, "build.ts");
   if (r.code !== 0) throw new Error(`build failed:\n${r.stderr}`);
@@ -178,6 +180,20 @@ describe("npm run build", () => {
     writeFileSync(join(dir, "data", "manifest.json"), JSON.stringify(manifest));
   });
 
+  it("stops everything when SIGTERM goes to npm, which exits without passing it on", async () => {
+    const m = structuredClone(manifest) as any;
+    m.datasets.wholesale.experiment = { seed: 4 };
+    writeFileSync(join(dir, "data", "manifest.json"), JSON.stringify(m));
+    const index = statSync(join(dir, "dist", "index.html")).mtimeMs;
+    const before = partials();
+    const npm = spawn("npm", ["run", "build"], { cwd: dir, env: { ...process.env, WORKBENCH_ROOT: dir, NO_COLOR: "1" }, stdio: "ignore" });
+    await until(() => partials().some((f) => !before.includes(f)));
+    npm.kill("SIGTERM");
+    await until(() => processesIn(dir).length === 0);
+    expect(readdirSync(dir).filter((f) => f.startsWith("dist."))).toEqual([]);
+    expect(statSync(join(dir, "dist", "index.html")).mtimeMs).toBe(index);
+  });
+
   it("stops Framework and every loader on SIGTERM, and the next build removes what they left", async () => {
     // The full default grid on Wholesale: loaders that run long enough to be interrupted.
     const m = structuredClone(manifest) as any;
@@ -191,7 +207,8 @@ describe("npm run build", () => {
     });
     const exited = new Promise<number | null>((done) => child.on("close", (code) => done(code)));
     // Framework writes a running loader's output to report.tar.<its pid>: wait until one runs.
-    const partial = () => readdirSync(cache("data/wholesale")).find((f) => /^report\.tar\.\d+$/.test(f));
+    const before = partials();
+    const partial = () => partials().find((f) => !before.includes(f));
     await until(() => partial() !== undefined);
     child.kill("SIGTERM");
     expect(await exited).toBe(143);
@@ -201,7 +218,6 @@ describe("npm run build", () => {
     expect(statSync(join(dir, "dist", "index.html")).mtimeMs).toBe(index);
     // What was half written stays until the next build, which removes it and says so.
     const left = partial();
-    expect(left).toBeDefined();
     mkdirSync(join(dir, "dist.tmp-999999"));
     writeFileSync(join(dir, "data", "manifest.json"), JSON.stringify(manifest));
     const r = build();

@@ -53,25 +53,32 @@ export function stopFramework(child: ChildProcess, signal: NodeJS.Signals = "SIG
 /**
  * Ties the workbench's own lifetime to Framework's: SIGINT, SIGTERM or SIGHUP to the workbench
  * stop the group, then run `cleanup` and exit as a signalled process would (128 + number).
+ * The same happens when the workbench's parent dies: npm exits on SIGTERM without passing it
+ * on to the script it runs (seen with npm 11), which would go on building and replace dist/ a
+ * minute later; an orphan is adopted by another process, so a changed parent id tells.
  */
 export function stopWithSignals(child: ChildProcess, cleanup: () => void = () => {}): void {
   const codes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
-  for (const signal of Object.keys(codes) as Array<keyof typeof codes>) {
-    process.on(signal, () => {
-      stopFramework(child, signal === "SIGHUP" ? "SIGTERM" : signal);
-      const done = () => {
-        cleanup();
-        process.exit(codes[signal]);
-      };
-      if (child.exitCode !== null || child.signalCode !== null) done();
-      else child.once("close", done);
-      // A loader that ignores the signal must not keep the workbench alive.
-      setTimeout(() => {
-        stopFramework(child, "SIGKILL");
-        done();
-      }, 5000).unref();
-    });
-  }
+  let stopping = false;
+  const stop = (signal: keyof typeof codes) => {
+    if (stopping) return;
+    stopping = true;
+    stopFramework(child, signal === "SIGHUP" ? "SIGTERM" : signal);
+    const done = () => {
+      cleanup();
+      process.exit(codes[signal]);
+    };
+    if (child.exitCode !== null || child.signalCode !== null) done();
+    else child.once("close", done);
+    // A loader that ignores the signal must not keep the workbench alive.
+    setTimeout(() => {
+      stopFramework(child, "SIGKILL");
+      done();
+    }, 5000).unref();
+  };
+  for (const signal of Object.keys(codes) as Array<keyof typeof codes>) process.on(signal, () => stop(signal));
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && stop("SIGTERM"), 500).unref();
 }
 
 /** Whether a process with this id is running (one we may not signal still counts). */

@@ -225,6 +225,11 @@ describe("roles inferred for undescribed columns (otherColumns: infer)", () => {
     expect(d.entry.columns.gender).toBe("categorical");
   });
 
+  it("an outcome's positive value that never occurs stops the read, before any model runs", () => {
+    const e = parseManifest({ datasets: { t: { title: "T", kind: "customers", file: "t.csv", format: "csv", columns: { x: "numeric", Churn: { role: "outcome", positive: "Maybe" } } } } }, "m.json").datasets[0];
+    expect(errorOf(read("x,Churn\n1,Yes\n2,No\n", e).result).message).toMatch(/\.csv, column "Churn": the outcome's positive value never occurs; found "Maybe", expected one of "No", "Yes"\. Fix "positive" of "Churn" in data\/manifest\.json$/);
+  });
+
   it("a manifest without columns infers them all, and still needs a feature", () => {
     const e = parseManifest({ datasets: { t: { title: "T", kind: "customers", file: "t.csv", format: "csv" } } }, "m.json").datasets[0];
     expect(e.otherColumns).toBe("infer");

@@ -160,7 +160,7 @@ describe("outcomeModel with a rare or missing outcome", () => {
     });
     expect(outcomeIndicator(["No", "Yes", "no"], { column: "Churn" }).positive).toBe("Yes");
     expect(Array.from(outcomeIndicator(["gold", "silver", "bronze"], { column: "Tier", positive: "gold" }).y)).toEqual([1, 0, 0]);
-    expect(() => outcomeIndicator(["left", "stayed"], { column: "Status" })).toThrow(/column "Status": cannot tell which value of the outcome means it happened; found "values \\"left\\", \\"stayed\\"".*"positive": "left"/);
+    expect(() => outcomeIndicator(["left", "stayed"], { column: "Status" })).toThrow(/column "Status": cannot tell which value of the outcome means it happened; found "values \\"left\\", \\"stayed\\""\. Name it in data\/manifest\.json: "Status": \{"role": "outcome", "positive": "left"\}/);
     expect(() => outcomeIndicator(["a", "b"], { column: "X", positive: "c" })).toThrow(/column "X": the outcome's positive value never occurs; found "c"/);
   });
 });

@@ -89,6 +89,15 @@ describe("npm run value on manifest datasets and customer tables", () => {
     expect(daily.clv).toMatchObject({ horizon: 30, margin: 0.3 });
   });
 
+  it("cuts a holdout that runs past the end of the log at its last purchase, and says so", async () => {
+    const r = await value(["--dataset", "cdnow", "--calibration-end", "1998-01-31", "--holdout-end", "2000-01-01"]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.holdoutEnd).toBe("1998-06-30");
+    expect(out.holdout.periods).toBeCloseTo(150 / 7, 12);
+    expect(r.stderr).toContain("note: the holdout is cut at the last purchase in the log, 1998-06-30, instead of 2000-01-01: the log holds nothing later\n");
+  });
+
   it("predicts an outcome of a customer table with out-of-fold probabilities", async () => {
     const out = await json(["--dataset", "marketing"]);
     expect(out.n).toBe(2240);
@@ -108,7 +117,9 @@ describe("npm run value on manifest datasets and customer tables", () => {
     expect(out.outcome).toMatchObject({ column: "Churn", positive: "Left" });
     expect(out.rows.map((r: any) => r.id).slice(0, 2)).toEqual(["C1000", "C1001"]);
     const r = await value(["--input", "churn.csv", "--outcome", "Churn"]);
-    expect(r.stderr).toMatch(/^error: column "Churn": cannot tell which value of the outcome means it happened; found "values \\"Left\\", \\"Stayed\\"".*--positive on the command line/m);
+    expect(r.stderr.trim()).toBe('error: churn.csv, column "Churn": cannot tell which value of the outcome means it happened; found "values \\"Left\\", \\"Stayed\\"". Name it with --positive, e.g. --positive "Left"');
+    const typo = await value(["--input", "churn.csv", "--outcome", "Churn", "--positive", "Gone"]);
+    expect(typo.stderr.trim()).toBe('error: churn.csv, column "Churn": the outcome\'s positive value never occurs; found "Gone", expected one of "Left", "Stayed". Fix --positive');
   });
 
   it.each([
@@ -119,6 +130,7 @@ describe("npm run value on manifest datasets and customer tables", () => {
     [["--dataset", "cdnow", "--margin", "30"], /^error: --margin must be a share in \(0, 1\], e\.g\. 0\.3; found "30"/],
     [["--dataset", "cdnow", "--period", "month"], /^error: --period: unknown value; found "month", expected day or week/],
     [["--dataset", "cdnow", "--calibration-end", "1996-01-01"], /^error: too few customers to fit the value models/],
+    [["--dataset", "cdnow", "--calibration-end", "1999-06-30"], /^error: the calibration end is after the last purchase in the log; found "1999-06-30", expected a day up to 1998-06-30\. Use a date within the log/],
     [["--input", "nope.csv", "--outcome", "x"], /^error: nope\.csv: data file not found\. Check the --input path$/]
   ])("rejects %j in one line", async (args, message) => {
     const r = await value(args);

@@ -215,6 +215,8 @@ export function commandLineError(error: WorkbenchError, kind: DatasetEntry["kind
     .replace(/Set "encoding": "([^"]+)" \(or "([^"]+)"\) in its manifest entry \(--encoding on the command line\)/, "Give --encoding $1 (or $2)")
     .replace(/declare its encoding: "encoding": "([^"]+)" \(or "([^"]+)"\) in its manifest entry, --encoding on the command line/, "give --encoding $1 (or $2)")
     .replace(/or set "header": false in data\/manifest\.json if the file has none/, "or give --no-header if the file has none")
+    .replace(/Name it in data\/manifest\.json: "[^"]*": \{"role": "outcome", "positive": ("[^"]*")\}/, "Name it with --positive, e.g. --positive $1")
+    .replace(/Fix "positive" of "[^"]*" in data\/manifest\.json/, "Fix --positive")
     .replace(/Put the file there, or fix "file" of dataset "[^"]*" in data\/manifest\.json/, "Check the --input path")
     .replace("the column roles and the date format in the manifest", "--customer, --date and --date-format")
     .replace(/ of dataset "[^"]*"/g, "")

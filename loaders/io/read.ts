@@ -4,6 +4,7 @@ import { WorkbenchError } from "../errors.ts";
 import { checkRoles } from "../manifest/load.ts";
 import { typeOfRole, type ColumnRole, type ColumnType, type DatasetEntry } from "../manifest/types.ts";
 import { dataFilePath, projectRoot } from "../paths.ts";
+import { outcomeIndicator } from "../outcome/columns.ts";
 import { inferRoles } from "./inferRoles.ts";
 import { parseRecords } from "./parse.ts";
 import { readText } from "./text.ts";
@@ -185,6 +186,8 @@ function typeRecords(given: DatasetEntry, text: string, file: string): DatasetTa
   wanted.forEach(([name], c) => {
     if (loaded[c]) data[name] = types[c] === "string" ? strings[c] : Float64Array.from(numbers[c]);
   });
+  // The outcome's positive value, checked now: a typo should stop the build before any model runs.
+  if (entry.outcome && entry.outcome.column in data) outcomeIndicator(data[entry.outcome.column] as Array<string | null>, { ...entry.outcome, file });
   const notes = [...inferred].map(([name, reason]) => `column "${name}" read as ${roles[name]} (inferred: ${reason})`);
   return {
     entry,

@@ -27,7 +27,7 @@ export interface OutcomeIndicator {
  * column must name it. Every value other than the positive one counts as 0. Missing values are
  * left out (and counted): unknown is not "no".
  */
-export function outcomeIndicator(values: ReadonlyArray<string | null>, { column, positive }: { column: string; positive?: string }): OutcomeIndicator {
+export function outcomeIndicator(values: ReadonlyArray<string | null>, { column, positive, file }: { column: string; positive?: string; file?: string }): OutcomeIndicator {
   const present: number[] = [];
   const distinct = new Map<string, number>();
   values.forEach((v, i) => {
@@ -46,15 +46,24 @@ export function outcomeIndicator(values: ReadonlyArray<string | null>, { column,
     const pair = POSITIVE.findIndex((p, k) => lower.length === 2 && lower.includes(p) && lower.includes(NEGATIVE[k]));
     if (pair < 0) {
       throw new WorkbenchError("cannot tell which value of the outcome means it happened", {
+        file,
         column,
         found: `values ${shown}`,
-        hint: `Name it in the manifest: "${column}": {"role": "outcome", "positive": ${JSON.stringify(seen[0] ?? "Yes")}} (--positive on the command line)`
+        hint: `Name it in data/manifest.json: "${column}": {"role": "outcome", "positive": ${JSON.stringify(seen[0] ?? "Yes")}}`
       });
     }
     chosen = seen.find((v) => v.toLowerCase() === POSITIVE[pair])!;
     isPositive = (v) => v.toLowerCase() === POSITIVE[pair];
   } else {
-    if (!distinct.has(positive)) throw new WorkbenchError("the outcome's positive value never occurs", { column, found: positive, expected: `one of ${shown}` });
+    if (!distinct.has(positive)) {
+      throw new WorkbenchError("the outcome's positive value never occurs", {
+        file,
+        column,
+        found: positive,
+        expected: `one of ${shown}`,
+        hint: `Fix "positive" of "${column}" in data/manifest.json`
+      });
+    }
     chosen = positive;
     isPositive = (v) => v === positive;
   }

@@ -103,11 +103,11 @@ export interface ValueModelsResult {
 }
 
 export function fitValueModels(purchases: Purchases, ids: readonly string[], settings: ValueSettings): ValueModelsResult {
-  const s = checkSettings(settings);
+  const notes: string[] = [];
+  const s = withinLog(checkSettings(settings), purchases, notes);
   const summary = summarizePurchases(purchases, {
     calibrationEnd: s.calibrationEnd, holdoutEnd: s.holdoutEnd, periodDays: s.periodDays, customers: ids.length
   });
-  const notes: string[] = [];
   const C = summary.x.length;
   if (summary.excluded.firstAfterCalibration) {
     notes.push(`${summary.excluded.firstAfterCalibration} customers first bought after the calibration end (${isoDay(s.calibrationEnd)}) and are not in the calibration cohort`);
@@ -158,7 +158,7 @@ export function fitValueModels(purchases: Purchases, ids: readonly string[], set
   } else {
     notes.push(`Gamma-Gamma not fitted: ${positive} repeat buyers with a positive spend (at least ${MIN_SPEND_CUSTOMERS} needed); the average value is the mean amount of all calibration purchases`);
   }
-  if (spendNotPositive) notes.push(`${spendNotPositive} repeat buyers with a mean repeat spend ≤ 0 are left out of the spend fit`);
+  if (spendNotPositive) notes.push(`${spendNotPositive} repeat ${spendNotPositive === 1 ? "buyer with a mean repeat spend ≤ 0 is" : "buyers with a mean repeat spend ≤ 0 are"} left out of the spend fit`);
   const averageValue = spendPerPurchase(summary, gg, purchases, s.calibrationEnd);
   if (gg && !(gg.params.q > 1)) notes.push("Gamma-Gamma: q ≤ 1, so the population mean spend is infinite; customers without repeat purchases get the mean amount of all calibration purchases");
 
@@ -274,6 +274,33 @@ interface CheckedSettings {
   horizon: number;
   margin: number;
   annualDiscountRate: number;
+}
+
+/**
+ * The settings against the log: a calibration end after its last purchase is refused (every
+ * customer would look long gone: P(alive) near 0 and no value); a holdout ending after it is cut
+ * at the last purchase day, with a note, as the log knows nothing of later days and a model
+ * would be judged against purchases that were never recorded.
+ */
+function withinLog(s: CheckedSettings, purchases: Purchases, notes: string[]): CheckedSettings {
+  let last = -Infinity;
+  for (let i = 0; i < purchases.day.length; i++) if (purchases.day[i] > last) last = purchases.day[i];
+  if (s.calibrationEnd > last) {
+    throw new WorkbenchError("the calibration end is after the last purchase in the log", {
+      found: isoDay(s.calibrationEnd),
+      expected: `a day up to ${isoDay(last)}`,
+      hint: "Use a date within the log: the models learn from purchases up to it"
+    });
+  }
+  if (s.holdoutEnd !== undefined && s.holdoutEnd > last) {
+    if (last <= s.calibrationEnd) {
+      notes.push(`no holdout check: the log has no purchase after the calibration end (${isoDay(s.calibrationEnd)})`);
+      return { ...s, holdoutEnd: undefined };
+    }
+    notes.push(`the holdout is cut at the last purchase in the log, ${isoDay(last)}, instead of ${isoDay(s.holdoutEnd)}: the log holds nothing later`);
+    return { ...s, holdoutEnd: last };
+  }
+  return s;
 }
 
 function checkSettings(settings: ValueSettings): CheckedSettings {

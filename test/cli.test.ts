@@ -230,6 +230,18 @@ describe("npm run segment", () => {
     expect(JSON.parse(r.stdout).notes.join("\n")).toMatch(/dated after today/);
   });
 
+  it("names the column whose values are too large to compare customers on, and the customer whose amounts overflow", async () => {
+    const wide = join(tmp, "wide.csv");
+    writeFileSync(wide, ["id,x,y", ...Array.from({ length: 30 }, (_, i) => `c${i},${i + 1}e160,${i}`)].join("\n") + "\n");
+    for (const scale of ["zscore", "none"]) {
+      const line = errorLine(await segmentAsync(["--input", wide, "--algorithm", "kmeans", "--k", "2", "--scale", scale]));
+      expect(line).toMatch(/wide\.csv, column "x": values too large to compare customers on \(their (mean or spread|size) overflows a double\)\. Express the column in larger units \(thousands, millions\), or use --transform log1p$/);
+    }
+    const big = join(tmp, "big.csv");
+    writeFileSync(big, "who,when,paid\na,2024-01-01,1e308\na,2024-01-05,1e308\nb,2024-01-02,3\n");
+    expect(errorLine(await segmentAsync(["--input", big, "--customer", "who", "--date", "when", "--amount", "paid"]))).toMatch(/big\.csv, column "paid": the amounts of customer a add up beyond ±1\.8e308\./);
+  });
+
   it("exits 1 with the one-line error and no stack trace as a real process", () => {
     const r = runScript(REPO, "segment.ts", ["--input", join(tmp, "nope.csv")]);
     expect(errorLine(r)).toMatch(/^error: .*nope\.csv: data file not found\. Check the --input path$/);

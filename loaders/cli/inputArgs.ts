@@ -217,6 +217,7 @@ export function commandLineError(error: WorkbenchError, kind: DatasetEntry["kind
     .replace(/or set "header": false in data\/manifest\.json if the file has none/, "or give --no-header if the file has none")
     .replace(/Name it in data\/manifest\.json: "[^"]*": \{"role": "outcome", "positive": ("[^"]*")\}/, "Name it with --positive, e.g. --positive $1")
     .replace(/Fix "positive" of "[^"]*" in data\/manifest\.json/, "Fix --positive")
+    .replace('use "transform": "log1p"', "use --transform log1p")
     .replace(/Put the file there, or fix "file" of dataset "[^"]*" in data\/manifest\.json/, "Check the --input path")
     .replace("the column roles and the date format in the manifest", "--customer, --date and --date-format")
     .replace(/ of dataset "[^"]*"/g, "")

@@ -292,6 +292,13 @@ export function customerFeatures(transactions: DatasetTable, options: { snapshot
       onlyCancelled++;
       continue;
     }
+    if (!Number.isFinite(money) || !Number.isFinite(qty)) {
+      throw new WorkbenchError(`the ${Number.isFinite(money) ? "quantities" : "amounts"} of customer ${ids[c]} add up beyond ±1.8e308`, {
+        file,
+        column: Number.isFinite(money) ? qtyCol : amountCol ?? priceCol,
+        hint: "Check the values of that customer's rows; a unit error (cents as dollars, a missing decimal point) is the usual cause"
+      });
+    }
     if (money < 0) {
       negativeNet++;
       money = 0;

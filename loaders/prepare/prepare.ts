@@ -251,7 +251,7 @@ export function prepare(dataset: DatasetTable, options: PrepareOptions): Prepare
     // are as far apart as one SD of a numeric feature (1 = ½ + ½), whatever the category's share.
     const p: ScaleParams = c.indicator && options.scale !== "none" ? { center: 0, scale: Math.SQRT2 } : scaleParams(c.values, options.scale);
     params.push({ column: c.name, center: p.center, scale: p.scale });
-    return applyScale(c.values, p);
+    return checkMagnitude(applyScale(c.values, p), p, c.name, options.scale, file);
   });
   const originals = kept.map((c) => c.original);
   // Row by row: d sequential reads, contiguous writes (column-wise strided writes thrash the cache).
@@ -301,6 +301,24 @@ export function prepare(dataset: DatasetTable, options: PrepareOptions): Prepare
       notes
     }
   };
+}
+
+/**
+ * Values every distance can square: beyond 1e150 a squared difference overflows to Infinity, and
+ * a mean or spread of values near 1e308 already has (every scaled value 0 or NaN). Either would
+ * silently break every metric, so the column is named instead.
+ */
+const MAX_MAGNITUDE = 1e150;
+
+function checkMagnitude(values: Float64Array, p: ScaleParams, column: string, scale: string, file: string): Float64Array {
+  let worst = 0;
+  for (let i = 0; i < values.length; i++) worst = Math.max(worst, Math.abs(values[i]));
+  if (Number.isFinite(p.center) && Number.isFinite(p.scale) && worst <= MAX_MAGNITUDE) return values;
+  throw new WorkbenchError(`values too large to compare customers on (their ${scale === "none" ? "size" : "mean or spread"} overflows a double)`, {
+    file,
+    column,
+    hint: 'Express the column in larger units (thousands, millions), or use "transform": "log1p"'
+  });
 }
 
 function checkOptions(o: PrepareOptions): void {

@@ -10,6 +10,8 @@ export interface ErrorWhere {
   line?: number;
   /** Column (header name) or parameter name. */
   column?: string;
+  /** A field of a JSON document such as the manifest, as a path ("datasets.shop.kind"). */
+  field?: string;
   /** What was found, quoted in the message. */
   found?: string;
   /** What was expected instead. */
@@ -31,7 +33,8 @@ function formatMessage(what: string, w: ErrorWhere): string {
   const place = [
     w.file,
     w.line !== undefined ? `line ${w.line}` : undefined,
-    w.column !== undefined ? `column "${w.column}"` : undefined
+    w.column !== undefined ? `column "${w.column}"` : undefined,
+    w.field !== undefined ? `field "${w.field}"` : undefined
   ]
     .filter(Boolean)
     .join(", ");

@@ -37,7 +37,7 @@ export function dataFilePath(file: string, dataset: string, root = projectRoot()
   if (!inside(dir, path) || (real !== null && !inside(realpathSync(dir), real))) {
     throw new WorkbenchError("the data file is outside the data/ folder", {
       file: "data/manifest.json",
-      column: `datasets.${dataset}.file`,
+      field: `datasets.${dataset}.file`,
       found: file,
       hint: "Copy the file into data/ and name it relative to data/ (e.g. \"sales.csv\"); a symbolic link must point inside data/ too"
     });

@@ -242,16 +242,16 @@ describe("manifest validation", () => {
   const base = { title: "T", kind: "customers", file: "t.csv", format: "csv", columns: { x: "numeric" } };
   const check = (patch: object) => errorOf(() => parseManifest({ datasets: { t: { ...base, ...patch } } }, "data/manifest.json")).message;
   it("unknown kind", () => {
-    expect(check({ kind: "people" })).toMatch(/data\/manifest.json, column "datasets.t.kind": unknown kind; found "people", expected one of customers, transactions/);
+    expect(check({ kind: "people" })).toMatch(/data\/manifest.json, field "datasets.t.kind": unknown kind; found "people", expected one of customers, transactions/);
   });
   it("unknown format", () => {
-    expect(check({ format: "xlsx" })).toMatch(/column "datasets.t.format": unknown format; found "xlsx", expected one of csv, tsv, whitespace/);
+    expect(check({ format: "xlsx" })).toMatch(/field "datasets.t.format": unknown format; found "xlsx", expected one of csv, tsv, whitespace/);
   });
   it("unknown role", () => {
-    expect(check({ columns: { x: "feature" } })).toMatch(/column "datasets.t.columns.x": unknown column role; found "feature"/);
+    expect(check({ columns: { x: "feature" } })).toMatch(/field "datasets.t.columns.x": unknown column role; found "feature"/);
   });
   it("a misspelt field", () => {
-    expect(check({ colums: {} })).toMatch(/column "datasets.t.colums": unknown field/);
+    expect(check({ colums: {} })).toMatch(/field "datasets.t.colums": unknown field/);
   });
   it("a transaction log without its date column", () => {
     expect(check({ kind: "transactions", columns: { c: "id", a: "amount" } })).toMatch(/a transaction log needs one date column/);
@@ -263,7 +263,7 @@ describe("manifest validation", () => {
     expect(check({ columns: { x: "numeric", d: "date" }, dateFormat: "DD/MM" })).toMatch(/unknown date format/);
   });
   it("a data file outside data/: '..', absolute, or a symbolic link that escapes", () => {
-    expect(check({ file: "../../outside.csv" })).toMatch(/column "datasets\.t\.file": the data file must be inside the data\/ folder; found "\.\.\/\.\.\/outside\.csv"/);
+    expect(check({ file: "../../outside.csv" })).toMatch(/field "datasets\.t\.file": the data file must be inside the data\/ folder; found "\.\.\/\.\.\/outside\.csv"/);
     expect(check({ file: "/etc/passwd" })).toMatch(/the data file must be inside the data\/ folder; found "\/etc\/passwd"/);
     expect(check({ file: "sub/../../x.csv" })).toMatch(/must be inside the data\/ folder/);
     // A symbolic link inside data/ that points out of it, in a project of its own.
@@ -275,7 +275,7 @@ describe("manifest validation", () => {
     process.env.WORKBENCH_ROOT = project;
     try {
       const message = errorOf(() => readDataset(entry({ x: "numeric" }, { file: "link.csv" }))).message;
-      expect(message).toMatch(/data\/manifest\.json, column "datasets\.t\.file": the data file is outside the data\/ folder; found "link\.csv"/);
+      expect(message).toMatch(/data\/manifest\.json, field "datasets\.t\.file": the data file is outside the data\/ folder; found "link\.csv"/);
       expect(message).not.toContain("secret");
     } finally {
       process.env.WORKBENCH_ROOT = saved;
@@ -287,7 +287,7 @@ describe("manifest validation", () => {
     expect(errorOf(() => parseManifest({ datasets: { [long]: base } }, "data/manifest.json")).message).toMatch(/dataset name is not usable in a URL; found "a{57}\.\.\.", expected lower-case letters, digits, - and _, at most 64 characters/);
   });
   it("an unknown encoding", () => {
-    expect(check({ encoding: "ebcdic" })).toMatch(/column "datasets\.t\.encoding": unknown value; found "ebcdic", expected one of utf-8, utf-16le, utf-16be, latin1, windows-1252/);
+    expect(check({ encoding: "ebcdic" })).toMatch(/field "datasets\.t\.encoding": unknown value; found "ebcdic", expected one of utf-8, utf-16le, utf-16be, latin1, windows-1252/);
   });
   it("fills defaults", () => {
     const m = parseManifest({ datasets: { t: base } }, "m.json");

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { WorkbenchError } from "../loaders/errors.ts";
 import { loadManifest, parseManifest } from "../loaders/manifest/load.ts";
@@ -21,8 +24,8 @@ function failure(experiment: unknown, path: string, base: object = customers): s
     expect(error).toBeInstanceOf(WorkbenchError);
     const e = error as WorkbenchError;
     expect(e.where.file).toBe(FILE);
-    expect(e.where.column).toBe(path === "" ? "datasets.t.experiment" : `datasets.t.experiment.${path}`);
-    expect(e.message.startsWith(`${FILE}, column "${e.where.column}": `)).toBe(true);
+    expect(e.where.field).toBe(path === "" ? "datasets.t.experiment" : `datasets.t.experiment.${path}`);
+    expect(e.message.startsWith(`${FILE}, field "${e.where.field}": `)).toBe(true);
     return e.message;
   }
   throw new Error(`expected a WorkbenchError for ${JSON.stringify(experiment)}`);
@@ -186,5 +189,18 @@ describe("experiment: valid sections", () => {
   });
   it("the shipped manifest is valid", () => {
     expect(loadManifest().datasets.length).toBeGreaterThan(0);
+  });
+});
+
+describe("the manifest's JSON", () => {
+  it("a syntax error names its line and character", () => {
+    const dir = mkdtempSync(join(tmpdir(), "manifest-"));
+    try {
+      const path = join(dir, "manifest.json");
+      writeFileSync(path, '{\n  "datasets": {\n    "a": { "title": "A",\n      "kind": "customers" "file": "x.csv" }\n  }\n}\n');
+      expect(() => loadManifest(path)).toThrow(/manifest\.json, line 4: is not valid JSON: .* at character 27\. Fix the JSON syntax there/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -368,7 +368,9 @@ export function customerFeatures(transactions: DatasetTable, options: { snapshot
   }
   if (cancelRows) notes.push(`${cancelRows} cancellation(s) worth ${round2(-cancelValue)} netted from monetary value, not counted as purchases`);
   if (onlyCancelled) notes.push(`${onlyCancelled} customer(s) with only cancellations left out`);
-  if (negativeNet) notes.push(`${negativeNet} customer(s) cancelled more than they bought in the log; their monetary value is set to 0`);
+  if (negativeNet) {
+    notes.push(`${negativeNet} customer(s) ${rule.invoicePrefix !== undefined || rule.negativeQuantity ? "cancelled" : "returned"} more than they bought in the log; their monetary value is set to 0`);
+  }
   if (shortSpan) {
     notes.push(`the log spans ${spanDays} day(s), under ${MIN_SPAN_DAYS}: recency cannot tell recent from lapsed customers, so RFM names use frequency and monetary value only`);
   }

@@ -114,7 +114,6 @@ export function dateParser(format: string): DateParser {
       years === 1 && count("M") === 1 && count("D") === 1 && count("H") <= 1 && count("m") <= count("H") && count("s") <= count("m");
     if (!ok) {
       throw new WorkbenchError("unknown date format", {
-        column: "dateFormat",
         found: format,
         expected:
           'YYYY (or YY), MM (or M) and DD (or D) once each, optionally HH (or H), mm and ss, e.g. "YYYY-MM-DD", "DD-MM-YY H:mm", "YYYYMMDD", or "ISO8601"'

@@ -49,12 +49,20 @@ export function loadManifest(path = manifestPath()): Manifest {
     });
   }
   let raw: unknown;
+  const text = readFileSync(path, "utf8");
   try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
+    raw = JSON.parse(text);
   } catch (error) {
-    throw new WorkbenchError(`is not valid JSON (${(error as Error).message})`, {
+    // V8 says where by character position; people count lines.
+    const message = (error as Error).message;
+    const at = /at position (\d+)/.exec(message);
+    const before = at ? text.slice(0, Number(at[1])) : "";
+    const line = at ? before.split("\n").length : undefined;
+    const where = at ? ` at character ${Number(at[1]) - before.lastIndexOf("\n")}` : "";
+    throw new WorkbenchError(`is not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, "")}${where}`, {
       file: shown,
-      hint: "Fix the JSON syntax"
+      line,
+      hint: "Fix the JSON syntax there (a missing or extra comma or quote is the usual cause)"
     });
   }
   return parseManifest(raw, shown);
@@ -76,11 +84,11 @@ export function parseManifest(raw: unknown, file: string): Manifest {
 }
 
 function parseEntry(name: string, raw: unknown, file: string): DatasetEntry {
-  const at = (field: string) => ({ file, column: `datasets.${name}.${field}` });
+  const at = (field: string) => ({ file, field: `datasets.${name}.${field}` });
   if (!NAME.test(name) || name.length > MAX_NAME) {
     throw new WorkbenchError("dataset name is not usable in a URL", {
       file,
-      column: `datasets.${name.slice(0, 40)}${name.length > 40 ? "…" : ""}`,
+      field: `datasets.${name.slice(0, 40)}${name.length > 40 ? "…" : ""}`,
       found: name,
       expected: `lower-case letters, digits, - and _, at most ${MAX_NAME} characters (e.g. wholesale)`
     });
@@ -167,7 +175,7 @@ function parseEntry(name: string, raw: unknown, file: string): DatasetEntry {
  * Column name → role. A role is a text, or for an outcome {"role": "outcome", "positive": "Yes"}
  * naming the value that counts as the outcome happening.
  */
-function parseColumns(raw: unknown, where: { file: string; column: string }): { columns: Record<string, ColumnRole>; outcome?: DatasetEntry["outcome"] } {
+function parseColumns(raw: unknown, where: { file: string; field: string }): { columns: Record<string, ColumnRole>; outcome?: DatasetEntry["outcome"] } {
   if (!isObject(raw) || Object.keys(raw).length === 0) {
     throw new WorkbenchError("must map column names to roles", {
       ...where,
@@ -177,7 +185,7 @@ function parseColumns(raw: unknown, where: { file: string; column: string }): { 
   const columns: Record<string, ColumnRole> = {};
   let outcome: DatasetEntry["outcome"];
   for (const [column, spec] of Object.entries(raw)) {
-    const here = { file: where.file, column: `${where.column}.${column}` };
+    const here = { file: where.file, field: `${where.field}.${column}` };
     let role: unknown = spec;
     if (isObject(spec)) {
       const parsed = fields({ role: oneOf(["outcome"] as const), positive: nonEmptyText })(spec, here);
@@ -217,7 +225,7 @@ function parseValue(raw: unknown, where: Where, kind: string): ValueOptions {
 }
 
 /** At most one id and one label column, whatever the kind. */
-function checkRoleCounts(columns: Record<string, ColumnRole>, where: { file: string; column: string }): void {
+function checkRoleCounts(columns: Record<string, ColumnRole>, where: { file: string; field: string }): void {
   const count = (role: ColumnRole) => Object.values(columns).filter((r) => r === role).length;
   if (count("id") > 1) throw new WorkbenchError("a dataset has at most one customer id column", { ...where, found: `${count("id")} column(s) with role "id"`, expected: "at most 1" });
   if (count("label") > 1) throw new WorkbenchError("a dataset has at most one gold-standard label column", { ...where, found: `${count("label")} column(s) with role "label"`, expected: "at most 1" });
@@ -267,7 +275,7 @@ export function checkRoles(kind: string, columns: Record<string, ColumnRole>, wh
 }
 
 /** A manifest "file" names a file inside data/: relative, without "..". Symbolic links are checked when it is read. */
-function checkDataFile(file: string, where: { file: string; column: string }): void {
+function checkDataFile(file: string, where: { file: string; field: string }): void {
   if (isAbsolute(file) || /^[a-zA-Z]:[\\/]/.test(file) || file.split(/[\\/]/).includes("..")) {
     throw new WorkbenchError("the data file must be inside the data/ folder", {
       ...where,
@@ -293,12 +301,12 @@ function parseCancellations(raw: unknown, where: Where, kind: string, columns: R
   return rule;
 }
 
-function parsePrepare(raw: unknown, where: { file: string; column: string }): DatasetEntry["prepare"] {
+function parsePrepare(raw: unknown, where: { file: string; field: string }): DatasetEntry["prepare"] {
   if (raw === undefined) return { ...DEFAULT_PREPARE };
   if (!isObject(raw)) throw new WorkbenchError("must be an object", where);
   const out: Record<string, unknown> = { ...DEFAULT_PREPARE };
   for (const [key, value] of Object.entries(raw)) {
-    const column = `${where.column}.${key}`;
+    const column = `${where.field}.${key}`;
     if (key === "outlierThreshold") {
       if (typeof value !== "number" || !(value > 0)) {
         throw new WorkbenchError("must be a number > 0", { file: where.file, column, found: String(value) });
@@ -322,14 +330,14 @@ function parsePrepare(raw: unknown, where: { file: string; column: string }): Da
   return out as unknown as DatasetEntry["prepare"];
 }
 
-type Where = { file: string; column: string };
+type Where = { file: string; field: string };
 
 /** Validates one value of the manifest at `where` and returns it typed (throws WorkbenchError). */
 type Spec<T> = (value: unknown, where: Where) => T;
 
 const at = (where: Where, key: string | number): Where => ({
   file: where.file,
-  column: typeof key === "number" ? `${where.column}[${key}]` : `${where.column}.${key}`
+  field: typeof key === "number" ? `${where.field}[${key}]` : `${where.field}.${key}`
 });
 
 /** The value as the user wrote it: texts bare, the rest as JSON. */

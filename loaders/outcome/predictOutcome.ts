@@ -47,6 +47,6 @@ export function predictOutcome(data: PreparedDataset, rng: Rng): OutcomeAnalysis
   });
   const notes = [...model.notes];
   if (indicator.missing) notes.unshift(`${indicator.missing} customer(s) without a value of ${entry.outcome.column} left out of the model and the rates`);
-  if (extra.length) notes.push(`besides the segmentation features, the models use ${extra.map((c) => c.name).join(", ")}`);
+  if (extra.length) notes.push(`Besides the segmentation features, the models use ${extra.map((c) => c.name).join(", ")}`);
   return { column: entry.outcome.column, positive: indicator.positive, negatives: indicator.negatives, missing: indicator.missing, features: matrix.names, model, y, probability, notes };
 }

@@ -141,11 +141,21 @@ describe("fitValueModels on all 23,570 CDNOW customers", () => {
     relClose(result.holdout!.bgnbd.expected, 16873.733498611535, 1e-6);
     expect(gammaGamma!.customers).toBe(9450);
     expect(result.excluded.spendNotPositive).toBe(1);
-    expect(result.notes.some((n) => /1 repeat buyers with a mean repeat spend ≤ 0/.test(n))).toBe(true);
+    expect(result.notes).toContain("1 repeat buyer with a mean repeat spend ≤ 0 is left out of the spend fit");
   });
 });
 
 describe("fitValueModels settings and data it cannot fit", () => {
+  it("with the log's last day, refuses a calibration end after it and cuts a holdout past it", () => {
+    const { purchases, ids } = cdnowSample();
+    const base = { periodDays: 7 as const, horizon: 52, margin: 1, annualDiscountRate: 0.1, logEnd: "1998-06-30" };
+    expect(() => fitValueModels(purchases, ids, { ...base, calibrationEnd: "1998-07-01" })).toThrow(/the calibration end is after the last purchase in the log; found "1998-07-01", expected a day up to 1998-06-30/);
+    const cut = fitValueModels(purchases, ids, { ...base, calibrationEnd: "1997-09-30", holdoutEnd: "1999-01-01" });
+    expect(cut.holdoutPeriod).toEqual({ end: "1998-06-30", periods: 39 });
+    expect(cut.holdout!.bgnbd.actual).toBe(1882);
+    expect(cut.notes).toContain("the holdout is cut at the last purchase in the log, 1998-06-30, instead of 1999-01-01: the log holds nothing later");
+  });
+
   const tiny = (rows: [number, number, number][]): Purchases => ({
     customer: Int32Array.from(rows, (r) => r[0]), day: Int32Array.from(rows, (r) => r[1]), amount: Float64Array.from(rows, (r) => r[2])
   });

@@ -126,7 +126,8 @@ function transactionValue(entry: DatasetEntry, options: ValueOptions, input: Inp
     holdoutEnd: options.holdoutEnd,
     horizon: options.horizon ?? defaultHorizon(options.period),
     margin: options.margin,
-    annualDiscountRate: options.annualDiscountRate
+    annualDiscountRate: options.annualDiscountRate,
+    logEnd: last
   });
   notes.push(...fit.notes);
   for (const note of notes) io.err(`note: ${note}\n`);

@@ -50,14 +50,14 @@ export function datasetValue(features: CustomerFeatures, ids: readonly string[],
   }
   const settings = valueSettings(options, first, last);
   const { holdoutEnd, split: _split, ...fit } = settings;
-  const current = fitValueModels(features.purchases, ids, { ...fit, calibrationEnd: formatDay(last) });
+  const current = fitValueModels(features.purchases, ids, { ...fit, calibrationEnd: formatDay(last), logEnd: last });
   let validation: ValueModelsResult | null = null;
   let validationSkipped: string | null = null;
   if (settings.calibrationEnd >= formatDay(last)) {
     validationSkipped = `the calibration period (to ${settings.calibrationEnd}) covers the whole log, so nothing is left to check the models against`;
   } else {
     try {
-      validation = fitValueModels(features.purchases, ids, { ...fit, holdoutEnd: holdoutEnd ?? undefined });
+      validation = fitValueModels(features.purchases, ids, { ...fit, holdoutEnd: holdoutEnd ?? undefined, logEnd: last });
     } catch (error) {
       if (!(error instanceof WorkbenchError)) throw error;
       validationSkipped = error.message;

@@ -31,6 +31,12 @@ export interface ValueSettings {
   margin: number;
   /** Annual discount rate ≥ 0, e.g. 0.1 for 10 %. */
   annualDiscountRate: number;
+  /**
+   * The last day the data covers (a log's last purchase), when known: the calibration must end
+   * by it, and a holdout running past it is cut there. Simulated data leaves it out: there the
+   * customers are observed to calibrationEnd whether or not they bought.
+   */
+  logEnd?: string | number;
 }
 
 /** Minimum repeat buyers with a positive mean spend for a Gamma-Gamma fit. */
@@ -104,7 +110,8 @@ export interface ValueModelsResult {
 
 export function fitValueModels(purchases: Purchases, ids: readonly string[], settings: ValueSettings): ValueModelsResult {
   const notes: string[] = [];
-  const s = withinLog(checkSettings(settings), purchases, notes);
+  const checked = checkSettings(settings);
+  const s = settings.logEnd === undefined ? checked : withinLog(checked, toDay(settings.logEnd, "logEnd"), notes);
   const summary = summarizePurchases(purchases, {
     calibrationEnd: s.calibrationEnd, holdoutEnd: s.holdoutEnd, periodDays: s.periodDays, customers: ids.length
   });
@@ -277,14 +284,12 @@ interface CheckedSettings {
 }
 
 /**
- * The settings against the log: a calibration end after its last purchase is refused (every
+ * The settings against the log's last day: a calibration end after it is refused (every
  * customer would look long gone: P(alive) near 0 and no value); a holdout ending after it is cut
  * at the last purchase day, with a note, as the log knows nothing of later days and a model
  * would be judged against purchases that were never recorded.
  */
-function withinLog(s: CheckedSettings, purchases: Purchases, notes: string[]): CheckedSettings {
-  let last = -Infinity;
-  for (let i = 0; i < purchases.day.length; i++) if (purchases.day[i] > last) last = purchases.day[i];
+function withinLog(s: CheckedSettings, last: number, notes: string[]): CheckedSettings {
   if (s.calibrationEnd > last) {
     throw new WorkbenchError("the calibration end is after the last purchase in the log", {
       found: isoDay(s.calibrationEnd),

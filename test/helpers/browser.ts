@@ -2,14 +2,13 @@ import { existsSync } from "node:fs";
 import { chromium, type Browser } from "playwright-core";
 
 /**
- * The Chromium the browser tests drive: CHROMIUM_PATH when set, Debian's /usr/bin/chromium when
- * installed, otherwise the one `npm ci` installed with @sparticuz/chromium (a compressed build
- * inside the package, unpacked to the temporary folder on first use), so `npm test` needs
+ * The Chromium the browser tests drive: the first that exists of CHROMIUM_PATH and Debian's
+ * /usr/bin/chromium, otherwise the one `npm ci` installed with @sparticuz/chromium (a compressed
+ * build inside the package, unpacked to the temporary folder on first use), so `npm test` needs
  * nothing installed by hand. playwright-core cannot download a browser here.
  */
 export async function chromiumPath(): Promise<string> {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  if (existsSync("/usr/bin/chromium")) return "/usr/bin/chromium";
+  for (const path of [process.env.CHROMIUM_PATH, "/usr/bin/chromium"]) if (path && existsSync(path)) return path;
   const { default: packaged } = await import("@sparticuz/chromium");
   return packaged.executablePath();
 }

@@ -35,18 +35,22 @@ const get = async (path: string) => {
   if (!r.ok) throw new Error(`${path}: HTTP ${r.status}\n${log}`);
   return r.json();
 };
-/** Polls until `ok`; the bound only ends a hung test (a busy machine may take minutes). */
-const until = async <T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 600_000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
+/** `f()` once `ok` holds for it (a request may fail while the server starts: that is "not yet"). */
+const until = async <T>(f: () => Promise<T>, ok: (v: T) => boolean): Promise<T> => {
+  let value!: T;
+  let failure: unknown;
+  await untilTrue(async () => {
     try {
-      const v = await f();
-      if (ok(v) || Date.now() > end) return v;
+      value = await f();
+      return ok(value);
     } catch (error) {
-      if (Date.now() > end) throw error;
+      failure = error;
+      return false;
     }
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  }).catch((timeout) => {
+    throw failure ?? timeout;
+  });
+  return value;
 };
 
 beforeAll(async () => {

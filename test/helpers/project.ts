@@ -57,9 +57,16 @@ export function readProjectFile(dir: string, path: string): string {
   return readFileSync(join(dir, path), "utf8");
 }
 
-/** Polls until `ok` (the test's time limit ends a hung wait; a busy machine may take minutes). */
-export async function until(ok: () => boolean): Promise<void> {
-  while (!ok()) await new Promise((r) => setTimeout(r, 100));
+/**
+ * Polls a condition until it holds: a wait for a state, never for a time. The bound only ends
+ * a hung wait (a busy machine may take minutes).
+ */
+export async function until(ok: () => boolean | Promise<boolean>, ms = 600_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`still not so after ${ms / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Ids of the processes whose working folder is `dir` (Framework and its loaders run there). */

@@ -95,7 +95,11 @@ describe("experiment: single numbers", () => {
     [{ recommend: { minSegmentShare: 0.6 } }, "recommend.minSegmentShare", /must be a number from 0 to 0.5; found "0.6"/],
     [{ recommend: { minSegmentShare: -0.1 } }, "recommend.minSegmentShare", /must be a number from 0 to 0.5/],
     [{ recommend: { metric: "accuracy" } }, "recommend.metric", /unknown value; found "accuracy", expected one of silhouette, calinskiHarabasz, daviesBouldin, bic/],
-    [{ recommend: { algorithm: "svm" } }, "recommend.algorithm", /unknown value; found "svm", expected one of kmeans, gmm, hierarchical, dbscan/]
+    [{ recommend: { algorithm: "svm" } }, "recommend.algorithm", /unknown value; found "svm", expected one of kmeans, gmm, hierarchical, dbscan/],
+    [{ recommend: { kRange: [5, 3] } }, "recommend.kRange", /must be \[fewest, most\] segments, two whole numbers with 2 ≤ fewest ≤ most; found "\[5,3\]"/],
+    [{ recommend: { kRange: 4 } }, "recommend.kRange", /must be \[fewest, most\] segments/],
+    [{ recommend: { kRange: [1, 4] } }, "recommend.kRange", /2 ≤ fewest/],
+    [{ recommend: { minStability: 1.5 } }, "recommend.minStability", /must be a number from 0 to 1; found "1.5"/]
   ];
   for (const [experiment, path, message] of cases) {
     it(`${path} = ${JSON.stringify(Object.values(experiment)[0])}`, () => expect(failure(experiment, path)).toMatch(message));
@@ -114,7 +118,7 @@ describe("experiment: objects and unknown fields at every level", () => {
     [grid({ gmm: { regCovar: 1e-6 } }), "grid.gmm.regCovar", "k, covariance, nInit, maxIter, tol"],
     [grid({ hierarchical: { nInit: 2 } }), "grid.hierarchical.nInit", "k, linkage"],
     [grid({ dbscan: { k: [3] } }), "grid.dbscan.k", "eps, minPoints"],
-    [{ recommend: { metrics: "bic" } }, "recommend.metrics", "metric, minSegmentShare, algorithm, k"]
+    [{ recommend: { metrics: "bic" } }, "recommend.metrics", "metric, kRange, minSegmentShare, minStability, algorithm, k"]
   ];
   for (const [experiment, path, allowed] of levels) {
     it(`unknown field ${path}`, () => expect(failure(experiment, path)).toContain(`unknown field, expected one of ${allowed}`));

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { WorkbenchError } from "../loaders/errors.ts";
+import type { StabilityResult } from "../loaders/evaluate/stability.ts";
 import { recommend, type Recommendation } from "../loaders/experiment/recommend.ts";
 import type { RunRecord } from "../loaders/experiment/runner.ts";
 
 // Expected picks below follow from the rule by hand: the scores and sizes are made up so that
-// each case has one answer (eligible = ≥ 2 segments, every segment ≥ 2% of rows, ≤ 10% noise).
+// each case has one answer (eligible = 3–8 segments, every segment ≥ 3% of rows, ≤ 10% noise,
+// and, where a stability function is given, every segment's bootstrap Jaccard ≥ 0.75).
 function run(id: string, k: number, sizes: number[], metrics: Partial<RunRecord["metrics"]>): RunRecord {
   const n = sizes.reduce((a, b) => a + b, 0) + (metrics.noise ?? 0);
   return {
@@ -32,8 +34,8 @@ const runs = [
 ];
 
 /** The recommendation, failing the test when there is none. */
-function pick(list: RunRecord[], options?: Parameters<typeof recommend>[1]): Recommendation {
-  const r = recommend(list, options);
+function pick(list: RunRecord[], options?: Parameters<typeof recommend>[1], stabilityOf?: Parameters<typeof recommend>[2]): Recommendation {
+  const r = recommend(list, options, stabilityOf);
   expect(r).not.toBeNull();
   return r!;
 }
@@ -42,7 +44,12 @@ describe("recommend", () => {
   it("takes the best silhouette among runs without tiny segments or much noise", () => {
     const r = pick(runs);
     expect(r.runId).toBe("gmm full k=4");
-    expect(r.eligible).toBe(3);
+    expect(r.eligible).toBe(2); // k=2 is below the range, k=3 has a 1% segment, DBSCAN 20% noise
+    expect(r.verdicts["kmeans k=2"]).toBe("2 segments, outside 3–8");
+    expect(r.verdicts["kmeans k=3"]).toBe("smallest segment 1% of customers, below 3%");
+    expect(r.verdicts["dbscan eps=1"]).toBe("20% noise, above 10%");
+    expect(r.verdicts["hierarchical ward k=4"]).toMatch(/^silhouette 0.6 below 0.6 of gmm full k=4/);
+    expect(r.strongest).toEqual({ runId: "gmm full k=4", k: 4, score: 0.6 });
     expect(r.rule).toMatch(/highest silhouette/);
     expect(r.rule).not.toMatch(/pinned/);
   });
@@ -55,6 +62,7 @@ describe("recommend", () => {
   it("follows a metric and segment-share set in the manifest", () => {
     expect(pick(runs, { metric: "daviesBouldin" }).runId).toBe("gmm full k=4");
     expect(pick(runs, { minSegmentShare: 0.005 }).runId).toBe("kmeans k=3");
+    expect(pick(runs, { kRange: [2, 2] }).runId).toBe("kmeans k=2");
   });
 
   it("says when the grid lacks a pinned run, and rejects an unknown metric", () => {
@@ -86,9 +94,9 @@ describe("recommend with a pin: the pin chooses the set, the rule chooses within
   it("an algorithm pin takes that algorithm's best run, not its first", () => {
     const r = pick(grid, { algorithm: "gmm" });
     expect(r.runId).toBe("gmm diag k=3");
-    expect(r.eligible).toBe(3); // gmm k=2, k=4, diag k=3; k=5 has a 1% segment
+    expect(r.eligible).toBe(2); // gmm k=4, diag k=3; k=2 is out of range, k=5 has a 1% segment
     expect(r.rule).toMatch(/^pinned in data\/manifest.json to gmm: highest silhouette among gmm runs/);
-    expect(r.rule).toMatch(/3 of 4 runs qualified/);
+    expect(r.rule).toMatch(/2 of 4 runs qualified/);
   });
 
   it("the metric applies within the pin", () => {
@@ -115,11 +123,69 @@ describe("recommend with a pin: the pin chooses the set, the rule chooses within
     const r = pick(grid, { algorithm: "dbscan" });
     expect(r.runId).toBe("dbscan eps=1");
     expect(r.eligible).toBe(0);
-    expect(r.rule).toMatch(/pinned in data\/manifest.json to dbscan: highest silhouette over all dbscan runs \(none met/);
+    expect(r.rule).toMatch(/pinned in data\/manifest.json to dbscan: highest silhouette over all dbscan runs; fallback: no run met the segment-size and noise conditions/);
+    expect(r.fallback).toMatch(/no run met/);
   });
 
   it("returns null when no pinned run can be scored", () => {
     // k-means runs have no BIC.
     expect(recommend(grid, { algorithm: "kmeans", metric: "bic" })).toBeNull();
+  });
+});
+
+describe("recommend with stability: a handful of segments that keep turning up", () => {
+  /** A stability result whose every segment has the given mean Jaccard. */
+  const stableAt = (jaccard: Record<string, number>) => (r: RunRecord): StabilityResult => ({
+    B: 20,
+    n: r.labels.length,
+    nUsed: r.labels.length,
+    subsampled: false,
+    notes: [],
+    segments: r.sizes.map((size, segment) => ({ segment, size, meanJaccard: segment === 0 ? jaccard[r.id] : 1, stableShare: 1, dissolvedShare: 0, resamples: 20, jaccards: [] })),
+    meanJaccard: jaccard[r.id]
+  });
+  const grid = [
+    run("kmeans k=2", 2, [500, 500], { silhouette: 0.9 }), // the strongest split, but too few segments
+    run("kmeans k=3", 3, [400, 300, 300], { silhouette: 0.6 }),
+    run("kmeans k=4", 4, [250, 250, 250, 250], { silhouette: 0.55 }),
+    run("kmeans k=5", 5, [200, 200, 200, 200, 200], { silhouette: 0.5 }),
+    run("kmeans k=6", 6, [200, 200, 200, 200, 100, 100], { silhouette: 0.45 })
+  ];
+
+  it("takes the best stable run in range, says why the others lost, and names the strongest split", () => {
+    const asked: string[] = [];
+    const jaccard = { "kmeans k=3": 0.6, "kmeans k=4": 0.8, "kmeans k=5": 0.9, "kmeans k=6": 0.95 };
+    const r = pick(grid, {}, (run) => (asked.push(run.id), stableAt(jaccard)(run)));
+    expect(r.runId).toBe("kmeans k=4");
+    expect(asked).toEqual(["kmeans k=3", "kmeans k=4", "kmeans k=5"]); // the best three, each once
+    expect(r.verdicts["kmeans k=3"]).toBe("unstable: a segment's bootstrap mean Jaccard is 0.60, below 0.75");
+    expect(r.verdicts["kmeans k=5"]).toBe("silhouette 0.5 below 0.55 of kmeans k=4");
+    expect(r.verdicts["kmeans k=6"]).toBe("silhouette 0.45 below 0.55 of kmeans k=4 (stability not checked)");
+    expect(r.strongest).toEqual({ runId: "kmeans k=2", k: 2, score: 0.9 });
+    expect(r.stability).toEqual({ "kmeans k=3": 0.6, "kmeans k=4": 0.8, "kmeans k=5": 0.9 });
+    expect(r.fallback).toBeNull();
+  });
+
+  it("falls back to the most stable checked run when none is stable enough", () => {
+    const r = pick(grid, {}, stableAt({ "kmeans k=3": 0.5, "kmeans k=4": 0.7, "kmeans k=5": 0.6 }));
+    expect(r.runId).toBe("kmeans k=4");
+    expect(r.fallback).toMatch(/none of the 3 best runs has every segment stable/);
+    expect(r.verdicts["kmeans k=5"]).toBe("unstable: a segment's bootstrap mean Jaccard is 0.60, below 0.75");
+    expect(r.rule).toMatch(/; fallback: none of the 3 best runs/);
+  });
+
+  it("follows minStability from the manifest", () => {
+    const r = pick(grid, { minStability: 0.55 }, stableAt({ "kmeans k=3": 0.6, "kmeans k=4": 0.8, "kmeans k=5": 0.9 }));
+    expect(r.runId).toBe("kmeans k=3");
+  });
+
+  it("allows any k when no run in range has acceptable segment sizes", () => {
+    const r = pick([grid[0], run("kmeans k=3", 3, [980, 10, 10], { silhouette: 0.7 })], {}, stableAt({}));
+    expect(r.runId).toBe("kmeans k=2");
+    expect(r.fallback).toMatch(/no run has 3–8 segments/);
+  });
+
+  it("a pinned k overrides the range", () => {
+    expect(pick(grid, { k: 2 }, stableAt({ "kmeans k=2": 0.9 })).runId).toBe("kmeans k=2");
   });
 });

@@ -9,6 +9,8 @@ import type { FeatureMatrix } from "../matrix.ts";
 import { Rng } from "../rng.ts";
 import { planRuns, runSeed, type PlannedRun } from "./grid.ts";
 import { recommend, type Recommendation } from "./recommend.ts";
+import { runStability } from "./runStability.ts";
+import type { StabilityResult } from "../evaluate/stability.ts";
 
 /** Metrics of one run, under the names the CLI and the site use. */
 export interface RunMetrics {
@@ -62,6 +64,8 @@ export interface ExperimentResult {
   runs: RunRecord[];
   /** Null when no run could be scored (e.g. every run has one segment). */
   recommendation: Recommendation | null;
+  /** Bootstrap stability of the runs the recommendation checked, by run id. */
+  stabilities: Record<string, StabilityResult>;
   epsSuggestion: ReturnType<typeof planRuns>["epsSuggestion"];
 }
 
@@ -85,7 +89,13 @@ export function runExperiment({ matrix, label, options, runs, progress }: Experi
   const plan = runs ? { runs, epsSuggestion: null } : planRuns(matrix, options);
   const fitted = fitAll(matrix, plan.runs, options.seed, progress);
   const records = plan.runs.map((run, i) => score(matrix, label, run, fitted[i], options.seed));
-  return { runs: records, recommendation: recommend(records, options.recommend), epsSuggestion: plan.epsSuggestion };
+  const stabilities: Record<string, StabilityResult> = {};
+  const stabilityOf = (run: RunRecord) => {
+    progress?.(`stability of ${run.id}`);
+    return (stabilities[run.id] ??= runStability(matrix, run, options.seed));
+  };
+  const recommendation = recommend(records, options.recommend, stabilityOf);
+  return { runs: records, recommendation, stabilities, epsSuggestion: plan.epsSuggestion };
 }
 
 interface Fitted {

@@ -451,6 +451,13 @@ function editDistance(a: string, b: string): number {
 
 const ALGORITHMS: readonly ExperimentAlgorithm[] = ["kmeans", "gmm", "hierarchical", "dbscan"];
 const K_LIST = list(integer(1), "[3, 4, 5]");
+
+/** Fewest and most segments, [lo, hi] with 2 ≤ lo ≤ hi. */
+const kRange: Spec<[number, number]> = (v, where) => {
+  const whole = (x: unknown) => typeof x === "number" && Number.isSafeInteger(x) && x >= 2;
+  if (Array.isArray(v) && v.length === 2 && whole(v[0]) && whole(v[1]) && v[0] <= v[1]) return [v[0], v[1]];
+  throw new WorkbenchError("must be [fewest, most] segments, two whole numbers with 2 ≤ fewest ≤ most", { ...where, found: shown(v), expected: "e.g. [3, 8]" });
+};
 const EXPERIMENT = fields({
   seed: integer(Number.MIN_SAFE_INTEGER),
   algorithms: list(oneOf(ALGORITHMS), '["kmeans", "gmm"]'),
@@ -468,7 +475,9 @@ const EXPERIMENT = fields({
   }),
   recommend: fields({
     metric: oneOf(["silhouette", "calinskiHarabasz", "daviesBouldin", "bic"] as const),
+    kRange: kRange,
     minSegmentShare: number(0, { max: 0.5 }),
+    minStability: number(0, { max: 1 }),
     algorithm: oneOf(ALGORITHMS),
     k: integer(1)
   }),

@@ -105,7 +105,16 @@ export interface ExperimentOptions {
    * Rule to pick the recommended run (see experiment/recommend.ts). `algorithm` and `k` restrict
    * the choice to the matching runs; the rule then picks among them.
    */
-  recommend?: { metric?: "silhouette" | "calinskiHarabasz" | "daviesBouldin" | "bic"; minSegmentShare?: number; algorithm?: ExperimentAlgorithm; k?: number };
+  recommend?: {
+    metric?: "silhouette" | "calinskiHarabasz" | "daviesBouldin" | "bic";
+    /** Fewest and most segments a recommended run may have (default [3, 8]). */
+    kRange?: [number, number];
+    minSegmentShare?: number;
+    /** Least bootstrap mean Jaccard of every segment (default 0.75). */
+    minStability?: number;
+    algorithm?: ExperimentAlgorithm;
+    k?: number;
+  };
   /** Snapshot date for transaction features (YYYY-MM-DD); default: day after the last transaction. */
   snapshot?: string;
 }

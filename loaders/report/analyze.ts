@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { clusterers } from "../cluster/index.ts";
-import { stability, type StabilityResult } from "../evaluate/stability.ts";
+import type { StabilityResult } from "../evaluate/stability.ts";
+import { runStability } from "../experiment/runStability.ts";
 import {
   goldStandardCheck,
   segmentPredictability,
@@ -100,9 +100,7 @@ export function analyze(entry: DatasetEntry, progress: (m: string) => void = () 
   const predictability = predictable
     ? segmentPredictability(prepared.matrix, clustered, { rng: new Rng(seed), segmentNames: segmentation.names, maxRows: PREDICTABILITY_ROWS })
     : null;
-  const clusterer = clusterers[run.algorithm];
-  const refit = (m: typeof prepared.matrix, rng: Rng) => clusterer.fit(m, run.params, rng).labels;
-  const stab = stability(prepared.matrix, clustered, refit, { rng: new Rng(seed) });
+  const stab = inDisplayOrder(experiment.stabilities[run.id] ?? runStability(prepared.matrix, run, seed), segmentation.rank);
 
   progress(`${entry.name}: value and outcome models`);
   const { value, valueSkipped } = customerValue(data, clustered, run.k);
@@ -126,6 +124,12 @@ export function analyze(entry: DatasetEntry, progress: (m: string) => void = () 
     outcome,
     fingerprint
   };
+}
+
+/** A run's stability with its segments renumbered as displayed (largest first). */
+function inDisplayOrder(result: StabilityResult, rank: Int32Array): StabilityResult {
+  const segments = result.segments.map((s) => ({ ...s, segment: rank[s.segment] })).sort((a, b) => a.segment - b.segment);
+  return { ...result, segments };
 }
 
 /** The value models of a transaction log, and each prepared customer's CLV and P(alive) as of now. */

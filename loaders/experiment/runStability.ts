@@ -1,0 +1,17 @@
+import { clusterers } from "../cluster/index.ts";
+import { stability, type StabilityResult } from "../evaluate/stability.ts";
+import type { FeatureMatrix } from "../matrix.ts";
+import { Rng } from "../rng.ts";
+import { runSeed } from "./grid.ts";
+import type { RunRecord } from "./runner.ts";
+
+/**
+ * Bootstrap stability of one run: the same algorithm and parameters refitted on resamples. Seeded
+ * by (experiment seed, run id), so the recommendation's check and the report's figure are the
+ * same numbers whichever computes them first.
+ */
+export function runStability(matrix: FeatureMatrix, run: Pick<RunRecord, "id" | "algorithm" | "params" | "labels">, seed: number): StabilityResult {
+  const clusterer = clusterers[run.algorithm];
+  const refit = (m: FeatureMatrix, rng: Rng) => clusterer.fit(m, run.params, rng).labels;
+  return stability(matrix, run.labels, refit, { rng: new Rng(runSeed(seed, `${run.id} stability`)) });
+}

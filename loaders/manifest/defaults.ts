@@ -1,4 +1,4 @@
-import type { ExperimentOptions, PrepareOptions, ValueOptions } from "./types.ts";
+import type { ExperimentOptions, PrepareOptions, SegmentTypeOptions, ValueOptions } from "./types.ts";
 
 /** Defaults for every dataset; a manifest entry's "prepare" and "experiment" override them. */
 export const DEFAULT_PREPARE: PrepareOptions = {
@@ -26,3 +26,18 @@ export const DEFAULT_VALUE: ValueOptions = {
 export function defaultHorizon(period: ValueOptions["period"]): number {
   return period === "week" ? 52 : 365;
 }
+
+/**
+ * Segment types as marketers use them: the top 20% by value (the Pareto rule of thumb), churn
+ * at even odds, lapsed at twice the usual gap, a majority of spend in one category, the top
+ * quintile of deal use, new within a quarter, inactive for half a year.
+ */
+export const DEFAULT_SEGMENT_TYPES: SegmentTypeOptions = {
+  highValueShare: 0.2,
+  churnProbability: 0.5,
+  churnIntervals: 2,
+  categoryShare: 0.5,
+  discountPercentile: 0.8,
+  newDays: 90,
+  inactiveDays: 180
+};

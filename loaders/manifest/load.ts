@@ -2,9 +2,21 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, relative } from "node:path";
 import { WorkbenchError } from "../errors.ts";
 import { manifestPath, projectRoot } from "../paths.ts";
-import { DEFAULT_DATE_FORMAT, DEFAULT_EXPERIMENT, DEFAULT_PREPARE, DEFAULT_VALUE } from "./defaults.ts";
+import { DEFAULT_DATE_FORMAT, DEFAULT_EXPERIMENT, DEFAULT_PREPARE, DEFAULT_SEGMENT_TYPES, DEFAULT_VALUE } from "./defaults.ts";
 import { ENCODINGS } from "../io/text.ts";
-import { COLUMN_ROLES, type CancellationRule, type ColumnRole, type DatasetEntry, type ExperimentAlgorithm, type ExperimentOptions, type Manifest, type ValueOptions } from "./types.ts";
+import {
+  COLUMN_ROLES,
+  TAG_ROLES,
+  type CancellationRule,
+  type ColumnRole,
+  type ColumnTag,
+  type DatasetEntry,
+  type ExperimentAlgorithm,
+  type ExperimentOptions,
+  type Manifest,
+  type SegmentTypeOptions,
+  type ValueOptions
+} from "./types.ts";
 import { dateParser } from "../io/values.ts";
 
 const ENTRY_KEYS = new Set([
@@ -22,6 +34,7 @@ const ENTRY_KEYS = new Set([
   "otherColumns",
   "cancellations",
   "value",
+  "segmentTypes",
   "prepare",
   "experiment"
 ]);
@@ -129,7 +142,15 @@ function parseEntry(name: string, raw: unknown, file: string): DatasetEntry {
     });
   }
   const noColumns = raw.columns === undefined || (isObject(raw.columns) && Object.keys(raw.columns).length === 0);
-  const { columns, outcome } = noColumns && otherColumns === "infer" ? { columns: {}, outcome: undefined } : parseColumns(raw.columns, at("columns"));
+  const { columns, outcome, tags, display } = noColumns && otherColumns === "infer" ? { columns: {}, tags: {}, display: {} } : parseColumns(raw.columns, at("columns"));
+  if (kind === "transactions" && Object.keys(tags).length) {
+    const [column, tag] = Object.entries(tags)[0];
+    throw new WorkbenchError(`"${tag}" describes a column of a customer table`, {
+      ...at("columns"),
+      field: `${at("columns").field}.${column}`,
+      hint: "A transaction log's spend, recency and tenure come from its purchases; give the column a transaction role (id, date, amount, quantity, price, invoice)"
+    });
+  }
   // With inferred roles, the checks that need every role wait until the file's header is read.
   if (otherColumns === "ignore") checkRoles(kind, columns, at("columns"));
   else checkRoleCounts(columns, at("columns"));
@@ -165,6 +186,9 @@ function parseEntry(name: string, raw: unknown, file: string): DatasetEntry {
     otherColumns,
     ...(raw.cancellations !== undefined ? { cancellations: parseCancellations(raw.cancellations, at("cancellations"), kind, columns) } : {}),
     ...(outcome ? { outcome } : {}),
+    ...(Object.keys(tags).length ? { tags } : {}),
+    ...(Object.keys(display).length ? { display } : {}),
+    segmentTypes: raw.segmentTypes === undefined ? { ...DEFAULT_SEGMENT_TYPES } : { ...DEFAULT_SEGMENT_TYPES, ...SEGMENT_TYPES(raw.segmentTypes, at("segmentTypes")) },
     ...(raw.value !== undefined ? { value: parseValue(raw.value, at("value"), kind) } : kind === "transactions" ? { value: { ...DEFAULT_VALUE } } : {}),
     prepare: parsePrepare(raw.prepare, at("prepare")),
     experiment: parseExperiment(raw.experiment, at("experiment"), kind)
@@ -172,39 +196,59 @@ function parseEntry(name: string, raw: unknown, file: string): DatasetEntry {
 }
 
 /**
- * Column name → role. A role is a text, or for an outcome {"role": "outcome", "positive": "Yes"}
- * naming the value that counts as the outcome happening.
+ * Column name → role. A role is a text, or an object: {"role": "outcome", "positive": "Yes",
+ * "churn": true} for an outcome; {"role": "numeric", "as": "offers"} for a tag on another role;
+ * "display" in any object gives the words pages use for the column. A tag written as a role
+ * ("spend") implies its usual role (TAG_ROLES).
  */
-function parseColumns(raw: unknown, where: { file: string; field: string }): { columns: Record<string, ColumnRole>; outcome?: DatasetEntry["outcome"] } {
+function parseColumns(
+  raw: unknown,
+  where: { file: string; field: string }
+): { columns: Record<string, ColumnRole>; outcome?: DatasetEntry["outcome"]; tags: Record<string, ColumnTag>; display: Record<string, string> } {
+  const roles: readonly string[] = [...COLUMN_ROLES, ...TAG_NAMES];
   if (!isObject(raw) || Object.keys(raw).length === 0) {
     throw new WorkbenchError("must map column names to roles", {
       ...where,
-      expected: `e.g. {"Fresh": "numeric"}; roles: ${COLUMN_ROLES.join(", ")}`
+      expected: `e.g. {"Fresh": "numeric"}; roles: ${roles.join(", ")}`
     });
   }
   const columns: Record<string, ColumnRole> = {};
+  const tags: Record<string, ColumnTag> = {};
+  const display: Record<string, string> = {};
   let outcome: DatasetEntry["outcome"];
   for (const [column, spec] of Object.entries(raw)) {
     const here = { file: where.file, field: `${where.field}.${column}` };
-    let role: unknown = spec;
-    if (isObject(spec)) {
-      const parsed = fields({ role: oneOf(["outcome"] as const), positive: nonEmptyText })(spec, here);
-      if (parsed.role === undefined) throw new WorkbenchError('names no "role"', { ...here, expected: '{"role": "outcome", "positive": "Yes"}' });
-      role = parsed.role;
-      outcome = { column, ...(parsed.positive !== undefined ? { positive: parsed.positive } : {}) };
-    } else if (role === "outcome") outcome = { column };
-    if (typeof role !== "string" || !COLUMN_ROLES.includes(role as ColumnRole)) {
-      throw new WorkbenchError("unknown column role", {
-        ...here,
-        found: typeof role === "string" ? role : JSON.stringify(role),
-        expected: `one of ${COLUMN_ROLES.join(", ")}`
-      });
+    const parsed: ReturnType<typeof COLUMN_SPEC> = isObject(spec) ? COLUMN_SPEC(spec, here) : { role: spec };
+    if (parsed.role === undefined) throw new WorkbenchError('names no "role"', { ...here, expected: '{"role": "outcome", "positive": "Yes"}' });
+    const role: unknown = parsed.role;
+    if (typeof role !== "string" || !roles.includes(role)) {
+      throw new WorkbenchError("unknown column role", { ...here, found: typeof role === "string" ? role : JSON.stringify(role), expected: `one of ${roles.join(", ")}` });
     }
-    columns[column] = role as ColumnRole;
+    const tag = (TAG_NAMES as readonly string[]).includes(role) ? (role as ColumnTag) : parsed.as;
+    const base = (TAG_NAMES as readonly string[]).includes(role) ? TAG_ROLES[role as ColumnTag] : (role as ColumnRole);
+    if (tag !== undefined) {
+      if (parsed.as !== undefined && parsed.as !== tag) throw new WorkbenchError(`"as" repeats the role with another tag`, { ...here, found: parsed.as, expected: tag });
+      const fits = TAG_ROLES[tag] === "date" ? base === "date" : base === "numeric" || base === "profile";
+      if (!fits) {
+        throw new WorkbenchError(`"${tag}" tags a ${TAG_ROLES[tag] === "date" ? "date" : "numeric or profile"} column`, { ...here, found: `role "${base}"`, expected: `role "${TAG_ROLES[tag]}"` });
+      }
+      tags[column] = tag;
+    }
+    if ((parsed.positive !== undefined || parsed.churn !== undefined) && base !== "outcome") {
+      throw new WorkbenchError('"positive" and "churn" describe an outcome column', { ...here, found: `role "${base}"`, hint: 'Write {"role": "outcome", "positive": "Yes"}' });
+    }
+    if (base === "outcome") {
+      outcome = { column, ...(parsed.positive !== undefined ? { positive: parsed.positive } : {}), churn: parsed.churn ?? CHURN_NAME.test(column) };
+    }
+    if (parsed.display !== undefined) display[column] = parsed.display;
+    columns[column] = base;
   }
-  return { columns, outcome };
+  return { columns, outcome, tags, display };
 }
 
+const TAG_NAMES = Object.keys(TAG_ROLES) as ColumnTag[];
+/** Outcome columns whose name says the customer left. */
+const CHURN_NAME = /churn|attrition|attrited|cancel|defect/i;
 /** The "value" section of a transaction log: the shape, then dates that must be in order. */
 function parseValue(raw: unknown, where: Where, kind: string): ValueOptions {
   if (kind !== "transactions") {
@@ -450,6 +494,24 @@ function editDistance(a: string, b: string): number {
 }
 
 const ALGORITHMS: readonly ExperimentAlgorithm[] = ["kmeans", "gmm", "hierarchical", "dbscan"];
+const COLUMN_SPEC = fields({
+  role: (v: unknown) => v,
+  as: oneOf(TAG_NAMES),
+  display: nonEmptyText,
+  positive: nonEmptyText,
+  churn: (v: unknown, where: Where) => boolean(v, where)
+});
+
+const SEGMENT_TYPES = fields({
+  highValueShare: number(0, { max: 1, above: true }),
+  churnProbability: number(0, { max: 1, above: true }),
+  churnIntervals: number(0, { above: true }),
+  categoryShare: number(0, { max: 1, above: true }),
+  discountPercentile: number(0, { max: 1 }),
+  newDays: number(0, { above: true }),
+  inactiveDays: number(0, { above: true })
+}) as (v: unknown, where: Where) => Partial<SegmentTypeOptions>;
+
 const K_LIST = list(integer(1), "[3, 4, 5]");
 
 /** Fewest and most segments, [lo, hi] with 2 ≤ lo ≤ hi. */

@@ -53,6 +53,48 @@ export const COLUMN_ROLES: readonly ColumnRole[] = [
   "ignore"
 ];
 
+/**
+ * What a customer-table column measures, for the segment types (profile/segmentTypes.ts). Written
+ * as a role, which also sets how the column is used: "spend", "deals", "purchases" and "recency"
+ * are numeric features; "offers" is a profile column (0/1 campaign acceptances, not clustered);
+ * "signup" is a date. The object form {"role": "numeric", "as": "offers"} picks both.
+ * - spend: money spent on one product category (category lovers; total spend = value)
+ * - deals: purchases made with a discount (discount seekers)
+ * - purchases: purchase counts by channel; their sum is the base of the deal share
+ * - offers: accepted campaign offers, 0/1 (discount seekers)
+ * - recency: days since the customer's last purchase (inactive; churn risk)
+ * - signup: the date the customer joined (new customers)
+ */
+export type ColumnTag = "spend" | "deals" | "purchases" | "offers" | "recency" | "signup";
+
+/** The role each tag implies when written as a role. */
+export const TAG_ROLES: Readonly<Record<ColumnTag, ColumnRole>> = {
+  spend: "numeric",
+  deals: "numeric",
+  purchases: "numeric",
+  offers: "profile",
+  recency: "numeric",
+  signup: "date"
+};
+
+/** Thresholds of the segment types; every one can be set under "segmentTypes" in the manifest. */
+export interface SegmentTypeOptions {
+  /** High value: the top share of customers by CLV, else by monetary value or total spend (0.2). */
+  highValueShare: number;
+  /** Likely to churn: P(alive) below this, or a churn outcome's probability at or above 1 − this (0.5). */
+  churnProbability: number;
+  /** Likely to churn without a model: recency beyond this many usual purchase intervals (2). */
+  churnIntervals: number;
+  /** Category lover: at least this share of spend in one spend column (0.5). */
+  categoryShare: number;
+  /** Discount seeker: deal or offer share above this percentile of customers (0.8). */
+  discountPercentile: number;
+  /** New: joined (or first bought) fewer than this many days ago (90). */
+  newDays: number;
+  /** Inactive: no purchase in at least this many days (180). */
+  inactiveDays: number;
+}
+
 /** How a column's text is typed when read. */
 export type ColumnType = "number" | "string" | "date";
 
@@ -147,8 +189,18 @@ export interface DatasetEntry {
   otherColumns?: "ignore" | "infer";
   /** Transaction logs: which rows cancel an earlier purchase (see features/rfm.ts). */
   cancellations?: CancellationRule;
-  /** The column with role "outcome" and its positive value (inferred for 1/0, yes/no, true/false when absent). */
-  outcome?: { column: string; positive?: string };
+  /**
+   * The column with role "outcome" and its positive value (inferred for 1/0, yes/no, true/false
+   * when absent). `churn`: the outcome is the customer leaving, so its probability is a churn
+   * risk (default: true when the column's name says churn, attrition or cancel).
+   */
+  outcome?: { column: string; positive?: string; churn?: boolean };
+  /** Customer tables: what columns measure, for the segment types. */
+  tags?: Record<string, ColumnTag>;
+  /** Column name → the words pages use for it, e.g. {"MntWines": "wine"}. */
+  display?: Record<string, string>;
+  /** Thresholds of the segment types (defaults: DEFAULT_SEGMENT_TYPES). */
+  segmentTypes?: SegmentTypeOptions;
   /** Transaction logs: the customer-base models (BG/NBD, Pareto/NBD, Gamma-Gamma) and CLV. */
   value?: ValueOptions;
   prepare: PrepareOptions;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { suggestAction } from "../loaders/profile/actions.ts";
-import { dominantRfmNames, nameSegments } from "../loaders/profile/names.ts";
+import { dominantRfmNames } from "../loaders/profile/names.ts";
 import { orderBySize } from "../loaders/profile/order.ts";
 import { segmentProfiles } from "../loaders/profile/profile.ts";
 import { goldStandardLabels } from "../loaders/report/analyze.ts";
@@ -25,25 +24,9 @@ describe("segment profiles", () => {
   });
 });
 
-describe("segment names and actions", () => {
-  const profile = (z: Record<string, number>) => Object.entries(z).map(([feature, v]) => ({ feature, mean: v, overall: 0, z: v }));
-
-  it("names a segment by its most distinctive features, uniquely", () => {
-    const names = nameSegments([profile({ Milk: 1.2, Fresh: -0.1, Grocery: 0.9 }), profile({ Milk: 0.1, Fresh: 0.1 }), profile({ Milk: 1.3, Grocery: 1 })], null);
-    expect(names).toEqual(["High Milk, high Grocery (1)", "Average", "High Milk, high Grocery (2)"]);
-  });
-
-  it("prefers the RFM name when there is one", () => {
-    expect(nameSegments([profile({ a: 1 })], ["Champions"])).toEqual(["Champions"]);
+describe("dominant RFM names", () => {
+  it("takes each segment's most common RFM name, ties in the given order", () => {
     expect(dominantRfmNames(["Lost", "Champions", "Lost", "At Risk"], Int32Array.from([0, 0, 0, 1]), 2, ["Champions", "At Risk", "Lost"])).toEqual(["Lost", "At Risk"]);
-  });
-
-  it("suggests loyalty for high value and re-engagement for low value", () => {
-    expect(suggestAction(profile({ a: 1, b: 2 }), null)).toMatch(/^High value: protect and reward .*stands out on b \(above average\)/);
-    expect(suggestAction(profile({ a: -1, b: -1 }), null)).toMatch(/^Low engagement: re-engagement/);
-    expect(suggestAction(profile({ a: 0.2, b: -0.3 }), null)).toMatch(/^Mid value: cross-sell .*stands out on b \(below average\)/);
-    expect(suggestAction(profile({ a: 0.1 }), null)).toBe("Mid value: cross-sell and upsell to move them up.");
-    expect(suggestAction(profile({}), "At Risk")).toMatch(/^Win them back/);
   });
 });
 

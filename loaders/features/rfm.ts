@@ -55,6 +55,18 @@ export const RFM_COLUMNS = {
   totalQuantity: "numeric"
 } as const satisfies Record<string, ColumnRole>;
 
+/** The derived features in the words pages use. */
+export const RFM_WORDS: Record<keyof typeof RFM_COLUMNS, string> = {
+  recency: "days since last purchase",
+  frequency: "purchases",
+  repeatPurchases: "repeat purchases",
+  monetary: "total spend",
+  averageOrderValue: "average order value",
+  tenure: "days since first purchase",
+  meanInterPurchaseDays: "days between purchases",
+  totalQuantity: "items bought"
+};
+
 export interface CustomerFeaturesReport {
   /** Rows in the transaction log. */
   transactions: number;

@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { ACTION_RULES, personas, type PersonaInputs } from "../loaders/profile/personas.ts";
+import { customerTypes, quantile, typeShares, type TypeInputs } from "../loaders/profile/segmentTypes.ts";
+import { columnWords, featureWords } from "../loaders/profile/wording.ts";
+import type { FeatureProfile } from "../loaders/profile/profile.ts";
+
+const f64 = (xs: number[]) => Float64Array.from(xs);
+const noTypes = (n: number): TypeInputs => ({ n, kind: "customers", profile: {}, tags: {}, display: (c) => c, clv: null, pAlive: null, churnProbability: null });
+
+describe("wording", () => {
+  it("spells columns and one-hot categories in words, never as Column=Value", () => {
+    expect(columnWords("Detergents_Paper")).toBe("detergents paper");
+    expect(columnWords("NumWebPurchases")).toBe("num web purchases");
+    expect(columnWords("MntWines", { MntWines: "wine" })).toBe("wine");
+    const hot = new Map([
+      ["InternetService=No internet service", { column: "InternetService", value: "No internet service" }],
+      ["DeviceProtection=No", { column: "DeviceProtection", value: "No" }],
+      ["Partner=Yes", { column: "Partner", value: "Yes" }],
+      ["Contract=Month-to-month", { column: "Contract", value: "Month-to-month" }],
+      ["Region=3", { column: "Region", value: "3" }]
+    ]);
+    expect(featureWords("InternetService=No internet service", hot).words).toBe("no internet service");
+    expect(featureWords("DeviceProtection=No", hot).words).toBe("without device protection");
+    expect(featureWords("Partner=Yes", hot).words).toBe("with partner");
+    expect(featureWords("Contract=Month-to-month", hot)).toEqual({ words: "month-to-month contract", share: true });
+    expect(featureWords("Region=3", hot).words).toBe("region 3");
+    expect(featureWords("Income", hot)).toEqual({ words: "income", share: false });
+  });
+});
+
+describe("segment types", () => {
+  it("flags each type by its documented rule (worked by hand on ten customers)", () => {
+    // spend: customer i spends i+1 on wine; customers 0–4 spend 10 on meat, 5–9 nothing.
+    const wine = f64([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const meat = f64([10, 10, 10, 10, 10, 0, 0, 0, 0, 0]);
+    const t = customerTypes({
+      ...noTypes(10),
+      profile: {
+        wine,
+        meat,
+        deals: f64([0, 0, 0, 0, 0, 0, 0, 0, 5, 9]),
+        purchases: f64([10, 10, 10, 10, 10, 10, 10, 10, 10, 10]),
+        recency: f64([5, 5, 5, 5, 5, 5, 5, 5, 200, 300]),
+        "days since joined": f64([10, 100, 200, 300, 400, 500, 600, 700, 800, 900])
+      },
+      tags: { wine: "spend", meat: "spend", deals: "deals", purchases: "purchases", recency: "recency", joined: "signup" },
+      display: (c) => c
+    });
+    const flags = (id: string) => Array.from(t.flags[id as "new"]!).flatMap((v, i) => (v ? [i] : []));
+    // Total spend 11,12,13,14,15,6,7,8,9,10: the top 20% cut is the 0.8 quantile = 13.2 → customers 3, 4.
+    expect(quantile(f64([11, 12, 13, 14, 15, 6, 7, 8, 9, 10]), 0.8)).toBeCloseTo(13.2, 12);
+    expect(flags("highValue")).toEqual([3, 4]);
+    // Meat ≥ 50% of spend for 0–4 (10 of 11..15); wine is 100% for 5–9.
+    expect(flags("categoryLover")).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(Array.from(t.category!)).toEqual([1, 1, 1, 1, 1, 0, 0, 0, 0, 0]);
+    // Deal share 0 … 0.5, 0.9: the 80th percentile is 0, so customers 8 and 9.
+    expect(flags("discountSeeker")).toEqual([8, 9]);
+    expect(flags("new")).toEqual([0]);
+    expect(flags("inactive")).toEqual([8, 9]);
+    // Usual interval = days since joining / purchases; churn when recency > 2 × it:
+    // customer 0: 5 > 2 × 1; customer 8: 200 > 160; customer 9: 300 > 180.
+    expect(flags("churnRisk")).toEqual([0, 8, 9]);
+    const shares = typeShares(t, Int32Array.from([0, 0, 0, 0, 0, 1, 1, 1, 1, 1]), 2);
+    expect(shares.segments[1].inactive).toBe(0.4);
+    expect(shares.overall.inactive).toBe(0.2);
+    expect(shares.byCategory![0]).toEqual([0, 1]);
+  });
+
+  it("uses P(alive) and CLV where the value models ran, and says which types it cannot compute", () => {
+    const t = customerTypes({ ...noTypes(4), clv: f64([1, 2, 3, NaN]), pAlive: f64([0.9, 0.4, 0.6, NaN]) });
+    expect(t.value?.measure).toBe("predicted CLV");
+    expect(Array.from(t.flags.churnRisk!)).toEqual([0, 1, 0, 0]);
+    expect(t.unavailable.map((u) => u.id)).toEqual(["categoryLover", "discountSeeker", "new", "inactive"]);
+  });
+});
+
+describe("personas: names and actions", () => {
+  const profile = (z: Record<string, number>): FeatureProfile[] => Object.entries(z).map(([feature, v]) => ({ feature, mean: 10 + v, overall: 10, z: v }));
+  /** Three segments of ten customers: value 30, 10, 2 per customer; churn in segment 2 only. */
+  function inputs(z: Array<Record<string, number>>, churn = [0, 0, 1]): PersonaInputs {
+    const labels = Int32Array.from({ length: 30 }, (_, i) => Math.floor(i / 10));
+    const types = customerTypes({ ...noTypes(30), clv: Float64Array.from(labels, (l) => [30, 10, 2][l]), pAlive: Float64Array.from(labels, (l) => (churn[l] ? 0.2 : 0.9)) });
+    return { profiles: z.map(profile), sizes: [10, 10, 10], labels, types, shares: typeShares(types, labels, 3), oneHot: new Map(), display: {} };
+  }
+
+  it("gives every segment a name that matches its value and risk, and a different action", () => {
+    const p = personas(inputs([{ income: 1 }, { visits: -1 }, { income: -1 }]));
+    // Mean value 14: 30/14 = 2.1× (high), 10/14 = 0.71× (low), 2/14 (low, at risk).
+    expect(p.map((x) => x.tier)).toEqual(["high", "low", "low"]);
+    expect(p.map((x) => x.risk)).toEqual(["active", "active", "at risk"]);
+    expect(p.map((x) => x.name)).toEqual(["Loyal high spenders", "Occasional low spenders", "Lapsed low spenders"]);
+    expect(p.map((x) => x.rule)).toEqual(["vip", "grow", "exclude"]);
+    expect(new Set(p.map((x) => x.action)).size).toBe(3);
+  });
+
+  it("never builds a name or a behaviour from a zero difference", () => {
+    const p = personas(inputs([{ income: 0.1, gender: 0 }, { income: 0 }, { income: -0.2 }]));
+    for (const x of p) expect(x.behaviours).toEqual([]);
+    expect(p.map((x) => x.name).join(" ")).not.toMatch(/income|gender/);
+  });
+
+  it("tells apart segments that would share a name, and aims a shared action at what sets each apart", () => {
+    const p = personas(inputs([{ income: 1 }, { visits: 1, income: -0.5 }, { income: 1, visits: -2 }], [0, 0, 0]));
+    expect(p[1].name).toBe("Occasional low spenders, more visits");
+    expect(p[2].name).toBe("Occasional low spenders, fewer visits");
+    expect(new Set(p.map((x) => x.name)).size).toBe(3);
+    expect(new Set(p.map((x) => x.action)).size).toBe(3);
+    expect(p[1].action).toMatch(/focus on: more visits/);
+  });
+
+  it("has a rule for every case, ending in a catch-all", () => {
+    expect(ACTION_RULES.at(-1)!.test({ tier: null, risk: null, focus: null })).toBe(true);
+    expect(new Set(ACTION_RULES.map((r) => r.action)).size).toBe(ACTION_RULES.length);
+  });
+});

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Manifest } from "../manifest/types.ts";
 import { dataFilePath } from "../paths.ts";
+import { personaCachePath } from "../personas/cache.ts";
 import { localModuleGraph } from "./imports.ts";
 import type { LoaderTarget } from "./targets.ts";
 
@@ -23,6 +24,8 @@ export function fingerprint(root: string, target: LoaderTarget, manifest: Manife
   for (const d of datasets) {
     add("entry", JSON.stringify(d));
     add("file", dataFileHash(root, d.file, d.name, memo));
+    // LLM-written persona summaries the report shows (npm run personas writes them).
+    add("personas", fileHash(personaCachePath(d.name, root), memo));
   }
   if (!target.dataset) add("names", manifest.datasets.map((d) => d.name).join(","));
   // The report's build date follows it (loaders/report/experiments.ts).

@@ -3,7 +3,12 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reportPages } from "../loaders/site/pages.ts";
-import { parseManifest } from "../loaders/manifest/load.ts";
+import { findDataset, loadManifest, parseManifest } from "../loaders/manifest/load.ts";
+import { writePersonaCache } from "../loaders/personas/cache.ts";
+import { personaInput } from "../loaders/personas/inputs.ts";
+import { personaRequest, requestKey } from "../loaders/personas/llm.ts";
+import { analyze } from "../loaders/report/analyze.ts";
+import type { OverviewFile, PersonasFile, SegmentsFile, ExperimentsFile } from "../loaders/report/contract.ts";
 import { launchChromium } from "./helpers/browser.ts";
 import { makeProject, removeProject, REPO, runScript } from "./helpers/project.ts";
 import { serveStatic } from "./helpers/serve.ts";
@@ -64,6 +69,27 @@ display(Plot.barY(rows, {x: "name", y: "value"}).plot());
 \`\`\`
 `;
 
+/** The text planted as an LLM-written summary of the probe's first segment: an injection too. */
+const LLM_TEXT = `LLM-TEST-SUMMARY ${INJECTION}`;
+
+/**
+ * A committed personas cache for the injection probe, as \`npm run personas\` writes it: an
+ * answer for segment 0 keyed by its exact request, and a stale answer (another key) that must
+ * not show. The other datasets have no cache, so their pages show the template text only.
+ */
+function writeLlmCache(root: string): void {
+  const saved = process.env.WORKBENCH_ROOT;
+  process.env.WORKBENCH_ROOT = root;
+  try {
+    const input = personaInput(analyze(findDataset(loadManifest(), "inject")));
+    const key = requestKey(personaRequest(input, 0, "test-model"));
+    writePersonaCache("inject", { version: 1, entries: { [key]: { segment: 0, model: "test-model", text: LLM_TEXT }, ["0".repeat(64)]: { segment: 1, model: "test-model", text: "STALE-ANSWER" } } }, root);
+  } finally {
+    if (saved === undefined) delete process.env.WORKBENCH_ROOT;
+    else process.env.WORKBENCH_ROOT = saved;
+  }
+}
+
 let dir: string;
 let browser: Browser;
 let site: Awaited<ReturnType<typeof serveStatic>>;
@@ -76,6 +102,7 @@ beforeAll(async () => {
   dir = makeProject(manifest, files);
   writeFileSync(join(dir, "src", "idioms.md"), IDIOMS_PAGE);
   writeFileSync(join(dir, "src", "idioms.csv"), "name,value\nalpha,1\nbeta,2\n");
+  writeLlmCache(dir);
   const r = runScript(dir, "build.ts");
   if (r.code !== 0) throw new Error(`build failed:\n${r.stderr.slice(-3000)}`);
   // A plain static server, the site in a subfolder: no clean URLs, no folder indexes.
@@ -115,6 +142,11 @@ const pageFile = (dataset: string, path: string) => `/${dataset}/${path || "inde
 const pages = parseManifest(manifest, "manifest").datasets.flatMap((d) => reportPages(d).map((p) => ({ dataset: d.name, path: pageFile(d.name, p.path), title: p.title })));
 
 /** One file of a dataset's report as the built site serves it (dist/_file/data/<dataset>/report/<name>.<hash>.json). */
+function reportJson(dataset: string, name: "overview"): OverviewFile;
+function reportJson(dataset: string, name: "personas"): PersonasFile;
+function reportJson(dataset: string, name: "segments"): SegmentsFile;
+function reportJson(dataset: string, name: "experiments"): ExperimentsFile;
+function reportJson(dataset: string, name: string): any;
 function reportJson(dataset: string, name: string) {
   const folder = join(dir, "dist", "_file", "data", dataset, "report");
   const file = readdirSync(folder).find((f) => f.startsWith(`${name}.`) && f.endsWith(".json"));
@@ -146,7 +178,10 @@ describe("the built site in Chromium", () => {
     expect(errors).toEqual([]);
     await expect(page.locator("h1").first().textContent()).resolves.toBeTruthy();
     const marks = await page.locator("figure svg [aria-label] > *, svg[class^=plot] g[aria-label] > *").count();
-    if (title !== "Experiments") expect(marks, "chart marks").toBeGreaterThan(0);
+    // Experiments is a table; Personas of a table without tagged columns or campaigns has no chart.
+    const personas = title === "Personas" ? reportJson(dataset, "personas") : null;
+    const charts = title !== "Experiments" && (!personas || personas.types.definitions.length > 0 || personas.responses.length > 0);
+    if (charts) expect(marks, "chart marks").toBeGreaterThan(0);
     expect(await page.locator(".observablehq--error").count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, `${dataset}-${title.toLowerCase().replace(/\W+/g, "-")}.png`), fullPage: true });
     await page.close();
@@ -210,6 +245,88 @@ describe("the built site in Chromium", () => {
     const cards = (await page.locator(".grid .card").allInnerTexts()).join("\n");
     expect(cards).not.toContain("predicted value");
     expect(cards).not.toContain("the average");
+    await page.close();
+  });
+
+  it("gives every dataset 3–8 segments, each with a unique business name and a distinct action", () => {
+    for (const d of datasets) {
+      const { personas } = reportJson(d, "personas");
+      expect(personas.length, d).toBeGreaterThanOrEqual(3);
+      expect(personas.length, d).toBeLessThanOrEqual(8);
+      expect(new Set(personas.map((p) => p.name)).size, d).toBe(personas.length);
+      expect(new Set(personas.map((p) => p.action)).size, d).toBe(personas.length);
+      // Categories spelled as words, never "Column=Value" or a threshold.
+      for (const p of personas) expect(p.name, d).not.toMatch(/[=≤≥]/);
+      const { recommended } = reportJson(d, "overview");
+      expect(recommended.segments.map((s) => s.name)).toEqual(personas.map((p) => p.name));
+    }
+  });
+
+  it("shows the personas table, the segment types and campaign response, with the action rule of each segment", async () => {
+    const p = reportJson("marketing", "personas");
+    const { page, errors } = await open("/marketing/personas.html");
+    const rows = await page.locator("table.personas tbody tr").allInnerTexts();
+    expect(rows.length).toBe(p.personas.length);
+    p.personas.forEach((persona, i) => {
+      expect(rows[i]).toContain(persona.name);
+      expect(rows[i]).toContain(persona.action);
+    });
+    // Types heatmap: a cell per (segment + all customers) × type column.
+    const columns = p.types.definitions.reduce((c, t) => c + (t.id === "categoryLover" ? p.types.categories!.labels.length : 1), 0);
+    expect(await page.locator('svg[aria-label="segment types by segment"] g[aria-label="cell"] rect').count()).toBe((p.personas.length + 1) * columns);
+    // Campaign response: one dot per campaign and segment.
+    expect(p.responses.length).toBe(6); // AcceptedCmp1–5 and Response
+    expect(await page.locator('svg[aria-label="campaign response by segment"] g[aria-label="dot"] circle').count()).toBe(6 * p.personas.length);
+    // No cache for this dataset: no LLM text, and the page says how to add it.
+    expect(await page.locator(".llm").count()).toBe(0);
+    await expect(page.locator("main").innerText()).resolves.toContain("npm run personas");
+    await page.screenshot({ path: join(SHOTS, "personas-table.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("shows a cached LLM summary as marked text, and the template text where the cache has no current answer", async () => {
+    const { page, errors } = await open("/inject/personas.html");
+    const llm = page.locator(".llm");
+    await expect(llm.count()).resolves.toBe(1);
+    const text = await llm.innerText();
+    expect(text).toContain("LLM-written summary");
+    expect(text).toContain(LLM_TEXT); // the injection is text, not an element
+    expect(await page.locator("img[src=x]").count()).toBe(0);
+    await expect(page.locator("main").innerText()).resolves.not.toContain("STALE-ANSWER");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("switches the Segments map between PCA and a seeded UMAP, and draws the parallel coordinates", async () => {
+    const s = reportJson("wholesale", "segments");
+    const { page, errors } = await open("/wholesale/segments.html");
+    await page.locator('svg[aria-label="PCA map of customers"]').waitFor();
+    await page.getByLabel("UMAP").check();
+    const umap = page.locator('svg[aria-label="UMAP map of customers"]');
+    await umap.waitFor();
+    expect(await umap.locator('g[aria-label="dot"] circle').count()).toBe(s.scatter.shown);
+    expect(s.scatter.umap!.x.length).toBe(s.scatter.shown);
+    const parallel = page.locator('svg[aria-label="parallel coordinates of segment profiles"]');
+    expect(await parallel.locator('g[aria-label="line"] path').count()).toBe(s.parallel.customers.segment.length + s.segments.length);
+    await page.screenshot({ path: join(SHOTS, "segments-umap.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("states the strongest split on the Overview and why each run lost on Experiments", async () => {
+    const { recommended } = reportJson("marketing", "overview");
+    const x = reportJson("marketing", "experiments");
+    const overview = await open("/marketing/index.html");
+    if (recommended.strongest && recommended.strongest.runId !== recommended.runId) {
+      await expect(overview.page.locator("main").innerText()).resolves.toContain(`silhouette peaks at k = ${recommended.strongest.k}`);
+    }
+    await overview.page.close();
+    const { page, errors } = await open("/marketing/experiments.html");
+    const table = await page.locator("table").last().innerText();
+    for (const r of x.runs.slice(0, 10)) expect(table).toContain(r.verdict);
+    expect(x.runs.find((r) => r.id === x.recommended.runId)!.verdict).toBe("chosen");
+    expect(errors).toEqual([]);
     await page.close();
   });
 
@@ -289,7 +406,7 @@ describe("the built site in Chromium", () => {
       await page.close();
     }
     const { page } = await open("/inject/segments.html");
-    expect(await page.locator("body").textContent()).toContain("plan=<img src=x onerror=alert(1)>");
+    expect(await page.locator("body").textContent()).toContain(INJECTION);
     await page.close();
     expect(dialogs).toBe(0);
   });
@@ -308,6 +425,9 @@ describe("the built site in Chromium", () => {
       }
     };
     walk(join(dir, "dist"));
+    // The LLM cache holds only what was sent and answered: aggregates, no e-mail.
+    walk(join(dir, "data", "personas"));
+    expect(readdirSync(join(dir, "data", "personas"))).toEqual(["inject.json"]);
     expect(existsSync(join(dir, "dist", "inject", "index.html"))).toBe(true);
     expect(hits).toEqual([]);
   });

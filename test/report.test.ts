@@ -28,7 +28,7 @@ describe("a dataset's report", () => {
     try {
       const a = members(reportArchive("wholesale"), "a");
       const b = members(reportArchive("wholesale"), "b");
-      expect(Object.keys(a).sort()).toEqual(["compare.json", "evaluation.json", "experiments.json", "overview.json", "segments.json", "value.json"]);
+      expect(Object.keys(a).sort()).toEqual(["compare.json", "evaluation.json", "experiments.json", "overview.json", "personas.json", "segments.json", "value.json"]);
       expect(JSON.stringify(b)).toBe(JSON.stringify(a));
       expect((a["experiments.json"] as { built: string }).built).toBe("2025-11-24");
     } finally {

@@ -204,6 +204,8 @@ export function prepare(dataset: DatasetTable, options: PrepareOptions): Prepare
         ? `log1p applied to skewed column(s) (skewness > 1): ${transform.columns.join(", ")}`
         : "no numeric column has skewness > 1; nothing log1p-transformed"
     );
+  } else if (options.transform === "log1p" && transform.columns.length) {
+    notes.push(`log1p applied to every numeric column: ${transform.columns.join(", ")}`);
   }
 
   // 6. one-hot encoding, assembling the columns in manifest order
@@ -218,6 +220,8 @@ export function prepare(dataset: DatasetTable, options: PrepareOptions): Prepare
       hot.names.forEach((name, j) => assembled.push({ name, values: hot.columns[j], original: hot.columns[j], indicator: true }));
     }
   }
+
+  if (encoded.length) notes.push(`categorical column(s) one-hot encoded: ${encoded.map((e) => `${e.column} (${e.categories.length} categories)`).join(", ")}`);
 
   // 7. zero-variance columns
   const kept = assembled.filter((c) => {
@@ -240,6 +244,7 @@ export function prepare(dataset: DatasetTable, options: PrepareOptions): Prepare
   }
 
   // 8. scaling, then row-major matrices
+  notes.push(options.scale === "none" ? "features not scaled" : `features scaled by ${options.scale}${encoded.length ? "; one-hot columns by 1/√2" : ""}`);
   const n = frame.n;
   const d = kept.length;
   const data = new Float64Array(n * d);
@@ -496,10 +501,11 @@ function handleOutliers(
     }
     if (dropped) notes.push(`${dropped} row(s) with an outlier (${options.outlierRule}, threshold ${threshold}) dropped`);
   } else if (total) {
+    const where = report.filter((r) => r.count > 0).map((r) => `${r.column} ${r.count}`).join(", ");
     notes.push(
       options.outliers === "cap"
-        ? `${total} outlier value(s) (${options.outlierRule}, threshold ${threshold}) capped to the fences`
-        : `${total} outlier value(s) (${options.outlierRule}, threshold ${threshold}) flagged and kept`
+        ? `${total} outlier value(s) (${options.outlierRule}, threshold ${threshold}) capped to the fences: ${where}`
+        : `${total} outlier value(s) (${options.outlierRule}, threshold ${threshold}) flagged and kept: ${where}`
     );
   }
   return { frame: next, rowsDropped: dropped };

@@ -16,14 +16,18 @@ import type { Recommendation } from "../experiment/recommend.ts";
 import { runExperiment, type ExperimentResult, type RunRecord } from "../experiment/runner.ts";
 import { WorkbenchError } from "../errors.ts";
 import { ALL_SEGMENT_NAMES } from "../features/rfmScores.ts";
+import { RFM_WORDS } from "../features/rfm.ts";
 import type { DatasetEntry } from "../manifest/types.ts";
 import { dataFilePath } from "../paths.ts";
-import { suggestAction } from "../profile/actions.ts";
-import { dominantRfmNames, nameSegments } from "../profile/names.ts";
+import { dominantRfmNames } from "../profile/names.ts";
+import { personas, type Persona } from "../profile/personas.ts";
+import { customerTypes, typeShares, type CustomerTypes, type TypeShares } from "../profile/segmentTypes.ts";
 import { orderBySize } from "../profile/order.ts";
 import { segmentProfiles, type FeatureProfile } from "../profile/profile.ts";
+import { columnWords } from "../profile/wording.ts";
 import { pca, type Projection } from "../project/pca.ts";
 import { Rng } from "../rng.ts";
+import type { FeatureMatrix } from "../matrix.ts";
 import { predictOutcome, type OutcomeAnalysis } from "../outcome/predictOutcome.ts";
 import { segmentOutcomes, type SegmentOutcomes } from "../outcome/wilson.ts";
 import { segmentValues, type SegmentValue } from "../profile/value.ts";
@@ -39,10 +43,20 @@ export interface Segmentation {
   sizes: number[];
   names: string[];
   actions: string[];
+  /** Per segment: behaviours, value tier, churn risk, focus type and the action rule. */
+  personas: Persona[];
   /** Per segment, per feature (original units). */
   profiles: FeatureProfile[][];
   /** Transaction logs: the segment's most common RFM name. */
   rfmNames: string[] | null;
+  /** Segment types per customer, and their shares per segment. */
+  types: CustomerTypes;
+  typeShares: TypeShares;
+  /** The features profiles describe (original units), and their words. */
+  profileMatrix: FeatureMatrix;
+  display: Record<string, string>;
+  /** One-hot feature → its column and category. */
+  oneHot: Map<string, { column: string; value: string }>;
 }
 
 /** Everything a dataset's report shows, computed once per build. */
@@ -84,9 +98,16 @@ export function analyze(entry: DatasetEntry, progress: (m: string) => void = () 
   }
   const experiment = { ...result, recommendation: result.recommendation };
   const run = experiment.runs.find((r) => r.id === experiment.recommendation.runId)!;
-  const segmentation = describeSegments(data, run);
   const seed = entry.experiment.seed;
-  const clustered = segmentation.labels;
+  const order = orderBySize(run.labels, run.k);
+  const clustered = order.labels;
+
+  progress(`${entry.name}: value and outcome models`);
+  const { value, valueSkipped } = customerValue(data, clustered, run.k);
+  const outcomeAnalysis = predictOutcome(data, new Rng(seed));
+  const outcome = outcomeAnalysis ? { analysis: outcomeAnalysis, segments: outcomeBySegment(outcomeAnalysis, clustered, run.k) } : null;
+  const churnProbability = outcomeAnalysis && entry.outcome?.churn ? outcomeAnalysis.probability : null;
+  const segmentation = describeSegments(data, run, { clv: value?.clv ?? null, pAlive: value?.pAlive ?? null, churnProbability });
 
   progress(`${entry.name}: segment rules, predictability, stability`);
   const rules = segmentRules(prepared.unscaled, clustered, segmentation.names, { rng: new Rng(seed) });
@@ -101,11 +122,6 @@ export function analyze(entry: DatasetEntry, progress: (m: string) => void = () 
     ? segmentPredictability(prepared.matrix, clustered, { rng: new Rng(seed), segmentNames: segmentation.names, maxRows: PREDICTABILITY_ROWS })
     : null;
   const stab = inDisplayOrder(experiment.stabilities[run.id] ?? runStability(prepared.matrix, run, seed), segmentation.rank);
-
-  progress(`${entry.name}: value and outcome models`);
-  const { value, valueSkipped } = customerValue(data, clustered, run.k);
-  const outcomeAnalysis = predictOutcome(data, new Rng(seed));
-  const outcome = outcomeAnalysis ? { analysis: outcomeAnalysis, segments: outcomeBySegment(outcomeAnalysis, clustered, run.k) } : null;
 
   const fingerprint = createHash("sha256").update(readFileSync(path)).update(JSON.stringify(entry)).digest("hex");
   return {
@@ -181,13 +197,49 @@ export function goldStandardLabels(label: string[]): { labels: string[]; folds: 
   return { labels: label.map((l) => (keep.has(l) ? l : "")), folds, notes, skipped: null };
 }
 
-export function describeSegments(data: PreparedDataset, run: RunRecord): Segmentation {
+/** What the value and outcome models say of each prepared customer, for the segment types. */
+export interface CustomerScores {
+  clv: Float64Array | null;
+  pAlive: Float64Array | null;
+  /** Outcome probability where the outcome is churn. */
+  churnProbability: Float64Array | null;
+}
+
+export function describeSegments(data: PreparedDataset, run: RunRecord, scores: CustomerScores): Segmentation {
+  const { entry, prepared } = data;
   const { labels, sizes, rank } = orderBySize(run.labels, run.k);
-  const profiles = segmentProfiles(profileMatrix(data), labels, run.k);
+  const profiled = profileMatrix(data);
+  const profiles = segmentProfiles(profiled, labels, run.k);
   const rfmNames = data.rfm ? dominantRfmNames(data.rfm.segment, labels, run.k, ALL_SEGMENT_NAMES) : null;
-  const names = nameSegments(profiles, rfmNames);
-  const actions = profiles.map((p, s) => suggestAction(p, rfmNames?.[s] ?? null));
-  return { run, labels, rank, sizes, names, actions, profiles, rfmNames };
+  const display = { ...(data.transactions ? RFM_WORDS : {}), ...entry.display };
+  const types = customerTypes({
+    n: labels.length,
+    kind: entry.kind,
+    profile: prepared.profile,
+    tags: entry.tags ?? {},
+    display: (column) => columnWords(column, display),
+    ...scores,
+    options: entry.segmentTypes
+  });
+  const shares = typeShares(types, labels, run.k);
+  const oneHot = new Map(prepared.report.encoded.flatMap((e) => e.categories.map((value) => [`${e.column}=${value}`, { column: e.column, value }] as const)));
+  const described = personas({ profiles, sizes, labels, types, shares, oneHot, display });
+  return {
+    run,
+    labels,
+    rank,
+    sizes,
+    names: described.map((p) => p.name),
+    actions: described.map((p) => p.action),
+    personas: described,
+    profiles,
+    rfmNames,
+    types,
+    typeShares: shares,
+    profileMatrix: profiled,
+    display,
+    oneHot
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { WorkbenchError } from "../errors.ts";
 import type { Analysis } from "./analyze.ts";
+import type { ExperimentsFile } from "./contract.ts";
 import { sig, sigDeep } from "./display.ts";
 
 /**
@@ -18,7 +19,7 @@ export function buildDate(): string {
 }
 
 /** Experiments page: every run tried, with its parameters, metrics and time. */
-export function experimentsFile(a: Analysis) {
+export function experimentsFile(a: Analysis): ExperimentsFile {
   const { experiment, entry } = a;
   return {
     fingerprint: a.fingerprint,
@@ -26,7 +27,7 @@ export function experimentsFile(a: Analysis) {
     seed: entry.experiment.seed,
     prepare: entry.prepare,
     grid: entry.experiment.grid ?? null,
-    recommended: experiment.recommendation,
+    recommended: sigDeep(experiment.recommendation),
     epsSuggestion: experiment.epsSuggestion ? { eps: experiment.epsSuggestion.eps, minPoints: experiment.epsSuggestion.minPoints } : null,
     runs: experiment.runs.map((r) => ({
       id: r.id,
@@ -35,8 +36,9 @@ export function experimentsFile(a: Analysis) {
       k: r.k,
       sizes: [...r.sizes].sort((x, y) => y - x),
       seconds: sig(r.seconds, 3),
-      metrics: sigDeep(r.metrics),
-      notes: r.notes
+      metrics: sigDeep(r.metrics) as unknown as Record<string, number | null>,
+      notes: r.notes,
+      verdict: experiment.recommendation.verdicts[r.id] ?? "not compared"
     }))
   };
 }

@@ -2,9 +2,10 @@ import type { Analysis } from "./analyze.ts";
 import { preparationNotes } from "../experiment/pipeline.ts";
 import { sigDeep } from "./display.ts";
 import { segmentWorth } from "./value.ts";
+import type { OverviewFile } from "./contract.ts";
 
 /** Overview page: what the data is, how clean it was, and the recommended segmentation. */
-export function overviewFile(a: Analysis) {
+export function overviewFile(a: Analysis): OverviewFile {
   const { entry, data, segmentation: s, experiment } = a;
   const n = s.labels.length;
   return {
@@ -19,7 +20,7 @@ export function overviewFile(a: Analysis) {
     },
     rows: data.source.rows,
     customers: n,
-    columns: data.source.columns.map(({ name, role, type, missing, inferred }) => ({ name, role, type, missing, inferred: inferred ?? null })),
+    columns: data.source.columns.map(({ name, role, type, missing, inferred }) => ({ name, role, measures: entry.tags?.[name] ?? null, type, missing, inferred: inferred ?? null })),
     transactions: data.transactions ? { snapshot: data.transactions.snapshot, customers: data.transactions.customers, ...data.transactions.report } : null,
     quality: sigDeep(data.prepared.report),
     /** Everything reading and preparation decided, in order (the CLI prints the same notes). */
@@ -30,9 +31,13 @@ export function overviewFile(a: Analysis) {
       algorithm: s.run.algorithm,
       k: s.run.k,
       rule: experiment.recommendation.rule,
-      metrics: sigDeep(s.run.metrics),
+      fallback: experiment.recommendation.fallback,
+      settings: experiment.recommendation.settings,
+      strongest: experiment.recommendation.strongest && sigDeep(experiment.recommendation.strongest),
+      metrics: sigDeep(s.run.metrics) as unknown as Record<string, number | null>,
       noise: s.run.metrics.noise,
-      segments: s.names.map((name, i) => ({ segment: i, name, size: s.sizes[i], share: s.sizes[i] / n, action: s.actions[i], ...segmentWorth(a, i) }))
+      valueMeasure: s.types.value?.measure ?? null,
+      segments: s.names.map((name, i) => ({ segment: i, name, size: s.sizes[i], share: s.sizes[i] / n, valueShare: s.personas[i].valueShare, action: s.actions[i], ...segmentWorth(a, i) }))
     }
   };
 }

@@ -7,6 +7,8 @@ import { overviewFile } from "./overview.ts";
 import { segmentsFile } from "./segments.ts";
 import { tar } from "./tar.ts";
 import { valueFile } from "./value.ts";
+import { personasFile } from "./personas.ts";
+import type { ReportFiles } from "./contract.ts";
 
 /**
  * A dataset's report as a tar archive: one JSON file per page. Framework serves each member
@@ -14,9 +16,10 @@ import { valueFile } from "./value.ts";
  */
 export function reportArchive(name: string, progress?: (m: string) => void): Buffer {
   const a = analyze(findDataset(loadManifest(), name), progress);
-  const files = {
+  const files: ReportFiles = {
     "overview.json": overviewFile(a),
     "segments.json": segmentsFile(a),
+    "personas.json": personasFile(a),
     "value.json": valueFile(a),
     "compare.json": compareFile(a),
     "evaluation.json": evaluationFile(a),

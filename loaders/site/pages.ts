@@ -4,6 +4,7 @@ import type { DatasetEntry } from "../manifest/types.ts";
 export const REPORT_PAGES = [
   { path: "", title: "Overview" },
   { path: "segments", title: "Segments" },
+  { path: "personas", title: "Personas" },
   { path: "value", title: "Value" },
   { path: "compare", title: "Compare algorithms" },
   { path: "evaluation", title: "Evaluation" },

@@ -9,8 +9,8 @@ function labelMargin(labels, min = 60, max = 280) {
   return Math.max(min, Math.min(max, 16 + 6.2 * Math.max(0, ...labels.map((l) => String(l).length))));
 }
 
-/** PCA scatter of the sampled customers, coloured by segment. */
-export function segmentScatter({x, y, segment}, {width, names, explained, height = 420, ariaLabel} = {}) {
+/** Scatter of the sampled customers (PCA, or `axes` names for another map), coloured by segment. */
+export function segmentScatter({x, y, segment}, {width, names, explained, axes, height = 420, ariaLabel} = {}) {
   const points = x.map((_, i) => ({x: x[i], y: y[i], segment: segmentName(segment[i], names)}));
   const noise = segment.some((s) => s < 0);
   return Plot.plot({
@@ -18,8 +18,8 @@ export function segmentScatter({x, y, segment}, {width, names, explained, height
     height,
     ariaLabel,
     grid: true,
-    x: {label: `PC1${explained ? ` (${(100 * explained[0]).toFixed(0)}% of variance)` : ""}`},
-    y: {label: `PC2${explained ? ` (${(100 * explained[1]).toFixed(0)}% of variance)` : ""}`},
+    x: {label: axes ? axes[0] : `PC1${explained ? ` (${(100 * explained[0]).toFixed(0)}% of variance)` : ""}`},
+    y: {label: axes ? axes[1] : `PC2${explained ? ` (${(100 * explained[1]).toFixed(0)}% of variance)` : ""}`},
     color: segmentColorScale(names, {noise}),
     marks: [Plot.dot(points, {x: "x", y: "y", fill: "segment", r: 2, fillOpacity: 0.7, tip: true})]
   });
@@ -62,7 +62,8 @@ export function profileHeatmap(segments, {width, maxFeatures = 30} = {}) {
   const features = segments[0].profile.map((p) => p.feature);
   const spread = new Map(features.map((f, j) => [f, Math.max(...segments.map((s) => Math.abs(s.profile[j].z)))]));
   const shown = [...features].sort((a, b) => spread.get(b) - spread.get(a)).slice(0, maxFeatures);
-  const cells = segments.flatMap((s, i) => s.profile.filter((p) => shown.includes(p.feature)).map((p) => ({segment: `${i + 1}. ${s.name}`, feature: p.feature, z: p.z, mean: p.mean, overall: p.overall})));
+  const words = new Map(segments[0].profile.map((p) => [p.feature, p.words ?? p.feature]));
+  const cells = segments.flatMap((s, i) => s.profile.filter((p) => shown.includes(p.feature)).map((p) => ({segment: `${i + 1}. ${s.name}`, feature: words.get(p.feature), z: p.z, mean: p.mean, overall: p.overall})));
   const limit = Math.max(1, ...cells.map((c) => Math.abs(c.z)));
   return Plot.plot({
     width,
@@ -70,7 +71,7 @@ export function profileHeatmap(segments, {width, maxFeatures = 30} = {}) {
     marginLeft: 190,
     marginTop: 90,
     x: {label: null, axis: "top", tickRotate: -20, domain: segments.map((s, i) => `${i + 1}. ${s.name}`)},
-    y: {label: null, domain: shown},
+    y: {label: null, domain: shown.map((f) => words.get(f))},
     color: {type: "diverging", scheme: "BuRd", domain: [-limit, limit], legend: true, label: "Standardized difference from the overall mean"},
     marks: [
       Plot.cell(cells, {x: "segment", y: "feature", fill: "z", inset: 0.5, tip: {format: {z: (d) => d.toFixed(2)}}, channels: {mean: "mean", overall: "overall"}}),

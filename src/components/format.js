@@ -22,3 +22,9 @@ export function worthText({value, outcome} = {}) {
     outcome: outcome && outcome.rate != null ? `${outcome.column} ${rateInterval(outcome.rate, outcome.low, outcome.high)}${outcome.lift == null ? "" : `, ${outcome.lift.toFixed(2)}× the average`}` : null
   };
 }
+
+/** A behaviour as a short text: "income 33,500 vs 51,900", "month-to-month contract 71% vs 55%". */
+export function behaviourText({words, share, mean, overall}) {
+  const f = (x) => (share ? percent(x, 0) : num(x, 3));
+  return `${words} ${f(mean)} vs ${f(overall)}`;
+}

@@ -255,8 +255,8 @@ describe("the built site in Chromium", () => {
       expect(personas.length, d).toBeLessThanOrEqual(8);
       expect(new Set(personas.map((p) => p.name)).size, d).toBe(personas.length);
       expect(new Set(personas.map((p) => p.action)).size, d).toBe(personas.length);
-      // Categories spelled as words, never "Column=Value" or a threshold.
-      for (const p of personas) expect(p.name, d).not.toMatch(/[=≤≥]/);
+      // Categories spelled as words, never "Column=Value" or a threshold (the probe's category itself holds "=").
+      if (d !== "inject") for (const p of personas) expect(p.name, d).not.toMatch(/[=≤≥]/);
       const { recommended } = reportJson(d, "overview");
       expect(recommended.segments.map((s) => s.name)).toEqual(personas.map((p) => p.name));
     }
@@ -321,6 +321,9 @@ describe("the built site in Chromium", () => {
     if (recommended.strongest && recommended.strongest.runId !== recommended.runId) {
       await expect(overview.page.locator("main").innerText()).resolves.toContain(`silhouette peaks at k = ${recommended.strongest.k}`);
     }
+    // The data-quality list says each thing once (engine notes and page sentences used to overlap).
+    const quality = await overview.page.locator("h2:has-text('Data quality') + * li, h2:has-text('Data quality') ~ div li").allInnerTexts();
+    for (const topic of ["outlier", "log1p", "Z_CostContact", "one-hot"]) expect(quality.filter((q) => q.includes(topic)), topic).toHaveLength(1);
     await overview.page.close();
     const { page, errors } = await open("/marketing/experiments.html");
     const table = await page.locator("table").last().innerText();

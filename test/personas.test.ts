@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ACTION_RULES, personas, type PersonaInputs } from "../loaders/profile/personas.ts";
 import { customerTypes, quantile, typeShares, type TypeInputs } from "../loaders/profile/segmentTypes.ts";
-import { columnWords, featureWords } from "../loaders/profile/wording.ts";
+import { columnWords, featureWords, oneHotFeatures } from "../loaders/profile/wording.ts";
 import type { FeatureProfile } from "../loaders/profile/profile.ts";
 
 const f64 = (xs: number[]) => Float64Array.from(xs);
@@ -12,18 +12,20 @@ describe("wording", () => {
     expect(columnWords("Detergents_Paper")).toBe("detergents paper");
     expect(columnWords("NumWebPurchases")).toBe("num web purchases");
     expect(columnWords("MntWines", { MntWines: "wine" })).toBe("wine");
-    const hot = new Map([
-      ["InternetService=No internet service", { column: "InternetService", value: "No internet service" }],
-      ["DeviceProtection=No", { column: "DeviceProtection", value: "No" }],
-      ["Partner=Yes", { column: "Partner", value: "Yes" }],
-      ["Contract=Month-to-month", { column: "Contract", value: "Month-to-month" }],
-      ["Region=3", { column: "Region", value: "3" }]
+    const hot = oneHotFeatures([
+      { column: "InternetService", categories: ["DSL", "Fiber optic", "No internet service"] },
+      { column: "DeviceProtection", categories: ["No", "Yes"] },
+      { column: "Partner", categories: ["Yes", "No"] },
+      { column: "Contract", categories: ["Month-to-month", "One year"] },
+      { column: "Region", categories: ["1", "2", "3"] }
     ]);
     expect(featureWords("InternetService=No internet service", hot).words).toBe("no internet service");
     expect(featureWords("DeviceProtection=No", hot).words).toBe("without device protection");
     expect(featureWords("Partner=Yes", hot).words).toBe("with partner");
     expect(featureWords("Contract=Month-to-month", hot)).toEqual({ words: "month-to-month contract", share: true });
     expect(featureWords("Region=3", hot).words).toBe("region 3");
+    // 1 of a column coded 1, 2, 3 is a region, not a yes.
+    expect(featureWords("Region=1", hot).words).toBe("region 1");
     expect(featureWords("Income", hot)).toEqual({ words: "income", share: false });
   });
 });
@@ -99,17 +101,31 @@ describe("personas: names and actions", () => {
     expect(p.map((x) => x.name).join(" ")).not.toMatch(/income|gender/);
   });
 
-  it("tells apart segments that would share a name, and aims a shared action at what sets each apart", () => {
+  it("tells apart segments that would share a name", () => {
     const p = personas(inputs([{ income: 1 }, { visits: 1, income: -0.5 }, { income: 1, visits: -2 }], [0, 0, 0]));
     expect(p[1].name).toBe("Occasional low spenders, more visits");
     expect(p[2].name).toBe("Occasional low spenders, fewer visits");
     expect(new Set(p.map((x) => x.name)).size).toBe(3);
-    expect(new Set(p.map((x) => x.action)).size).toBe(3);
-    expect(p[1].action).toMatch(/focus on: more visits/);
+  });
+
+  it("gives a shared rule to the segment it fits best and the next matching rule to the others", () => {
+    // Segments 1 and 2 are both low value and at risk: the least valuable (2) keeps "exclude",
+    // segment 1 (0.71×) is reactivated instead.
+    const p = personas(inputs([{ income: 1 }, { visits: 1 }, { visits: -1 }], [0, 1, 1]));
+    expect(p.map((x) => x.rule)).toEqual(["vip", "reactivate", "exclude"]);
+  });
+
+  it("aims an action at what sets each segment apart when the rules run out", () => {
+    // Three equally valuable active segments: one VIP, the others share the catch-all.
+    const labels = Int32Array.from({ length: 30 }, (_, i) => Math.floor(i / 10));
+    const types = customerTypes({ ...noTypes(30), clv: Float64Array.from(labels, () => 5), pAlive: Float64Array.from(labels, () => 0.9) });
+    const p = personas({ profiles: [profile({ a: 1 }), profile({ b: 1 }), profile({ c: 1 })], sizes: [10, 10, 10], labels, types, shares: typeShares(types, labels, 3), oneHot: new Map(), display: {} });
+    expect(p.map((x) => x.rule)).toEqual(["cross-sell", "cross-sell", "cross-sell"]);
+    expect(p.map((x) => x.action.match(/focus on: (.*)\./)?.[1])).toEqual(["higher a", "higher b", "higher c"]);
   });
 
   it("has a rule for every case, ending in a catch-all", () => {
-    expect(ACTION_RULES.at(-1)!.test({ tier: null, risk: null, focus: null })).toBe(true);
+    expect(ACTION_RULES.at(-1)!.test({ tier: null, risk: null, focus: null, valueIndex: null })).toBe(true);
     expect(new Set(ACTION_RULES.map((r) => r.action)).size).toBe(ACTION_RULES.length);
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { FeatureProfile } from "./profile.ts";
 import type { CustomerTypes, SegmentTypeId, TypeShares } from "./segmentTypes.ts";
-import { capitalise, featureWords } from "./wording.ts";
+import { capitalise, featureWords, type OneHotFeatures } from "./wording.ts";
 
 /** A feature sets a segment apart when its mean is at least this many SDs from the overall mean. */
 export const MIN_Z = 0.25;
@@ -66,21 +66,26 @@ export interface PersonaInputs {
   labels: Int32Array;
   types: CustomerTypes;
   shares: TypeShares;
-  oneHot: Map<string, { column: string; value: string }>;
+  oneHot: OneHotFeatures;
   display: Record<string, string>;
 }
 
-/** The action rule table, first match wins. Documented in the README; `when` is what pages show. */
-export const ACTION_RULES: Array<{ id: string; when: string; action: string; test: (p: Pick<Persona, "tier" | "risk" | "focus">) => boolean }> = [
-  { id: "onboard", when: "mostly new customers", action: "Onboard: welcome series and a first-repeat incentive within their first weeks.", test: (p) => p.focus?.type === "new" },
-  { id: "win-back", when: "high value and at risk", action: "Personal win-back: account-manager call or a tailored offer before they lapse.", test: (p) => p.tier === "high" && p.risk === "at risk" },
-  { id: "vip", when: "high value and active", action: "VIP perks: early access, loyalty rewards and service; no discounts needed.", test: (p) => p.tier === "high" },
-  { id: "exclude", when: "low value and lapsed or at risk", action: "Exclude from paid spend: newsletter only until they buy again.", test: (p) => p.tier === "low" && (p.risk === "at risk" || p.focus?.type === "inactive") },
-  { id: "category", when: "category lovers", action: "Recommend in {category}: new arrivals, bundles and cross-sell within it.", test: (p) => p.focus?.type === "categoryLover" },
-  { id: "deals", when: "discount seekers", action: "Time-limited offers and deal alerts, with spend thresholds to protect margin.", test: (p) => p.focus?.type === "discountSeeker" },
-  { id: "reactivate", when: "at risk or inactive", action: "Reactivate: reminder of what they bought with a modest time-limited incentive.", test: (p) => p.risk === "at risk" || p.focus?.type === "inactive" },
-  { id: "grow", when: "low value and active", action: "Grow cheaply: bundles and free-shipping thresholds to lift basket size.", test: (p) => p.tier === "low" },
-  { id: "cross-sell", when: "everyone else", action: "Cross-sell and upsell: recommend adjacent products to move them up a tier.", test: () => true }
+/**
+ * The action rule table, first match wins. Documented in the README; `when` is what pages show.
+ * `keeps` says which of several segments matching the same rule keeps it (the most valuable, the
+ * least valuable, or the one richest in its focus type); the others take their next matching rule.
+ */
+type Fit = Pick<Persona, "tier" | "risk" | "focus" | "valueIndex">;
+export const ACTION_RULES: Array<{ id: string; when: string; action: string; keeps: "most valuable" | "least valuable" | "richest in focus"; test: (p: Fit) => boolean }> = [
+  { id: "onboard", when: "mostly new customers", action: "Onboard: welcome series and a first-repeat incentive within their first weeks.", keeps: "richest in focus", test: (p) => p.focus?.type === "new" },
+  { id: "win-back", when: "high value and at risk", action: "Personal win-back: account-manager call or a tailored offer before they lapse.", keeps: "most valuable", test: (p) => p.tier === "high" && p.risk === "at risk" },
+  { id: "vip", when: "high value and active", action: "VIP perks: early access, loyalty rewards and service; no discounts needed.", keeps: "most valuable", test: (p) => p.tier === "high" },
+  { id: "exclude", when: "low value and lapsed or at risk", action: "Exclude from paid spend: newsletter only until they buy again.", keeps: "least valuable", test: (p) => p.tier === "low" && (p.risk === "at risk" || p.focus?.type === "inactive") },
+  { id: "category", when: "category lovers", action: "Recommend in {category}: new arrivals, bundles and cross-sell within it.", keeps: "richest in focus", test: (p) => p.focus?.type === "categoryLover" },
+  { id: "deals", when: "discount seekers", action: "Time-limited offers and deal alerts, with spend thresholds to protect margin.", keeps: "richest in focus", test: (p) => p.focus?.type === "discountSeeker" },
+  { id: "reactivate", when: "at risk or inactive", action: "Reactivate: reminder of what they bought with a modest time-limited incentive.", keeps: "most valuable", test: (p) => p.risk === "at risk" || p.focus?.type === "inactive" },
+  { id: "grow", when: "low value and active", action: "Grow cheaply: bundles and free-shipping thresholds to lift basket size.", keeps: "most valuable", test: (p) => p.tier === "low" },
+  { id: "cross-sell", when: "everyone else", action: "Cross-sell and upsell: recommend adjacent products to move them up a tier.", keeps: "most valuable", test: () => true }
 ];
 
 const FOCUS_WORDS: Record<SegmentTypeId, string> = {
@@ -107,7 +112,6 @@ export function personas(input: PersonaInputs): Persona[] {
     const churn = shares.segments[s].churnRisk;
     const risk: Risk | null = churn === undefined ? null : churn >= AT_RISK_SHARE ? "at risk" : "active";
     const focus = focusOf(s, input);
-    const fired = ACTION_RULES.find((r) => r.test({ tier, risk, focus }))!;
     out.push({
       segment: s,
       name: "",
@@ -117,10 +121,11 @@ export function personas(input: PersonaInputs): Persona[] {
       valueShare: value && totalValue > 0 ? sum(value.values, (i) => input.labels[i] === s) / totalValue : null,
       risk,
       focus,
-      rule: fired.id,
-      action: fired.action.replace("{category}", focus?.category ?? "their favourite category")
+      rule: "",
+      action: ""
     });
   }
+  assignRules(out);
   nameAll(out);
   distinguishActions(out);
   return out;
@@ -207,6 +212,39 @@ function phrase(b: Behaviour): string {
   // Counts read "more purchases", "fewer days since…"; amounts "higher income".
   const counted = b.share || /^\w+s\b/.test(b.words);
   return counted ? `${more ? "more" : "fewer"} ${b.words}` : `${b.direction} ${b.words}`;
+}
+
+/**
+ * Each segment's first matching rule; where several segments match the same rule, the one it fits
+ * best (`keeps`) keeps it and the others move to their next matching rule, until no two share a
+ * rule or a segment has no rule left. Picks only move forward, so this ends.
+ */
+function assignRules(out: Persona[]): void {
+  const options = out.map((p) => ACTION_RULES.filter((r) => r.test(p)));
+  const pick = out.map(() => 0);
+  const fit = (rule: (typeof ACTION_RULES)[number], p: Persona) =>
+    rule.keeps === "richest in focus" ? (p.focus?.share ?? 0) : rule.keeps === "least valuable" ? -(p.valueIndex ?? 0) : (p.valueIndex ?? 0);
+  for (let changed = true; changed; ) {
+    changed = false;
+    const byRule = new Map<string, number[]>();
+    out.forEach((_, i) => byRule.set(options[i][pick[i]].id, [...(byRule.get(options[i][pick[i]].id) ?? []), i]));
+    for (const members of byRule.values()) {
+      if (members.length < 2) continue;
+      const rule = options[members[0]][pick[members[0]]];
+      const [, ...others] = [...members].sort((a, b) => fit(rule, out[b]) - fit(rule, out[a]) || a - b);
+      for (const i of others) {
+        if (pick[i] + 1 < options[i].length) {
+          pick[i]++;
+          changed = true;
+        }
+      }
+    }
+  }
+  out.forEach((p, i) => {
+    const rule = options[i][pick[i]];
+    p.rule = rule.id;
+    p.action = rule.action.replace("{category}", p.focus?.category ?? "their favourite category");
+  });
 }
 
 /**

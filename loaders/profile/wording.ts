@@ -14,6 +14,13 @@ export interface FeatureWords {
 const YES = /^(yes|y|true|t|1)$/i;
 const NO = /^(no|n|false|f|0)$/i;
 
+/** One-hot feature name ("Contract=Month-to-month") → its column, category and the column's categories. */
+export type OneHotFeatures = Map<string, { column: string; value: string; categories: string[] }>;
+
+export function oneHotFeatures(encoded: ReadonlyArray<{ column: string; categories: string[] }>): OneHotFeatures {
+  return new Map(encoded.flatMap((e) => e.categories.map((value) => [`${e.column}=${value}`, { column: e.column, value, categories: e.categories }] as const)));
+}
+
 export function columnWords(column: string, display: Record<string, string> = {}): string {
   if (display[column]) return display[column];
   return column
@@ -25,17 +32,19 @@ export function columnWords(column: string, display: Record<string, string> = {}
 }
 
 /**
- * A feature in words. `oneHot` maps one-hot feature names to their column and category: yes/no
- * categories read "with X" / "without X"; a category that already names its column ("No internet
- * service" of InternetService) reads alone; others read "<category> <column>".
+ * A feature in words. A yes/no column (its categories all yes/no words: Yes/No, 1/0, true/false)
+ * reads "with X" / "without X"; a category that already names its column ("No internet service"
+ * of InternetService) reads alone; a number reads "<column> <n>" (Region 3); others read
+ * "<category> <column>".
  */
-export function featureWords(feature: string, oneHot: Map<string, { column: string; value: string }>, display: Record<string, string> = {}): FeatureWords {
+export function featureWords(feature: string, oneHot: OneHotFeatures, display: Record<string, string> = {}): FeatureWords {
   const hot = oneHot.get(feature);
   if (!hot) return { words: columnWords(feature, display), share: false };
   const column = columnWords(hot.column, display);
   const value = hot.value.trim();
-  if (YES.test(value)) return { words: `with ${column}`, share: true };
-  if (NO.test(value)) return { words: `without ${column}`, share: true };
+  const yesNo = hot.categories.every((c) => YES.test(c.trim()) || NO.test(c.trim()));
+  if (yesNo && YES.test(value)) return { words: `with ${column}`, share: true };
+  if (yesNo && NO.test(value)) return { words: `without ${column}`, share: true };
   const lower = value.toLowerCase();
   const namesColumn = column.split(" ").every((w) => lower.includes(w));
   if (namesColumn) return { words: lower, share: true };

@@ -24,7 +24,7 @@ import { personas, type Persona } from "../profile/personas.ts";
 import { customerTypes, typeShares, type CustomerTypes, type TypeShares } from "../profile/segmentTypes.ts";
 import { orderBySize } from "../profile/order.ts";
 import { segmentProfiles, type FeatureProfile } from "../profile/profile.ts";
-import { columnWords } from "../profile/wording.ts";
+import { columnWords, oneHotFeatures, type OneHotFeatures } from "../profile/wording.ts";
 import { pca, type Projection } from "../project/pca.ts";
 import { Rng } from "../rng.ts";
 import type { FeatureMatrix } from "../matrix.ts";
@@ -56,7 +56,7 @@ export interface Segmentation {
   profileMatrix: FeatureMatrix;
   display: Record<string, string>;
   /** One-hot feature → its column and category. */
-  oneHot: Map<string, { column: string; value: string }>;
+  oneHot: OneHotFeatures;
 }
 
 /** Everything a dataset's report shows, computed once per build. */
@@ -222,7 +222,7 @@ export function describeSegments(data: PreparedDataset, run: RunRecord, scores: 
     options: entry.segmentTypes
   });
   const shares = typeShares(types, labels, run.k);
-  const oneHot = new Map(prepared.report.encoded.flatMap((e) => e.categories.map((value) => [`${e.column}=${value}`, { column: e.column, value }] as const)));
+  const oneHot = oneHotFeatures(prepared.report.encoded);
   const described = personas({ profiles, sizes, labels, types, shares, oneHot, display });
   return {
     run,

@@ -1,4 +1,5 @@
 import { externalMetrics } from "../evaluate/external.ts";
+import { DISSOLVED, STABLE } from "../evaluate/stability.ts";
 import type { Evaluation } from "../evaluate/classification.ts";
 import type { Analysis } from "./analyze.ts";
 import { relabel, sigDeep, thinSilhouette } from "./display.ts";
@@ -59,6 +60,9 @@ export function evaluationFile(a: Analysis) {
       ? { folds: predictability.folds, nEstimators: predictability.nEstimators, n: predictability.nUsed, notes: predictability.notes, pooled: evaluation(predictability.pooled) }
       : null,
     stability: {
+      /** clusterboot's thresholds: above `stable` a segment is solid, at or below `dissolved` it dissolves. */
+      stable: STABLE,
+      dissolved: DISSOLVED,
       B: stability.B,
       n: stability.nUsed,
       notes: stability.notes,

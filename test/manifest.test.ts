@@ -208,3 +208,54 @@ describe("the manifest's JSON", () => {
     }
   });
 });
+
+describe("columns: what they measure, display names and churn outcomes", () => {
+  const entry = (columns: object, extra: object = {}) => parseManifest({ datasets: { t: { ...customers, columns, ...extra } } }, FILE).datasets[0];
+  const error = (columns: object, extra: object = {}) => {
+    try {
+      entry(columns, extra);
+    } catch (e) {
+      expect(e).toBeInstanceOf(WorkbenchError);
+      return (e as WorkbenchError).message;
+    }
+    throw new Error("expected a WorkbenchError");
+  };
+
+  it("reads a tag written as a role, or as `as` on another role, with the role it implies", () => {
+    const e = entry({
+      wine: "spend",
+      meat: { role: "spend", display: "meat" },
+      deals: "deals",
+      web: "purchases",
+      cmp1: "offers",
+      cmp2: { role: "numeric", as: "offers" },
+      recency: "recency",
+      joined: "signup",
+      income: { role: "numeric", display: "household income" }
+    });
+    expect(e.columns).toEqual({ wine: "numeric", meat: "numeric", deals: "numeric", web: "numeric", cmp1: "profile", cmp2: "numeric", recency: "numeric", joined: "date", income: "numeric" });
+    expect(e.tags).toEqual({ wine: "spend", meat: "spend", deals: "deals", web: "purchases", cmp1: "offers", cmp2: "offers", recency: "recency", joined: "signup" });
+    expect(e.display).toEqual({ meat: "meat", income: "household income" });
+  });
+
+  it("marks an outcome as churn when asked, or when its name says so", () => {
+    expect(entry({ x: "numeric", Churn: { role: "outcome", positive: "Yes" } }).outcome).toEqual({ column: "Churn", positive: "Yes", churn: true });
+    expect(entry({ x: "numeric", Response: "outcome" }).outcome).toEqual({ column: "Response", churn: false });
+    expect(entry({ x: "numeric", Left: { role: "outcome", churn: true } }).outcome).toEqual({ column: "Left", churn: true });
+  });
+
+  it("names the column and the fix for a tag on the wrong role, an unknown tag, or churn on a non-outcome", () => {
+    expect(error({ x: "numeric", plan: { role: "categorical", as: "spend" } })).toMatch(/field "datasets\.t\.columns\.plan": "spend" tags a numeric or profile column; found "the role categorical", expected the role numeric or profile/);
+    expect(error({ x: "numeric", joined: { role: "numeric", as: "signup" } })).toMatch(/columns\.joined": "signup" tags a date column/);
+    expect(error({ x: "numeric", y: { role: "numeric", as: "wallet" } })).toMatch(/columns\.y\.as": unknown value; found "wallet", expected one of spend, deals, purchases, offers, recency, signup/);
+    expect(error({ x: "numeric", y: { role: "numeric", churn: true } })).toMatch(/"positive" and "churn" describe an outcome column/);
+    expect(error({ x: "numeric", y: "wallet" })).toMatch(/unknown column role; found "wallet", expected one of id, .*, spend, deals, purchases, offers, recency, signup/);
+    expect(error({ c: "id", d: "date", a: "amount", s: "spend" }, { kind: "transactions" })).toMatch(/"spend" describes a column of a customer table/);
+  });
+
+  it("validates segmentTypes thresholds and fills the rest with the defaults", () => {
+    expect(entry({ x: "numeric" }, { segmentTypes: { newDays: 30 } }).segmentTypes).toMatchObject({ newDays: 30, inactiveDays: 180, highValueShare: 0.2 });
+    expect(error({ x: "numeric" }, { segmentTypes: { highValueShare: 1.5 } })).toMatch(/segmentTypes\.highValueShare": must be a number from 0 to 1; found "1.5"/);
+    expect(error({ x: "numeric" }, { segmentTypes: { newdays: 30 } })).toMatch(/unknown field.*Did you mean "newDays"\?/);
+  });
+});

@@ -124,6 +124,16 @@ describe("personas: names and actions", () => {
     expect(p.map((x) => x.action.match(/focus on: (.*)\./)?.[1])).toEqual(["higher a", "higher b", "higher c"]);
   });
 
+  it("calls a segment at risk when its observed churn rate is well above the base, and names it so", () => {
+    // No value measure; a churn outcome with rates 45%, 5%, 10% against 16% overall.
+    const labels = Int32Array.from({ length: 30 }, (_, i) => Math.floor(i / 10));
+    const types = customerTypes({ ...noTypes(30), churnProbability: new Float64Array(30).fill(0.2) });
+    const p = personas({ profiles: [profile({ charges: 1 }), profile({ tenure: 1 }), profile({ tenure: -1 })], sizes: [10, 10, 10], labels, types, shares: typeShares(types, labels, 3), oneHot: new Map(), display: {}, churnRates: { segments: [0.45, 0.05, 0.1], overall: 0.16 } });
+    expect(p.map((x) => x.risk)).toEqual(["at risk", "active", "active"]);
+    expect(p[0].name).toBe("At-risk customers, more charges");
+    expect(p[0].rule).toBe("reactivate");
+  });
+
   it("has a rule for every case, ending in a catch-all", () => {
     expect(ACTION_RULES.at(-1)!.test({ tier: null, risk: null, focus: null, valueIndex: null })).toBe(true);
     expect(new Set(ACTION_RULES.map((r) => r.action)).size).toBe(ACTION_RULES.length);

@@ -230,12 +230,13 @@ function parseColumns(
       if (parsed.as !== undefined && parsed.as !== tag) throw new WorkbenchError(`"as" repeats the role with another tag`, { ...here, found: parsed.as, expected: tag });
       const fits = TAG_ROLES[tag] === "date" ? base === "date" : base === "numeric" || base === "profile";
       if (!fits) {
-        throw new WorkbenchError(`"${tag}" tags a ${TAG_ROLES[tag] === "date" ? "date" : "numeric or profile"} column`, { ...here, found: `role "${base}"`, expected: `role "${TAG_ROLES[tag]}"` });
+        const expected = TAG_ROLES[tag] === "date" ? "date" : "numeric or profile";
+        throw new WorkbenchError(`"${tag}" tags a ${expected} column`, { ...here, found: `the role ${base}`, expected: `the role ${expected}` });
       }
       tags[column] = tag;
     }
     if ((parsed.positive !== undefined || parsed.churn !== undefined) && base !== "outcome") {
-      throw new WorkbenchError('"positive" and "churn" describe an outcome column', { ...here, found: `role "${base}"`, hint: 'Write {"role": "outcome", "positive": "Yes"}' });
+      throw new WorkbenchError('"positive" and "churn" describe an outcome column', { ...here, found: `the role ${base}`, hint: 'Write {"role": "outcome", "positive": "Yes"}' });
     }
     if (base === "outcome") {
       outcome = { column, ...(parsed.positive !== undefined ? { positive: parsed.positive } : {}), churn: parsed.churn ?? CHURN_NAME.test(column) };

@@ -16,7 +16,7 @@ export const LOW_VALUE = 0.8;
 /** A type is a segment's focus when its share there is ≥ FOCUS_SHARE and ≥ FOCUS_LIFT × overall. */
 export const FOCUS_SHARE = 0.25;
 export const FOCUS_LIFT = 1.5;
-/** A segment is at risk when at least this share of it is likely to churn. */
+/** A segment is at risk when at least this share of it is likely to churn (or, like a focus type, FOCUS_SHARE and FOCUS_LIFT × the overall share). */
 export const AT_RISK_SHARE = 0.5;
 
 export type ValueTier = "high" | "mid" | "low";
@@ -68,6 +68,10 @@ export interface PersonaInputs {
   shares: TypeShares;
   oneHot: OneHotFeatures;
   display: Record<string, string>;
+  /** Profile features whose values are all 0 or 1. */
+  binary?: ReadonlySet<string>;
+  /** A churn outcome's observed rate per segment and overall: risk from what happened, not only from predictions. */
+  churnRates?: { segments: Array<number | null>; overall: number } | null;
 }
 
 /**
@@ -83,7 +87,7 @@ export const ACTION_RULES: Array<{ id: string; when: string; action: string; kee
   { id: "exclude", when: "low value and lapsed or at risk", action: "Exclude from paid spend: newsletter only until they buy again.", keeps: "least valuable", test: (p) => p.tier === "low" && (p.risk === "at risk" || p.focus?.type === "inactive") },
   { id: "category", when: "category lovers", action: "Recommend in {category}: new arrivals, bundles and cross-sell within it.", keeps: "richest in focus", test: (p) => p.focus?.type === "categoryLover" },
   { id: "deals", when: "discount seekers", action: "Time-limited offers and deal alerts, with spend thresholds to protect margin.", keeps: "richest in focus", test: (p) => p.focus?.type === "discountSeeker" },
-  { id: "reactivate", when: "at risk or inactive", action: "Reactivate: reminder of what they bought with a modest time-limited incentive.", keeps: "most valuable", test: (p) => p.risk === "at risk" || p.focus?.type === "inactive" },
+  { id: "reactivate", when: "at risk or inactive", action: "Retain and reactivate: a personal check-in and a modest time-limited incentive before they leave.", keeps: "most valuable", test: (p) => p.risk === "at risk" || p.focus?.type === "inactive" },
   { id: "grow", when: "low value and active", action: "Grow cheaply: bundles and free-shipping thresholds to lift basket size.", keeps: "most valuable", test: (p) => p.tier === "low" },
   { id: "cross-sell", when: "everyone else", action: "Cross-sell and upsell: recommend adjacent products to move them up a tier.", keeps: "most valuable", test: () => true }
 ];
@@ -109,8 +113,11 @@ export function personas(input: PersonaInputs): Persona[] {
     const segmentValue = value ? mean(value.values, (i) => input.labels[i] === s) : NaN;
     const valueIndex = value && overallValue > 0 ? segmentValue / overallValue : null;
     const tier: ValueTier | null = valueIndex === null ? null : valueIndex >= HIGH_VALUE ? "high" : valueIndex <= LOW_VALUE ? "low" : "mid";
-    const churn = shares.segments[s].churnRisk;
-    const risk: Risk | null = churn === undefined ? null : churn >= AT_RISK_SHARE ? "at risk" : "active";
+    const observed = input.churnRates?.segments[s];
+    const churn = observed ?? shares.segments[s].churnRisk;
+    const baseChurn = (observed != null ? input.churnRates!.overall : shares.overall.churnRisk) ?? 0;
+    // At risk: most of it likely to churn, or churn risk well above the base (a churn outcome's rate).
+    const risk: Risk | null = churn === undefined ? null : churn >= AT_RISK_SHARE || (churn >= FOCUS_SHARE && churn >= FOCUS_LIFT * baseChurn) ? "at risk" : "active";
     const focus = focusOf(s, input);
     out.push({
       segment: s,
@@ -131,13 +138,22 @@ export function personas(input: PersonaInputs): Persona[] {
   return out;
 }
 
-/** Features that set the segment apart, largest difference first; never a zero difference. */
+/**
+ * Features that set the segment apart, largest difference first; never a zero difference. Of
+ * features with the same means (one customer set coded twice, as InternetService=No and
+ * DeviceProtection=No internet service) only the first is kept.
+ */
 function behavioursOf(profile: FeatureProfile[], input: PersonaInputs): Behaviour[] {
+  const seen = new Set<string>();
   return profile
     .filter((f) => Math.abs(f.z) >= MIN_Z && Number.isFinite(f.mean) && Number(f.mean.toPrecision(2)) !== Number(f.overall.toPrecision(2)))
     .sort((a, b) => Math.abs(b.z) - Math.abs(a.z) || (a.feature < b.feature ? -1 : 1))
+    .filter((f) => {
+      const key = `${f.mean.toPrecision(6)}|${f.overall.toPrecision(6)}`;
+      return !seen.has(key) && (seen.add(key), true);
+    })
     .map((f) => {
-      const w = featureWords(f.feature, input.oneHot, input.display);
+      const w = featureWords(f.feature, input.oneHot, input.display, input.binary);
       return { feature: f.feature, words: w.words, share: w.share, spend: input.types.categories.some((c) => c.column === f.feature), direction: f.z > 0 ? "higher" : "lower", mean: f.mean, overall: f.overall, z: f.z };
     });
 }
@@ -178,6 +194,7 @@ function nameAll(out: Persona[]): void {
   for (const p of out) {
     if (p.focus) p.name = capitalise(`${p.tier ? `${p.tier}-value ` : ""}${p.focus.words}`);
     else if (p.tier && p.risk) p.name = TIER_RISK_NAMES[p.tier][p.risk];
+    else if (p.risk === "at risk") p.name = capitalise(`at-risk customers${p.behaviours.length ? `, ${phrase(p.behaviours[0])}` : ""}`);
     else if (p.behaviours.length) p.name = capitalise(`${p.tier ? `${p.tier}-value customers, ` : ""}${p.behaviours.slice(0, p.tier ? 1 : 2).map(phrase).join(", ")}`);
     else p.name = p.tier ? capitalise(`${p.tier}-value customers`) : "Typical customers";
   }

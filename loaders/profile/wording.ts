@@ -32,21 +32,23 @@ export function columnWords(column: string, display: Record<string, string> = {}
 }
 
 /**
- * A feature in words. A yes/no column (its categories all yes/no words: Yes/No, 1/0, true/false)
+ * A feature in words. A 0/1 column or a one-hot category is a share of customers. A yes/no column (its categories all yes/no words: Yes/No, 1/0, true/false)
  * reads "with X" / "without X"; a category that already names its column ("No internet service"
  * of InternetService) reads alone; a number reads "<column> <n>" (Region 3); others read
  * "<category> <column>".
  */
-export function featureWords(feature: string, oneHot: OneHotFeatures, display: Record<string, string> = {}): FeatureWords {
+export function featureWords(feature: string, oneHot: OneHotFeatures, display: Record<string, string> = {}, binary: ReadonlySet<string> = new Set()): FeatureWords {
   const hot = oneHot.get(feature);
-  if (!hot) return { words: columnWords(feature, display), share: false };
+  // A 0/1 number (SeniorCitizen) is a share of customers too.
+  if (!hot) return { words: columnWords(feature, display), share: binary.has(feature) };
   const column = columnWords(hot.column, display);
   const value = hot.value.trim();
   const yesNo = hot.categories.every((c) => YES.test(c.trim()) || NO.test(c.trim()));
   if (yesNo && YES.test(value)) return { words: `with ${column}`, share: true };
   if (yesNo && NO.test(value)) return { words: `without ${column}`, share: true };
   const lower = value.toLowerCase();
-  const namesColumn = column.split(" ").every((w) => lower.includes(w));
+  // "No internet service" of DeviceProtection says it all; "Month-to-month" needs "contract".
+  const namesColumn = column.split(" ").every((w) => lower.includes(w)) || /^no\s/.test(lower);
   if (namesColumn) return { words: lower, share: true };
   if (/^[\d.]+$/.test(value)) return { words: `${column} ${value}`, share: true };
   return { words: `${lower} ${column}`, share: true };
@@ -55,4 +57,20 @@ export function featureWords(feature: string, oneHot: OneHotFeatures, display: R
 /** Upper-cases the first letter (names start a card title). */
 export function capitalise(text: string): string {
   return text ? text[0].toUpperCase() + text.slice(1) : text;
+}
+
+/** Features whose every present value is 0 or 1: shares of customers, not amounts. */
+export function binaryFeatures(m: { names: string[]; n: number; d: number; data: Float64Array }): Set<string> {
+  const out = new Set<string>();
+  m.names.forEach((name, j) => {
+    let seen = 0;
+    for (let i = 0; i < m.n; i++) {
+      const x = m.data[i * m.d + j];
+      if (Number.isNaN(x)) continue;
+      if (x !== 0 && x !== 1) return;
+      seen++;
+    }
+    if (seen) out.add(name);
+  });
+  return out;
 }

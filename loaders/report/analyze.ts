@@ -24,7 +24,7 @@ import { personas, type Persona } from "../profile/personas.ts";
 import { customerTypes, typeShares, type CustomerTypes, type TypeShares } from "../profile/segmentTypes.ts";
 import { orderBySize } from "../profile/order.ts";
 import { segmentProfiles, type FeatureProfile } from "../profile/profile.ts";
-import { columnWords, oneHotFeatures, type OneHotFeatures } from "../profile/wording.ts";
+import { binaryFeatures, columnWords, oneHotFeatures, type OneHotFeatures } from "../profile/wording.ts";
 import { pca, type Projection } from "../project/pca.ts";
 import { Rng } from "../rng.ts";
 import type { FeatureMatrix } from "../matrix.ts";
@@ -55,8 +55,9 @@ export interface Segmentation {
   /** The features profiles describe (original units), and their words. */
   profileMatrix: FeatureMatrix;
   display: Record<string, string>;
-  /** One-hot feature → its column and category. */
+  /** One-hot feature → its column and category; features whose values are all 0 or 1. */
   oneHot: OneHotFeatures;
+  binary: Set<string>;
 }
 
 /** Everything a dataset's report shows, computed once per build. */
@@ -106,8 +107,13 @@ export function analyze(entry: DatasetEntry, progress: (m: string) => void = () 
   const { value, valueSkipped } = customerValue(data, clustered, run.k);
   const outcomeAnalysis = predictOutcome(data, new Rng(seed));
   const outcome = outcomeAnalysis ? { analysis: outcomeAnalysis, segments: outcomeBySegment(outcomeAnalysis, clustered, run.k) } : null;
-  const churnProbability = outcomeAnalysis && entry.outcome?.churn ? outcomeAnalysis.probability : null;
-  const segmentation = describeSegments(data, run, { clv: value?.clv ?? null, pAlive: value?.pAlive ?? null, churnProbability });
+  const churn = outcome && entry.outcome?.churn ? outcome : null;
+  const segmentation = describeSegments(data, run, {
+    clv: value?.clv ?? null,
+    pAlive: value?.pAlive ?? null,
+    churnProbability: churn?.analysis.probability ?? null,
+    churnRates: churn ? { segments: churn.segments.segments.map((s) => s.rate), overall: churn.segments.baseRate } : null
+  });
 
   progress(`${entry.name}: segment rules, predictability, stability`);
   const rules = segmentRules(prepared.unscaled, clustered, segmentation.names, { rng: new Rng(seed) });
@@ -201,8 +207,9 @@ export function goldStandardLabels(label: string[]): { labels: string[]; folds: 
 export interface CustomerScores {
   clv: Float64Array | null;
   pAlive: Float64Array | null;
-  /** Outcome probability where the outcome is churn. */
+  /** Outcome probability where the outcome is churn, and its observed rate per segment. */
   churnProbability: Float64Array | null;
+  churnRates: { segments: Array<number | null>; overall: number } | null;
 }
 
 export function describeSegments(data: PreparedDataset, run: RunRecord, scores: CustomerScores): Segmentation {
@@ -218,12 +225,15 @@ export function describeSegments(data: PreparedDataset, run: RunRecord, scores: 
     profile: prepared.profile,
     tags: entry.tags ?? {},
     display: (column) => columnWords(column, display),
-    ...scores,
+    clv: scores.clv,
+    pAlive: scores.pAlive,
+    churnProbability: scores.churnProbability,
     options: entry.segmentTypes
   });
   const shares = typeShares(types, labels, run.k);
   const oneHot = oneHotFeatures(prepared.report.encoded);
-  const described = personas({ profiles, sizes, labels, types, shares, oneHot, display });
+  const binary = binaryFeatures(profiled);
+  const described = personas({ profiles, sizes, labels, types, shares, oneHot, display, binary, churnRates: scores.churnRates });
   return {
     run,
     labels,
@@ -238,7 +248,8 @@ export function describeSegments(data: PreparedDataset, run: RunRecord, scores: 
     typeShares: shares,
     profileMatrix: profiled,
     display,
-    oneHot
+    oneHot,
+    binary
   };
 }
 

@@ -96,7 +96,7 @@ function umapMap(a: Analysis, rows: Int32Array): SegmentsFile["scatter"]["umap"]
 
 /** Each profile feature's words and whether its means are shares (one-hot categories). */
 function featureWording({ segmentation: s }: Analysis): (feature: string) => { words: string; share: boolean } {
-  return (feature) => featureWords(feature, s.oneHot, s.display);
+  return (feature) => featureWords(feature, s.oneHot, s.display, s.binary);
 }
 
 /**

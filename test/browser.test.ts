@@ -323,7 +323,7 @@ describe("the built site in Chromium", () => {
     }
     // The data-quality list says each thing once (engine notes and page sentences used to overlap).
     const quality = await overview.page.locator("h2:has-text('Data quality') + * li, h2:has-text('Data quality') ~ div li").allInnerTexts();
-    for (const topic of ["outlier", "log1p", "Z_CostContact", "one-hot"]) expect(quality.filter((q) => q.includes(topic)), topic).toHaveLength(1);
+    for (const topic of ["outlier", "log1p", "Z_CostContact", "one-hot encoded"]) expect(quality.filter((q) => q.includes(topic)), topic).toHaveLength(1);
     await overview.page.close();
     const { page, errors } = await open("/marketing/experiments.html");
     const table = await page.locator("table").last().innerText();

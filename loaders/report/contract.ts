@@ -8,7 +8,7 @@ import type { Recommendation } from "../experiment/recommend.ts";
 import type { CustomerFeaturesReport } from "../features/rfm.ts";
 import type { PrepareReport } from "../prepare/prepare.ts";
 import type { SegmentTypeOptions } from "../manifest/types.ts";
-import type { Risk, ValueTier } from "../profile/personas.ts";
+import type { Behaviour, Risk, ValueTier } from "../profile/personas.ts";
 import type { SegmentTypeId, TypeDefinition } from "../profile/segmentTypes.ts";
 import type { compareFile } from "./compare.ts";
 import type { evaluationFile } from "./evaluation.ts";
@@ -20,16 +20,8 @@ export interface Worth {
   outcome: { column: string; rate: number | null; low: number | null; high: number | null; lift: number | null } | null;
 }
 
-export interface BehaviourJson {
-  words: string;
-  /** The means are shares of customers (a category, a 0/1 flag): show them as percentages. */
-  share: boolean;
-  /** Money spent on a category. */
-  spend: boolean;
-  direction: "higher" | "lower";
-  mean: number;
-  overall: number;
-}
+/** A behaviour as pages show it (profile/personas.ts Behaviour, without the feature's raw name and z). */
+export type BehaviourJson = Omit<Behaviour, "feature" | "z">;
 
 export interface SegmentSummary extends Worth {
   segment: number;

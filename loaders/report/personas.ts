@@ -2,10 +2,10 @@ import { DEFAULT_SEGMENT_TYPES } from "../manifest/defaults.ts";
 import { segmentOutcomes } from "../outcome/wilson.ts";
 import { cachedSummaries } from "../personas/cache.ts";
 import { personaInput } from "../personas/inputs.ts";
-import { ACTION_RULES, AT_RISK_SHARE, FOCUS_LIFT, FOCUS_SHARE, HIGH_VALUE, LOW_VALUE, MIN_Z } from "../profile/personas.ts";
+import { ACTION_RULES, AT_RISK_SHARE, FOCUS_LIFT, FOCUS_SHARE, HIGH_VALUE, LOW_VALUE, MIN_Z, type Behaviour } from "../profile/personas.ts";
 import { columnWords } from "../profile/wording.ts";
 import type { Analysis } from "./analyze.ts";
-import type { PersonasFile, ResponseRates } from "./contract.ts";
+import type { BehaviourJson, PersonasFile, ResponseRates } from "./contract.ts";
 import { sig, sigDeep } from "./display.ts";
 import { segmentWorth } from "./value.ts";
 
@@ -36,7 +36,7 @@ export function personasFile(a: Analysis): PersonasFile {
       name: p.name,
       size: s.sizes[i],
       share: sig(s.sizes[i] / n, 4),
-      behaviours: p.behaviours.slice(0, PERSONA_BEHAVIOURS).map(({ words, share, spend, direction, mean, overall }) => ({ words, share, spend, direction, mean: sig(mean), overall: sig(overall) })),
+      behaviours: p.behaviours.slice(0, PERSONA_BEHAVIOURS).map(behaviourJson),
       tier: p.tier,
       valueIndex: p.valueIndex === null ? null : sig(p.valueIndex, 3),
       valueShare: p.valueShare === null ? null : sig(p.valueShare, 4),
@@ -58,6 +58,11 @@ export function personasFile(a: Analysis): PersonasFile {
     },
     responses: responseRates(a)
   };
+}
+
+/** A behaviour for a page: its words and rounded means. */
+export function behaviourJson({ words, share, spend, direction, mean, overall }: Behaviour): BehaviourJson {
+  return { words, share, spend, direction, mean: sig(mean), overall: sig(overall) };
 }
 
 /**

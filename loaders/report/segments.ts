@@ -7,6 +7,7 @@ import type { SegmentsFile } from "./contract.ts";
 import { MIN_Z } from "../profile/personas.ts";
 import { featureWords } from "../profile/wording.ts";
 import { umap2d } from "../project/umap.ts";
+import { behaviourJson } from "./personas.ts";
 
 /** Points drawn in scatter plots. */
 export const SCATTER_POINTS = 3000;
@@ -61,7 +62,7 @@ export function segmentsFile(a: Analysis): SegmentsFile {
       share: s.sizes[i] / n,
       action: s.actions[i],
       profile: s.profiles[i].map((p) => ({ feature: p.feature, ...words(p.feature), mean: sig(p.mean, 6), overall: sig(p.overall, 6), z: sig(p.z, 4) })),
-      behaviours: s.personas[i].behaviours.slice(0, CARD_BEHAVIOURS).map(({ words, share, spend, direction, mean, overall }) => ({ words, share, spend, direction, mean: sig(mean), overall: sig(overall) })),
+      behaviours: s.personas[i].behaviours.slice(0, CARD_BEHAVIOURS).map(behaviourJson),
       rules: rules.segments.find((r) => r.segment === name)?.rules ?? [],
       rfm: rfmProfile(i),
       ...segmentWorth(a, i)

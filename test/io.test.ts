@@ -230,6 +230,21 @@ describe("roles inferred for undescribed columns (otherColumns: infer)", () => {
     expect(errorOf(read("x,Churn\n1,Yes\n2,No\n", e).result).message).toMatch(/\.csv, column "Churn": the outcome's positive value never occurs; found "Maybe", expected one of "No", "Yes"\. Fix "positive" of "Churn" in data\/manifest\.json$/);
   });
 
+  it("a two-valued column named like churn becomes the outcome, never a feature, unless one is declared", () => {
+    const e = parseManifest({ datasets: { t: { title: "T", kind: "customers", file: "t.csv", format: "csv" } } }, "m.json").datasets[0];
+    const d = read("tenure,plan,Churn,Exited\n1,a,Yes,0\n2,b,No,1\n3,a,No,0\n", e).result();
+    expect(d.columns.map((c) => [c.name, c.role])).toEqual([["tenure", "numeric"], ["plan", "categorical"], ["Churn", "outcome"], ["Exited", "numeric"]]);
+    expect(d.entry.outcome).toEqual({ column: "Churn", churn: true });
+    expect(d.notes).toContain('column "Churn" read as outcome (inferred: named like churn, with two values: predicted as the outcome, never clustered on)');
+    const declared = parseManifest({ datasets: { t: { title: "T", kind: "customers", file: "t.csv", format: "csv", columns: { tenure: "numeric", Churn: "outcome" }, otherColumns: "infer" } } }, "m.json").datasets[0];
+    expect(read("tenure,Churn,Exited\n1,Yes,0\n2,No,1\n", declared).result().columns.find((c) => c.name === "Exited")!.role).toBe("numeric");
+  });
+
+  it('an "offers" column holds 0 or 1: another number stops the read with its line', () => {
+    const e = parseManifest({ datasets: { t: { title: "T", kind: "customers", file: "t.csv", format: "csv", columns: { x: "numeric", cmp: "offers" } } } }, "m.json").datasets[0];
+    expect(errorOf(read("x,cmp\n1,0\n2,1\n3,58\n", e).result).message).toMatch(/line 4, column "cmp": a column with the role "offers" holds accepted offers as 0 or 1; found "58", expected 0 or 1/);
+  });
+
   it("a manifest without columns infers them all, and still needs a feature", () => {
     const e = parseManifest({ datasets: { t: { title: "T", kind: "customers", file: "t.csv", format: "csv" } } }, "m.json").datasets[0];
     expect(e.otherColumns).toBe("infer");

@@ -247,9 +247,9 @@ describe("columns: what they measure, display names and churn outcomes", () => {
   it("names the column and the fix for a tag on the wrong role, an unknown tag, or churn on a non-outcome", () => {
     expect(error({ x: "numeric", plan: { role: "categorical", as: "spend" } })).toMatch(/field "datasets\.t\.columns\.plan": "spend" tags a numeric or profile column; found "the role categorical", expected the role numeric or profile/);
     expect(error({ x: "numeric", joined: { role: "numeric", as: "signup" } })).toMatch(/columns\.joined": "signup" tags a date column/);
-    expect(error({ x: "numeric", y: { role: "numeric", as: "wallet" } })).toMatch(/columns\.y\.as": unknown value; found "wallet", expected one of spend, deals, purchases, offers, recency, signup/);
+    expect(error({ x: "numeric", y: { role: "numeric", as: "wallet" } })).toMatch(/columns\.y\.as": unknown value; found "wallet", expected one of spend, deals, purchases, offers, recency, interval, signup/);
     expect(error({ x: "numeric", y: { role: "numeric", churn: true } })).toMatch(/"positive" and "churn" describe an outcome column/);
-    expect(error({ x: "numeric", y: "wallet" })).toMatch(/unknown column role; found "wallet", expected one of id, .*, spend, deals, purchases, offers, recency, signup/);
+    expect(error({ x: "numeric", y: "wallet" })).toMatch(/unknown column role; found "wallet", expected one of id, .*, spend, deals, purchases, offers, recency, interval, signup/);
     expect(error({ c: "id", d: "date", a: "amount", s: "spend" }, { kind: "transactions" })).toMatch(/"spend" describes a column of a customer table/);
   });
 

@@ -43,9 +43,10 @@ describe("segment types", () => {
         deals: f64([0, 0, 0, 0, 0, 0, 0, 0, 5, 9]),
         purchases: f64([10, 10, 10, 10, 10, 10, 10, 10, 10, 10]),
         recency: f64([5, 5, 5, 5, 5, 5, 5, 5, 200, 300]),
+        interval: f64([2, 30, 30, 30, 30, 30, 30, 30, 80, 200]),
         "days since joined": f64([10, 100, 200, 300, 400, 500, 600, 700, 800, 900])
       },
-      tags: { wine: "spend", meat: "spend", deals: "deals", purchases: "purchases", recency: "recency", joined: "signup" },
+      tags: { wine: "spend", meat: "spend", deals: "deals", purchases: "purchases", recency: "recency", interval: "interval", joined: "signup" },
       display: (c) => c
     });
     const flags = (id: string) => Array.from(t.flags[id as "new"]!).flatMap((v, i) => (v ? [i] : []));
@@ -59,9 +60,9 @@ describe("segment types", () => {
     expect(flags("discountSeeker")).toEqual([8, 9]);
     expect(flags("new")).toEqual([0]);
     expect(flags("inactive")).toEqual([8, 9]);
-    // Usual interval = days since joining / purchases; churn when recency > 2 × it:
-    // customer 0: 5 > 2 × 1; customer 8: 200 > 160; customer 9: 300 > 180.
-    expect(flags("churnRisk")).toEqual([0, 8, 9]);
+    // Churn when recency > 2 × the usual interval: customer 0: 5 > 4; customer 8: 200 > 160;
+    // customer 9: 300 ≤ 400 is not.
+    expect(flags("churnRisk")).toEqual([0, 8]);
     const shares = typeShares(t, Int32Array.from([0, 0, 0, 0, 0, 1, 1, 1, 1, 1]), 2);
     expect(shares.segments[1].inactive).toBe(0.4);
     expect(shares.overall.inactive).toBe(0.2);
@@ -90,7 +91,7 @@ describe("personas: names and actions", () => {
     // Mean value 14: 30/14 = 2.1× (high), 10/14 = 0.71× (low), 2/14 (low, at risk).
     expect(p.map((x) => x.tier)).toEqual(["high", "low", "low"]);
     expect(p.map((x) => x.risk)).toEqual(["active", "active", "at risk"]);
-    expect(p.map((x) => x.name)).toEqual(["Loyal high spenders", "Occasional low spenders", "Lapsed low spenders"]);
+    expect(p.map((x) => x.name)).toEqual(["Loyal high spenders", "Occasional low spenders", "At-risk low spenders"]);
     expect(p.map((x) => x.rule)).toEqual(["vip", "grow", "exclude"]);
     expect(new Set(p.map((x) => x.action)).size).toBe(3);
   });
@@ -121,7 +122,7 @@ describe("personas: names and actions", () => {
     const types = customerTypes({ ...noTypes(30), clv: Float64Array.from(labels, () => 5), pAlive: Float64Array.from(labels, () => 0.9) });
     const p = personas({ profiles: [profile({ a: 1 }), profile({ b: 1 }), profile({ c: 1 })], sizes: [10, 10, 10], labels, types, shares: typeShares(types, labels, 3), oneHot: new Map(), display: {} });
     expect(p.map((x) => x.rule)).toEqual(["cross-sell", "cross-sell", "cross-sell"]);
-    expect(p.map((x) => x.action.match(/focus on: (.*)\./)?.[1])).toEqual(["higher a", "higher b", "higher c"]);
+    expect(p.map((x) => x.action.match(/tailored to what sets them apart \((.*)\)\./)?.[1])).toEqual(["higher a", "higher b", "higher c"]);
   });
 
   it("calls a segment at risk when its observed churn rate is well above the base, and names it so", () => {
@@ -130,7 +131,8 @@ describe("personas: names and actions", () => {
     const types = customerTypes({ ...noTypes(30), churnProbability: new Float64Array(30).fill(0.2) });
     const p = personas({ profiles: [profile({ charges: 1 }), profile({ tenure: 1 }), profile({ tenure: -1 })], sizes: [10, 10, 10], labels, types, shares: typeShares(types, labels, 3), oneHot: new Map(), display: {}, churnRates: { segments: [0.45, 0.05, 0.1], overall: 0.16 } });
     expect(p.map((x) => x.risk)).toEqual(["at risk", "active", "active"]);
-    expect(p[0].name).toBe("At-risk customers, more charges");
+    expect(p[0].name).toBe("At-risk customers, higher charges");
+    expect(p[0].riskBasis).toEqual({ measure: "churn rate", share: 0.45, overall: 0.16 });
     expect(p[0].rule).toBe("reactivate");
   });
 

@@ -157,26 +157,33 @@ describe("recommend with stability: a handful of segments that keep turning up",
     const jaccard = { "kmeans k=3": 0.6, "kmeans k=4": 0.8, "kmeans k=5": 0.9, "kmeans k=6": 0.95 };
     const r = pick(grid, {}, (run) => (asked.push(run.id), stableAt(jaccard)(run)));
     expect(r.runId).toBe("kmeans k=4");
-    expect(asked).toEqual(["kmeans k=3", "kmeans k=4", "kmeans k=5"]); // the best three, each once
+    expect(asked).toEqual(["kmeans k=3", "kmeans k=4"]); // best first, each once, stopping at the first stable run
     expect(r.verdicts["kmeans k=3"]).toBe("unstable: a segment's bootstrap mean Jaccard is 0.60, below 0.75");
-    expect(r.verdicts["kmeans k=5"]).toBe("silhouette 0.5 below 0.55 of kmeans k=4");
-    expect(r.verdicts["kmeans k=6"]).toBe("silhouette 0.45 below 0.55 of kmeans k=4 (stability not checked)");
+    expect(r.verdicts["kmeans k=5"]).toBe("silhouette 0.5 below 0.55 of kmeans k=4 (stability not checked)");
     expect(r.strongest).toEqual({ runId: "kmeans k=2", k: 2, score: 0.9 });
-    expect(r.stability).toEqual({ "kmeans k=3": 0.6, "kmeans k=4": 0.8, "kmeans k=5": 0.9 });
+    expect(r.stability).toEqual({ "kmeans k=3": 0.6, "kmeans k=4": 0.8 });
     expect(r.fallback).toBeNull();
   });
 
   it("falls back to the most stable checked run when none is stable enough", () => {
-    const r = pick(grid, {}, stableAt({ "kmeans k=3": 0.5, "kmeans k=4": 0.7, "kmeans k=5": 0.6 }));
+    const r = pick(grid, {}, stableAt({ "kmeans k=3": 0.5, "kmeans k=4": 0.7, "kmeans k=5": 0.6, "kmeans k=6": 0.4 }));
     expect(r.runId).toBe("kmeans k=4");
-    expect(r.fallback).toMatch(/none of the 3 best runs has every segment stable/);
+    expect(r.fallback).toMatch(/none of the 4 best runs has every segment stable \(Jaccard ≥ 0.75\); the most stable of them, kmeans k=4 \(0.70\), was taken/);
+    expect(r.verdicts["kmeans k=4"]).toMatch(/^chosen by the fallback: none of the 4 best/);
     expect(r.verdicts["kmeans k=5"]).toBe("unstable: a segment's bootstrap mean Jaccard is 0.60, below 0.75");
-    expect(r.rule).toMatch(/; fallback: none of the 3 best runs/);
+    expect(r.rule).toMatch(/; fallback: none of the 4 best runs/);
   });
 
   it("follows minStability from the manifest", () => {
     const r = pick(grid, { minStability: 0.55 }, stableAt({ "kmeans k=3": 0.6, "kmeans k=4": 0.8, "kmeans k=5": 0.9 }));
     expect(r.runId).toBe("kmeans k=3");
+  });
+
+  it("refuses segments of fewer than 10 customers, whatever their share", () => {
+    const small = [run("kmeans k=3", 3, [100, 100, 9], { silhouette: 0.9 }), run("kmeans k=4", 4, [60, 60, 60, 29], { silhouette: 0.5 })];
+    const r = pick(small, { minSegmentShare: 0 });
+    expect(r.runId).toBe("kmeans k=4");
+    expect(r.verdicts["kmeans k=3"]).toBe("smallest segment 9 customers, below 10");
   });
 
   it("allows any k when no run in range has acceptable segment sizes", () => {

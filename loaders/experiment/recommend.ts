@@ -14,16 +14,18 @@ const ALGORITHM_ORDER = ["kmeans", "gmm", "hierarchical", "dbscan"];
 
 /**
  * Defaults of the rule. A marketer can act on a handful of groups: 3–8 segments, none below 3% of
- * customers, and each one turning up again when the customers are resampled (mean bootstrap
- * Jaccard ≥ 0.75, clusterboot's "stable"). Stability costs B refits, so only the best
- * `stabilityCandidates` runs by the metric are checked.
+ * customers nor below 10 customers (a segment's means and rates mean little below that), and each
+ * one turning up again when the customers are resampled (mean bootstrap Jaccard ≥ 0.75,
+ * clusterboot's "stable"). Stability costs B refits, so runs are checked best first and the
+ * checks stop at the first stable one, or after `stabilityCandidates`.
  */
 export const RECOMMEND_DEFAULTS = {
   metric: "silhouette" as RecommendMetric,
   kRange: [3, 8] as [number, number],
   minSegmentShare: 0.03,
+  minSegmentSize: 10,
   minStability: 0.75,
-  stabilityCandidates: 3,
+  stabilityCandidates: 5,
   maxNoiseShare: 0.1
 };
 
@@ -35,6 +37,8 @@ export interface RecommendSettings {
   higherIsBetter: boolean;
   kRange: [number, number];
   minSegmentShare: number;
+  /** Fewest customers in a segment, whatever the share. */
+  minSegmentSize: number;
   minStability: number;
   stabilityCandidates: number;
   maxNoiseShare: number;
@@ -59,13 +63,13 @@ export interface Recommendation {
 
 /**
  * The recommended run. Default rule: among runs with 3–8 segments (kRange), every segment at least
- * 3% of customers (minSegmentShare) and at most 10% noise, take the best few by the metric
- * (silhouette, higher is better), check their stability by bootstrap, and choose the best one
- * whose every segment has mean Jaccard ≥ 0.75. Ties go to fewer segments, then to k-means,
+ * 3% of customers (minSegmentShare) and 10 customers, and at most 10% noise, check stability by
+ * bootstrap best first (by the metric: silhouette, higher is better) and choose the first run
+ * whose every segment has mean Jaccard ≥ 0.75, checking at most `stabilityCandidates` runs. Ties go to fewer segments, then to k-means,
  * mixture, Ward, DBSCAN in that order.
  *
  * Fallbacks, in order, each stated in `rule` and `fallback`:
- *  1. no checked candidate is stable → the most stable of them;
+ *  1. none of the runs checked is stable → the most stable of them;
  *  2. no run has a k in range with acceptable sizes and noise → the best such run at any k ≥ 2;
  *  3. no run has acceptable sizes and noise → the best scorable run.
  * Without `stabilityOf` (a caller with no data to refit) stability is not checked.
@@ -82,7 +86,7 @@ export function recommend(
   stabilityOf?: (run: RunRecord) => StabilityResult
 ): Recommendation | null {
   const settings = resolveSettings(options);
-  const { metric, kRange, minSegmentShare, minStability, stabilityCandidates, maxNoiseShare } = settings;
+  const { metric, kRange, minSegmentShare, minSegmentSize, minStability, stabilityCandidates, maxNoiseShare } = settings;
   const { algorithm, k } = options;
   const pinned = algorithm !== undefined || k !== undefined;
   const pin = [algorithm, k !== undefined ? `k=${k}` : undefined].filter(Boolean).join(" ");
@@ -111,6 +115,7 @@ export function recommend(
     if (r.metrics.noise > maxNoiseShare * n) return `${percent(r.metrics.noise / n)} noise, above ${percent(maxNoiseShare)}`;
     const smallest = Math.min(...r.sizes);
     if (smallest < minSegmentShare * n) return `smallest segment ${percent(smallest / n)} of customers, below ${percent(minSegmentShare)}`;
+    if (smallest < minSegmentSize) return `smallest segment ${smallest} customers, below ${minSegmentSize}`;
     return null;
   };
   const usable = candidates.filter((r) => sizeProblem(r) === null).sort(order);
@@ -125,19 +130,26 @@ export function recommend(
   const checkStability = (r: RunRecord) => (stability[r.id] ??= Math.min(...stabilityOf!(r).segments.map((s) => s.meanJaccard)));
   const direction = settings.higherIsBetter ? "highest" : "lowest";
   const scope = pinned ? `${pin} runs` : "runs";
-  const conditions = `${lo === hi ? `${lo}` : `${lo}–${hi}`} segments, every segment ≥ ${percent(minSegmentShare)} of customers, ≤ ${percent(maxNoiseShare)} noise`;
+  const sizes = `every segment ≥ ${percent(minSegmentShare)} of customers and ≥ ${minSegmentSize} customers`;
+  const conditions = `${lo === hi ? `${lo}` : `${lo}–${hi}`} segments, ${sizes}, ≤ ${percent(maxNoiseShare)} noise`;
   let chosen: RunRecord | undefined;
   let rule: string;
   let fallback: string | null = null;
 
   if (inRange.length) {
-    const checked = stabilityOf ? inRange.slice(0, stabilityCandidates) : [];
-    for (const r of checked) checkStability(r);
+    // Best first, stopping at the first stable run: that run is the best-scoring stable one.
+    const checked: RunRecord[] = [];
+    if (stabilityOf) {
+      for (const r of inRange.slice(0, stabilityCandidates)) {
+        checked.push(r);
+        if (checkStability(r) >= minStability) break;
+      }
+    }
     chosen = stabilityOf ? checked.find((r) => stability[r.id] >= minStability) : inRange[0];
-    rule = `${direction} ${metric} among ${scope} with ${conditions}${stabilityOf ? ` and every segment stable (bootstrap mean Jaccard ≥ ${minStability}; the best ${checked.length} checked)` : ""}`;
+    rule = `${direction} ${metric} among ${scope} with ${conditions}${stabilityOf ? ` and every segment stable (bootstrap mean Jaccard ≥ ${minStability}; checked best first, ${checked.length} checked)` : ""}`;
     if (!chosen) {
       chosen = [...checked].sort((a, b) => stability[b.id] - stability[a.id] || order(a, b))[0];
-      fallback = `none of the ${checked.length} best runs has every segment stable (Jaccard ≥ ${minStability}); the most stable of them was taken`;
+      fallback = `none of the ${checked.length} best runs has every segment stable (Jaccard ≥ ${minStability}); the most stable of them, ${chosen.id} (${stability[chosen.id].toFixed(2)}), was taken`;
     }
     for (const r of inRange) {
       if (r === chosen) continue;
@@ -146,8 +158,8 @@ export function recommend(
     }
   } else if (usable.length) {
     chosen = usable[0];
-    rule = `${direction} ${metric} among ${scope} with ≥ 2 segments, every segment ≥ ${percent(minSegmentShare)} of customers and ≤ ${percent(maxNoiseShare)} noise`;
-    fallback = `no run has ${lo === hi ? lo : `${lo}–${hi}`} segments with every segment ≥ ${percent(minSegmentShare)} of customers and ≤ ${percent(maxNoiseShare)} noise, so any number of segments was allowed`;
+    rule = `${direction} ${metric} among ${scope} with ≥ 2 segments, ${sizes} and ≤ ${percent(maxNoiseShare)} noise`;
+    fallback = `no run has ${lo === hi ? lo : `${lo}–${hi}`} segments with ${sizes} and ≤ ${percent(maxNoiseShare)} noise, so any number of segments was allowed`;
     for (const r of usable) if (r !== chosen) verdicts[r.id] = `${metric} ${fmt(score(r)!)} ${settings.higherIsBetter ? "below" : "above"} ${fmt(score(chosen)!)} of ${chosen.id}`;
   } else {
     chosen = candidates.filter((r) => score(r) != null).sort(order)[0];
@@ -155,8 +167,8 @@ export function recommend(
     rule = `${direction} ${metric} over all ${scope}`;
     fallback = "no run met the segment-size and noise conditions, so the best-scoring run was taken";
   }
-  verdicts[chosen.id] = "chosen";
   if (stabilityOf && !(chosen.id in stability)) checkStability(chosen);
+  verdicts[chosen.id] = fallback ? `chosen by the fallback: ${fallback}` : "chosen";
   const eligible = inRange.length;
   const summary = `${rule}${fallback ? `; fallback: ${fallback}` : ""} (${eligible} of ${candidates.length} runs qualified; ties go to fewer segments)`;
   const strongestRun = usable[0] ?? null;
@@ -185,6 +197,7 @@ function resolveSettings(options: RecommendOptions): RecommendSettings {
     higherIsBetter: HIGHER_IS_BETTER[metric],
     kRange: options.kRange ?? RECOMMEND_DEFAULTS.kRange,
     minSegmentShare: options.minSegmentShare ?? RECOMMEND_DEFAULTS.minSegmentShare,
+    minSegmentSize: RECOMMEND_DEFAULTS.minSegmentSize,
     minStability: options.minStability ?? RECOMMEND_DEFAULTS.minStability,
     stabilityCandidates: RECOMMEND_DEFAULTS.stabilityCandidates,
     maxNoiseShare: RECOMMEND_DEFAULTS.maxNoiseShare

@@ -17,6 +17,9 @@ const PHONE = /^\+?[\d\s().-]{7,}$/;
 /** Codes such as C1234 or 7590-VHVEG: one token of letters, digits and punctuation, with a digit. */
 const CODE = /^(?=.*\d)[A-Za-z0-9_\-.:#/]+$/;
 
+/** Churn, Churned, Attrition_Flag, Exited, Left, Cancelled: a column that says the customer left. */
+const CHURN_OUTCOME = /churn|attrition|attrited|^(exited|left|cancell?ed|defected)$/i;
+
 /** "id", "ID", "customer_id", "CustomerID", "customerId", "Customer ID" — not "Paid" or "Valid". */
 export function idLikeName(name: string): boolean {
   return /(^|[\s_\-.])id($|[\s_\-.])/i.test(name) || /[a-z](ID|Id)$/.test(name) || /^(customer|client|user|account|member)(_?(no|number|key|code))?$/i.test(name);
@@ -26,6 +29,8 @@ export function idLikeName(name: string): boolean {
  * Roles for undescribed columns from their values, as pandas users expect (numbers are
  * numeric, text is categorical) with the guards a segmentation needs:
  * - every value missing → ignore;
+ * - two values in a column named like churn (Churn, Exited, Attrition_Flag), when no outcome is
+ *   declared → the outcome: clustering on whether customers left would make segments of it;
  * - a column named like an identifier (customer_id, CustomerID) with mostly distinct values → id;
  * - numbers → numeric;
  * - ISO dates (YYYY-MM-DD) → date ("days since" in a customer table);
@@ -38,9 +43,10 @@ export function idLikeName(name: string): boolean {
  */
 export function inferRoles(
   columns: Array<{ name: string; values: string[] }>,
-  { missing, haveId }: { missing: ReadonlySet<string>; haveId: boolean }
+  { missing, haveId, haveOutcome = false }: { missing: ReadonlySet<string>; haveId: boolean; haveOutcome?: boolean }
 ): InferredRole[] {
   let idTaken = haveId;
+  let outcomeTaken = haveOutcome;
   return columns.map(({ name, values }) => {
     const present = values.map((v) => v.trim()).filter((v) => !missing.has(v));
     const distinct = new Set(present).size;
@@ -51,6 +57,10 @@ export function inferRoles(
       return { name, role: r, reason };
     };
     if (present.length === 0) return role("ignore", "every value is missing");
+    if (!outcomeTaken && CHURN_OUTCOME.test(name) && distinct === 2) {
+      outcomeTaken = true;
+      return role("outcome", "named like churn, with two values: predicted as the outcome, never clustered on");
+    }
     // Named like an identifier and mostly distinct: the id, even with repeats (a customer listed
     // twice), which preparation then drops and reports, rather than one-hot encoding the ids.
     if (!idTaken && idLikeName(name) && distinct >= 0.5 * present.length && present.length >= 2) {

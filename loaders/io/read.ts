@@ -68,7 +68,8 @@ function effectiveColumns(entry: DatasetEntry, text: string, file: string): { co
   const undescribed = names.map((name, i) => ({ name, values: values[i] })).filter((c) => c.name !== "" && !(c.name in entry.columns));
   const roles = inferRoles(undescribed, {
     missing: new Set(entry.missingValues ?? [""]),
-    haveId: Object.values(entry.columns).includes("id")
+    haveId: Object.values(entry.columns).includes("id"),
+    haveOutcome: Object.values(entry.columns).includes("outcome")
   });
   const byName = new Map(roles.map((r) => [r.name, r]));
   const columns: Record<string, ColumnRole> = {};
@@ -90,7 +91,9 @@ function effectiveColumns(entry: DatasetEntry, text: string, file: string): { co
 
 function typeRecords(given: DatasetEntry, text: string, file: string): DatasetTable {
   const { columns: roles, inferred } = effectiveColumns(given, text, file);
-  const entry: DatasetEntry = inferred.size ? { ...given, columns: roles } : given;
+  // An inferred churn outcome (inferRoles) is an outcome like a declared one.
+  const outcome = given.outcome ?? Object.entries(roles).filter(([, r]) => r === "outcome").map(([column]) => ({ column, churn: true }))[0];
+  const entry: DatasetEntry = inferred.size ? { ...given, columns: roles, ...(outcome ? { outcome } : {}) } : given;
   const wanted = Object.entries(roles);
   const missingValues = new Set(entry.missingValues ?? [""]);
   const parseDate = wanted.some(([, role]) => role === "date") ? dateParser(entry.dateFormat ?? "YYYY-MM-DD") : null;
@@ -188,6 +191,21 @@ function typeRecords(given: DatasetEntry, text: string, file: string): DatasetTa
   });
   // The outcome's positive value, checked now: a typo should stop the build before any model runs.
   if (entry.outcome && entry.outcome.column in data) outcomeIndicator(data[entry.outcome.column] as Array<string | null>, { ...entry.outcome, file });
+  // "offers" are accepted campaign offers, 0 or 1: any other number would be read as a share.
+  for (const [name, tag] of Object.entries(entry.tags ?? {})) {
+    const values = tag === "offers" ? (data[name] as Float64Array | undefined) : undefined;
+    const i = values ? values.findIndex((v) => !Number.isNaN(v) && v !== 0 && v !== 1) : -1;
+    if (i >= 0) {
+      throw new WorkbenchError('a column with the role "offers" holds accepted offers as 0 or 1', {
+        file,
+        line: lines[i],
+        column: name,
+        found: String(values![i]),
+        expected: "0 or 1",
+        hint: 'Give the column the role "numeric" or "profile" if it counts something else'
+      });
+    }
+  }
   const notes = [...inferred].map(([name, reason]) => `column "${name}" read as ${roles[name]} (inferred: ${reason})`);
   return {
     entry,

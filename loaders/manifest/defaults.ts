@@ -34,7 +34,8 @@ export function defaultHorizon(period: ValueOptions["period"]): number {
  */
 export const DEFAULT_SEGMENT_TYPES: SegmentTypeOptions = {
   highValueShare: 0.2,
-  churnProbability: 0.5,
+  aliveBelow: 0.5,
+  churnAtLeast: 0.5,
   churnIntervals: 2,
   categoryShare: 0.5,
   discountPercentile: 0.8,

@@ -505,7 +505,8 @@ const COLUMN_SPEC = fields({
 
 const SEGMENT_TYPES = fields({
   highValueShare: number(0, { max: 1, above: true }),
-  churnProbability: number(0, { max: 1, above: true }),
+  aliveBelow: number(0, { max: 1, above: true }),
+  churnAtLeast: number(0, { max: 1, above: true }),
   churnIntervals: number(0, { above: true }),
   categoryShare: number(0, { max: 1, above: true }),
   discountPercentile: number(0, { max: 1 }),

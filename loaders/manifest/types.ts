@@ -63,9 +63,10 @@ export const COLUMN_ROLES: readonly ColumnRole[] = [
  * - purchases: purchase counts by channel; their sum is the base of the deal share
  * - offers: accepted campaign offers, 0/1 (discount seekers)
  * - recency: days since the customer's last purchase (inactive; churn risk)
+ * - interval: the customer's usual days between purchases (churn risk, with recency)
  * - signup: the date the customer joined (new customers)
  */
-export type ColumnTag = "spend" | "deals" | "purchases" | "offers" | "recency" | "signup";
+export type ColumnTag = "spend" | "deals" | "purchases" | "offers" | "recency" | "interval" | "signup";
 
 /** The role each tag implies when written as a role. */
 export const TAG_ROLES: Readonly<Record<ColumnTag, ColumnRole>> = {
@@ -74,6 +75,7 @@ export const TAG_ROLES: Readonly<Record<ColumnTag, ColumnRole>> = {
   purchases: "numeric",
   offers: "profile",
   recency: "numeric",
+  interval: "numeric",
   signup: "date"
 };
 
@@ -81,8 +83,10 @@ export const TAG_ROLES: Readonly<Record<ColumnTag, ColumnRole>> = {
 export interface SegmentTypeOptions {
   /** High value: the top share of customers by CLV, else by monetary value or total spend (0.2). */
   highValueShare: number;
-  /** Likely to churn: P(alive) below this, or a churn outcome's probability at or above 1 − this (0.5). */
-  churnProbability: number;
+  /** Likely to churn: P(alive) from the value models below this (0.5). */
+  aliveBelow: number;
+  /** Likely to churn: a churn outcome's predicted probability at or above this (0.5). */
+  churnAtLeast: number;
   /** Likely to churn without a model: recency beyond this many usual purchase intervals (2). */
   churnIntervals: number;
   /** Category lover: at least this share of spend in one spend column (0.5). */

@@ -21,12 +21,17 @@ export function personaInput(a: Analysis): PersonaInput {
     description: a.entry.description,
     segments: s.personas.map((p) => {
       const shares = s.typeShares;
-      const types = s.types.types
-        .filter((t) => (shares.segments[p.segment][t.id] ?? 0) >= 1.5 * (shares.overall[t.id] ?? 0) && (shares.segments[p.segment][t.id] ?? 0) > 0)
-        .map((t) => `${t.label.toLowerCase()} (${pct(shares.segments[p.segment][t.id]!)} vs ${pct(shares.overall[t.id]!)} overall)`);
+      // The focus first (it names the segment: "fresh food lovers"), then other over-represented types.
+      const types = [
+        ...(p.focus ? [`${p.focus.words} (${pct(p.focus.share)} vs ${pct(p.focus.overall)} overall)`] : []),
+        ...s.types.types
+          .filter((t) => t.id !== p.focus?.type && (shares.segments[p.segment][t.id] ?? 0) >= 1.5 * (shares.overall[t.id] ?? 0) && (shares.segments[p.segment][t.id] ?? 0) > 0)
+          .map((t) => `${t.label.toLowerCase()} (${pct(shares.segments[p.segment][t.id]!)} vs ${pct(shares.overall[t.id]!)} overall)`)
+      ];
       const worth = [
-        p.valueShare !== null && s.types.value ? `${pct(p.valueShare)} of all ${s.types.value.measure}, ${p.valueIndex!.toFixed(2)}× the average customer` : "",
+        p.valueShare !== null && s.types.value ? `${pct(p.valueShare)} of the ${s.types.value.measure}, ${p.valueIndex!.toFixed(2)}× the average customer` : "",
         a.value?.segments[p.segment].meanPAlive != null ? `mean P(alive) ${pct(a.value.segments[p.segment].meanPAlive!)}` : "",
+        p.riskBasis ? `${p.risk}: ${p.riskBasis.measure} ${pct(p.riskBasis.share)} vs ${pct(p.riskBasis.overall)} overall` : "",
         a.outcome?.segments.segments[p.segment].rate != null ? `${a.outcome.analysis.column} rate ${pct(a.outcome.segments.segments[p.segment].rate!)} vs ${pct(a.outcome.segments.positives / a.outcome.segments.n)} overall` : ""
       ].filter(Boolean);
       return {

@@ -43,7 +43,7 @@ export function personaRequest(input: PersonaInput, segment: number, model: stri
   const others = input.segments.filter((x) => x !== s).map((x) => `${x.name} (${percent(x.share)})`);
   const lines = [
     `Dataset: ${input.title}`,
-    `About the dataset: ${input.description}`,
+    ...(input.description ? [`About the dataset: ${input.description}`] : []),
     "",
     `Segment: ${s.name} (${percent(s.share)} of customers)`,
     ...list("Key behaviours", s.behaviours),

@@ -221,7 +221,7 @@ export function prepare(dataset: DatasetTable, options: PrepareOptions): Prepare
     }
   }
 
-  if (encoded.length) notes.push(`categorical column(s) one-hot encoded: ${encoded.map((e) => `${e.column} (${e.categories.length} categories)`).join(", ")}`);
+  if (encoded.length) notes.push(`categorical column(s) one-hot encoded: ${encoded.map((e) => `${e.column} (${e.categories.length} ${e.categories.length === 1 ? "category" : "categories"})`).join(", ")}`);
 
   // 7. zero-variance columns
   const kept = assembled.filter((c) => {

@@ -54,6 +54,8 @@ export interface Persona {
   valueIndex: number | null;
   valueShare: number | null;
   risk: Risk | null;
+  /** What the risk was judged on: the share likely to churn (a model) or the observed churn rate. */
+  riskBasis: { measure: "likely to churn" | "churn rate"; share: number; overall: number } | null;
   focus: Focus | null;
   /** The rule of ACTION_RULES that fired, and its action (with the focus filled in). */
   rule: string;
@@ -113,11 +115,7 @@ export function personas(input: PersonaInputs): Persona[] {
     const segmentValue = value ? mean(value.values, (i) => input.labels[i] === s) : NaN;
     const valueIndex = value && overallValue > 0 ? segmentValue / overallValue : null;
     const tier: ValueTier | null = valueIndex === null ? null : valueIndex >= HIGH_VALUE ? "high" : valueIndex <= LOW_VALUE ? "low" : "mid";
-    const observed = input.churnRates?.segments[s];
-    const churn = observed ?? shares.segments[s].churnRisk;
-    const baseChurn = (observed != null ? input.churnRates!.overall : shares.overall.churnRisk) ?? 0;
-    // At risk: most of it likely to churn, or churn risk well above the base (a churn outcome's rate).
-    const risk: Risk | null = churn === undefined ? null : churn >= AT_RISK_SHARE || (churn >= FOCUS_SHARE && churn >= FOCUS_LIFT * baseChurn) ? "at risk" : "active";
+    const { risk, riskBasis } = riskOf(s, input);
     const focus = focusOf(s, input);
     out.push({
       segment: s,
@@ -127,6 +125,7 @@ export function personas(input: PersonaInputs): Persona[] {
       valueIndex,
       valueShare: value && totalValue > 0 ? sum(value.values, (i) => input.labels[i] === s) / totalValue : null,
       risk,
+      riskBasis,
       focus,
       rule: "",
       action: ""
@@ -136,6 +135,24 @@ export function personas(input: PersonaInputs): Persona[] {
   nameAll(out);
   distinguishActions(out);
   return out;
+}
+
+/**
+ * At risk when most of the segment is likely to churn, or when its share likely to churn (or its
+ * observed churn rate) is at least FOCUS_SHARE and FOCUS_LIFT × the overall: a segment churning
+ * at three times the base rate is at risk even at 30%. Judged on the model's share and, where the
+ * outcome is churn, on what happened; either one is enough.
+ */
+function riskOf(s: number, { shares, churnRates }: PersonaInputs): Pick<Persona, "risk" | "riskBasis"> {
+  const bases: NonNullable<Persona["riskBasis"]>[] = [];
+  const predicted = shares.segments[s].churnRisk;
+  if (predicted !== undefined) bases.push({ measure: "likely to churn", share: predicted, overall: shares.overall.churnRisk ?? 0 });
+  const observed = churnRates?.segments[s];
+  if (observed != null) bases.push({ measure: "churn rate", share: observed, overall: churnRates!.overall });
+  if (!bases.length) return { risk: null, riskBasis: null };
+  const atRisk = (b: (typeof bases)[number]) => b.share >= AT_RISK_SHARE || (b.share >= FOCUS_SHARE && b.share >= FOCUS_LIFT * b.overall);
+  const fired = bases.find(atRisk);
+  return fired ? { risk: "at risk", riskBasis: fired } : { risk: "active", riskBasis: bases[0] };
 }
 
 /**
@@ -180,7 +197,7 @@ function focusOf(s: number, { shares, types }: PersonaInputs): Focus | null {
 const TIER_RISK_NAMES: Record<ValueTier, Record<Risk, string>> = {
   high: { active: "Loyal high spenders", "at risk": "High spenders at risk" },
   mid: { active: "Steady customers", "at risk": "Fading customers" },
-  low: { active: "Occasional low spenders", "at risk": "Lapsed low spenders" }
+  low: { active: "Occasional low spenders", "at risk": "At-risk low spenders" }
 };
 
 /**
@@ -222,12 +239,13 @@ function nameAll(out: Persona[]): void {
   }
 }
 
-/** "higher income", "more on wine", "more with month-to-month contract". */
+/** "higher income", "more on wine", "mostly month-to-month contract", "more web purchases". */
 function phrase(b: Behaviour): string {
   const more = b.direction === "higher";
   if (b.spend) return `${more ? "more" : "less"} on ${b.words}`;
-  // Counts read "more purchases", "fewer days since…"; amounts "higher income".
-  const counted = b.share || /^\w+s\b/.test(b.words);
+  if (b.share) return `${more ? (b.mean >= 0.5 ? "mostly" : "more often") : "rarely"} ${b.words}`;
+  // Counts read "more purchases", "fewer children at home"; amounts "higher income".
+  const counted = /\b(?!charges\b)\w+s\b|\bchildren\b|\bpeople\b/.test(b.words);
   return counted ? `${more ? "more" : "fewer"} ${b.words}` : `${b.direction} ${b.words}`;
 }
 
@@ -276,7 +294,7 @@ function distinguishActions(out: Persona[]): void {
   };
   for (const p of duplicates()) {
     const lead = p.behaviours.find((b) => b.direction === "higher") ?? p.behaviours[0];
-    if (lead) p.action = `${p.action.replace(/\.$/, "")}; focus on: ${phrase(lead)}.`;
+    if (lead) p.action = `${p.action.replace(/\.$/, "")}, tailored to what sets them apart (${phrase(lead)}).`;
   }
   for (const p of duplicates()) p.action = `${p.action.replace(/\.$/, "")} (${p.name}).`;
 }

@@ -76,9 +76,9 @@ export function customerTypes(input: TypeInputs): CustomerTypes {
   const value = input.clv && input.clv.some(Number.isFinite)
     ? { measure: "predicted CLV", values: input.clv }
     : isLog
-      ? { measure: "total spend", values: profile.monetary }
+      ? { measure: "spend", values: profile.monetary }
       : spend.length
-        ? { measure: "total spend", values: sumColumns(profile, spend, n) }
+        ? { measure: spend.length === 1 ? input.display(spend[0]) : "spend", values: sumColumns(profile, spend, n) }
         : null;
   out.value = value;
   if (value) {
@@ -89,15 +89,15 @@ export function customerTypes(input: TypeInputs): CustomerTypes {
   // Likely to churn: a model's probability where there is one, else the purchase rhythm.
   if (input.pAlive && input.pAlive.some(Number.isFinite)) {
     const p = input.pAlive;
-    add("churnRisk", `P(alive) below ${o.churnProbability} (value model)`, flags(n, (i) => p[i] < o.churnProbability));
+    add("churnRisk", `P(alive) below ${o.aliveBelow} (value model)`, flags(n, (i) => p[i] < o.aliveBelow));
   } else if (input.churnProbability) {
     const p = input.churnProbability;
-    add("churnRisk", `predicted churn probability ≥ ${1 - o.churnProbability} (outcome model)`, flags(n, (i) => p[i] >= 1 - o.churnProbability));
+    add("churnRisk", `predicted churn probability ≥ ${o.churnAtLeast} (outcome model)`, flags(n, (i) => p[i] >= o.churnAtLeast));
   } else {
     const rhythm = purchaseRhythm(input, tagged);
     if (rhythm) {
       add("churnRisk", `no purchase for more than ${o.churnIntervals} × the customer's usual interval between purchases (${rhythm.source})`, flags(n, (i) => rhythm.recency[i] > o.churnIntervals * rhythm.interval[i]));
-    } else skip("churnRisk", 'no P(alive), churn outcome or purchase rhythm: a transaction log, an outcome column with "churn": true, or "recency" with "signup" and "purchases" columns');
+    } else skip("churnRisk", 'needs P(alive) (a transaction log), an outcome column with "churn": true, or columns with the roles "recency" and "interval"');
   }
 
   // Category lovers: most of the spend in one category.
@@ -145,10 +145,12 @@ export function customerTypes(input: TypeInputs): CustomerTypes {
 
 /**
  * Recency and the usual gap between purchases. Logs: the customer's mean gap, or for one-time
- * buyers (who have none) the median gap of repeat buyers. Tables: tenure ÷ purchases.
+ * buyers (who have none) the median gap of repeat buyers. Tables: the columns tagged "recency"
+ * and "interval". Not estimated from tenure ÷ purchases: that makes every frequent buyer and
+ * every newcomer look overdue whatever their recency.
  */
 function purchaseRhythm(input: TypeInputs, tagged: (tag: ColumnTag) => string[]): { recency: Float64Array; interval: Float64Array; source: string } | null {
-  const { profile, n } = input;
+  const { profile } = input;
   if (input.kind === "transactions") {
     const repeatGaps = Float64Array.from(profile.meanInterPurchaseDays.filter((_, i) => profile.frequency[i] > 1));
     const typical = repeatGaps.length ? quantile(repeatGaps, 0.5) : NaN;
@@ -156,11 +158,8 @@ function purchaseRhythm(input: TypeInputs, tagged: (tag: ColumnTag) => string[])
     return { recency: profile.recency, interval, source: "one-time buyers: the median gap of repeat buyers" };
   }
   const recency = tagged("recency").map((c) => profile[c])[0];
-  const signup = tagged("signup").map((c) => profile[profileKey(c, "signup")])[0];
-  const purchases = tagged("purchases");
-  if (!recency || !signup || !purchases.length) return null;
-  const count = sumColumns(profile, purchases, n);
-  return { recency, interval: signup.map((t, i) => (count[i] > 0 ? t / count[i] : NaN)), source: "usual interval = days since joining ÷ purchases" };
+  const interval = tagged("interval").map((c) => profile[c])[0];
+  return recency && interval ? { recency, interval, source: `${input.display(tagged("recency")[0])} against ${input.display(tagged("interval")[0])}` } : null;
 }
 
 /** Where a tagged column is in the prepared profile: dates as "days since <col>" (prepare.ts). */

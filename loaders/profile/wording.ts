@@ -23,17 +23,32 @@ export function oneHotFeatures(encoded: ReadonlyArray<{ column: string; categori
 
 export function columnWords(column: string, display: Record<string, string> = {}): string {
   if (display[column]) return display[column];
+  // A date column's feature ("days since Dt_Customer") takes the date column's display name.
+  const since = /^days since (.+)$/.exec(column);
+  if (since && display[since[1]]) return display[since[1]];
   return column
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
     .replace(/[_\s]+/g, " ")
     .trim()
-    .toLowerCase();
+    .split(" ")
+    .map(lowerWord)
+    .join(" ");
+}
+
+/** Lower-cases a word unless it is an acronym (DSL, TV, VIP), which stays as written. */
+function lowerWord(word: string): string {
+  return /^[A-Z0-9]{2,}$/.test(word) && /[A-Z]/.test(word) ? word : word.toLowerCase();
+}
+
+function lowerWords(text: string): string {
+  return text.split(/(\s+)/).map(lowerWord).join("");
 }
 
 /**
- * A feature in words. A 0/1 column or a one-hot category is a share of customers. A yes/no column (its categories all yes/no words: Yes/No, 1/0, true/false)
- * reads "with X" / "without X"; a category that already names its column ("No internet service"
+ * A feature in words. A 0/1 column or a one-hot category is a share of customers. In a yes/no
+ * column (its categories include a yes and a no word: Yes/No, 1/0, true/false) yes reads
+ * "with X" and no "without X"; a category that already names its column ("No internet service"
  * of InternetService) reads alone; a number reads "<column> <n>" (Region 3); others read
  * "<category> <column>".
  */
@@ -43,10 +58,11 @@ export function featureWords(feature: string, oneHot: OneHotFeatures, display: R
   if (!hot) return { words: columnWords(feature, display), share: binary.has(feature) };
   const column = columnWords(hot.column, display);
   const value = hot.value.trim();
-  const yesNo = hot.categories.every((c) => YES.test(c.trim()) || NO.test(c.trim()));
+  // Yes/No (1/0, true/false), possibly with a third value such as "No internet service".
+  const yesNo = hot.categories.some((c) => YES.test(c.trim())) && hot.categories.some((c) => NO.test(c.trim()));
   if (yesNo && YES.test(value)) return { words: `with ${column}`, share: true };
   if (yesNo && NO.test(value)) return { words: `without ${column}`, share: true };
-  const lower = value.toLowerCase();
+  const lower = lowerWords(value);
   // "No internet service" of DeviceProtection says it all; "Month-to-month" needs "contract".
   const namesColumn = column.split(" ").every((w) => lower.includes(w)) || /^no\s/.test(lower);
   if (namesColumn) return { words: lower, share: true };

@@ -137,6 +137,8 @@ export interface PersonasFile {
       valueIndex: number | null;
       valueShare: number | null;
       risk: Risk | null;
+      /** What the risk was judged on, for the page to say: "38% likely to churn vs 15% overall". */
+      riskBasis: { measure: "likely to churn" | "churn rate"; share: number; overall: number } | null;
       focus: { words: string; share: number; overall: number } | null;
       rule: string;
       action: string;

@@ -41,6 +41,7 @@ export function personasFile(a: Analysis): PersonasFile {
       valueIndex: p.valueIndex === null ? null : sig(p.valueIndex, 3),
       valueShare: p.valueShare === null ? null : sig(p.valueShare, 4),
       risk: p.risk,
+      riskBasis: p.riskBasis && { measure: p.riskBasis.measure, share: sig(p.riskBasis.share, 4), overall: sig(p.riskBasis.overall, 4) },
       focus: p.focus ? { words: p.focus.words, share: sig(p.focus.share, 4), overall: sig(p.focus.overall, 4) } : null,
       rule: p.rule,
       action: p.action,

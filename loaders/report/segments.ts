@@ -5,6 +5,7 @@ import { sig, sigDeep } from "./display.ts";
 import { segmentWorth } from "./value.ts";
 import type { SegmentsFile } from "./contract.ts";
 import { MIN_Z } from "../profile/personas.ts";
+import type { FeatureProfile } from "../profile/profile.ts";
 import { featureWords } from "../profile/wording.ts";
 import { umap2d } from "../project/umap.ts";
 import { behaviourJson } from "./personas.ts";
@@ -51,6 +52,7 @@ export function segmentsFile(a: Analysis): SegmentsFile {
     };
   };
   const words = featureWording(a);
+  const shown = distinctFeatures(s.profiles);
   return {
     minZ: MIN_Z,
     cardBehaviours: CARD_BEHAVIOURS,
@@ -61,7 +63,7 @@ export function segmentsFile(a: Analysis): SegmentsFile {
       size: s.sizes[i],
       share: s.sizes[i] / n,
       action: s.actions[i],
-      profile: s.profiles[i].map((p) => ({ feature: p.feature, ...words(p.feature), mean: sig(p.mean, 6), overall: sig(p.overall, 6), z: sig(p.z, 4) })),
+      profile: s.profiles[i].filter((_, j) => shown[j]).map((p) => ({ feature: p.feature, ...words(p.feature), mean: sig(p.mean, 6), overall: sig(p.overall, 6), z: sig(p.z, 4) })),
       behaviours: s.personas[i].behaviours.slice(0, CARD_BEHAVIOURS).map(behaviourJson),
       rules: rules.segments.find((r) => r.segment === name)?.rules ?? [],
       rfm: rfmProfile(i),
@@ -79,8 +81,21 @@ export function segmentsFile(a: Analysis): SegmentsFile {
       explainedVariance: projection.explainedVariance.map((v) => sig(v, 3)),
       umap: umapMap(a, rows)
     },
-    parallel: parallelCoordinates(a, rows)
+    parallel: parallelCoordinates(a, rows, shown)
   };
+}
+
+/**
+ * Which profile features to show: one of each set of features with the same segment means (one
+ * customer set coded twice, e.g. InternetService=No and DeviceProtection=No internet service),
+ * so no picture spends rows or axes on a copy.
+ */
+function distinctFeatures(profiles: FeatureProfile[][]): boolean[] {
+  const seen = new Set<string>();
+  return profiles[0].map((_, j) => {
+    const key = profiles.map((seg) => `${seg[j].mean.toPrecision(8)}|${seg[j].overall.toPrecision(8)}`).join(";");
+    return !seen.has(key) && (seen.add(key), true);
+  });
 }
 
 /** A seeded UMAP of the scatter's customers, or null with fewer than 4 (too few for a map). */
@@ -106,12 +121,12 @@ function featureWording({ segmentation: s }: Analysis): (feature: string) => { w
  * sample of customers' standardized values (clipped at ±PARALLEL_CLIP so outliers do not flatten
  * the picture).
  */
-function parallelCoordinates(a: Analysis, rows: Int32Array): SegmentsFile["parallel"] {
+function parallelCoordinates(a: Analysis, rows: Int32Array, shown: boolean[]): SegmentsFile["parallel"] {
   const s = a.segmentation;
   const profiles = s.profiles;
   const features = profiles[0]
     .map((p, j) => ({ j, spread: Math.max(...profiles.map((seg) => Math.abs(seg[j].z))) }))
-    .filter((f) => f.spread > 0)
+    .filter((f) => f.spread > 0 && shown[f.j])
     .sort((x, y) => y.spread - x.spread || x.j - y.j)
     .slice(0, PARALLEL_FEATURES)
     .map((f) => f.j);

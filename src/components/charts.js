@@ -62,20 +62,26 @@ export function profileHeatmap(segments, {width, maxFeatures = 30} = {}) {
   const features = segments[0].profile.map((p) => p.feature);
   const spread = new Map(features.map((f, j) => [f, Math.max(...segments.map((s) => Math.abs(s.profile[j].z)))]));
   const shown = [...features].sort((a, b) => spread.get(b) - spread.get(a)).slice(0, maxFeatures);
+  // Rows are keyed by feature (two features may read alike) and labelled in words.
   const words = new Map(segments[0].profile.map((p) => [p.feature, p.words ?? p.feature]));
-  const cells = segments.flatMap((s, i) => s.profile.filter((p) => shown.includes(p.feature)).map((p) => ({segment: `${i + 1}. ${s.name}`, feature: words.get(p.feature), z: p.z, mean: p.mean, overall: p.overall})));
+  const columns = segments.map((s, i) => `${i + 1}. ${s.name}`);
+  const cells = segments.flatMap((s, i) => s.profile.filter((p) => shown.includes(p.feature)).map((p) => ({segment: columns[i], feature: p.feature, z: p.z, mean: p.mean, overall: p.overall})));
   const limit = Math.max(1, ...cells.map((c) => Math.abs(c.z)));
+  // Room for the longest segment name, written at -20°: its full text tells segments apart.
+  const marginTop = Math.min(260, 40 + 2.2 * Math.max(...columns.map((c) => c.length)));
   return Plot.plot({
     width,
-    height: 110 + 22 * shown.length,
+    height: marginTop + 60 + 22 * shown.length,
     marginLeft: 190,
-    marginTop: 90,
-    x: {label: null, axis: "top", tickRotate: -20, domain: segments.map((s, i) => `${i + 1}. ${s.name}`)},
-    y: {label: null, domain: shown.map((f) => words.get(f))},
+    marginTop,
+    marginRight: 60,
+    x: {label: null, axis: "top", tickRotate: -20, domain: columns},
+    y: {label: null, domain: shown, tickFormat: (f) => words.get(f)},
     color: {type: "diverging", scheme: "BuRd", domain: [-limit, limit], legend: true, label: "Standardized difference from the overall mean"},
     marks: [
-      Plot.cell(cells, {x: "segment", y: "feature", fill: "z", inset: 0.5, tip: {format: {z: (d) => d.toFixed(2)}}, channels: {mean: "mean", overall: "overall"}}),
-      Plot.text(cells, {x: "segment", y: "feature", text: (d) => d.z.toFixed(1), fill: (d) => (Math.abs(d.z) > limit / 2 ? "white" : "black"), fontSize: 10})
+      Plot.cell(cells, {x: "segment", y: "feature", fill: "z", inset: 0.5, tip: {format: {y: (f) => words.get(f), z: (d) => d.toFixed(2)}}, channels: {mean: "mean", overall: "overall"}}),
+      // No "-0.0": a difference that rounds to zero is shown as 0.0.
+      Plot.text(cells, {x: "segment", y: "feature", text: (d) => (Math.abs(d.z) < 0.05 ? 0 : d.z).toFixed(1), fill: (d) => (Math.abs(d.z) > limit / 2 ? "white" : "black"), fontSize: 10})
     ]
   });
 }

@@ -64,7 +64,8 @@ export function responseChart(responses, {names, width} = {}) {
  * means, over thin faint lines of a sample of customers (clipped at ±clip SDs).
  */
 export function parallelChart({features, segments, customers, clip}, {names, width, words = (f) => f} = {}) {
-  const axes = features.map(words);
+  // Axes are keyed by feature (two features may read alike) and labelled in words.
+  const axes = features;
   const faint = customers.z.flatMap((z, i) => z.map((v, j) => ({line: i, axis: axes[j], z: v, segment: segmentName(customers.segment[i], names)})));
   const bold = segments.flatMap((s) => s.z.map((v, j) => ({line: s.segment, axis: axes[j], z: v, segment: segmentName(s.segment, names)})));
   return Plot.plot({
@@ -72,14 +73,14 @@ export function parallelChart({features, segments, customers, clip}, {names, wid
     height: 440,
     marginBottom: 110,
     ariaLabel: "parallel coordinates of segment profiles",
-    x: {label: null, domain: axes, tickRotate: -30},
+    x: {label: null, domain: axes, tickRotate: -30, tickFormat: words},
     y: {label: "Standard deviations from the overall mean", domain: [-clip, clip], grid: true},
     color: segmentColorScale(names),
     marks: [
       Plot.ruleY([0], {stroke: "#999"}),
       Plot.line(faint, {x: "axis", y: "z", z: "line", stroke: "segment", strokeOpacity: 0.07, strokeWidth: 1}),
       Plot.line(bold, {x: "axis", y: "z", z: "line", stroke: "segment", strokeWidth: 3}),
-      Plot.dot(bold, {x: "axis", y: "z", fill: "segment", r: 3.5, tip: true, format: {z: (d) => d.toFixed(2)}})
+      Plot.dot(bold, {x: "axis", y: "z", fill: "segment", r: 3.5, tip: true, format: {x: words, z: (d) => d.toFixed(2)}})
     ]
   });
 }

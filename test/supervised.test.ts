@@ -212,6 +212,16 @@ describe("rules", () => {
     expect(JSON.parse(JSON.stringify(out))).toEqual(out);
   });
 
+  it("writes rules in words: a one-hot category reads as a yes or a no, not a threshold", () => {
+    // Segment 1 exactly when plan=basic is 1; income is noise.
+    const rows = Array.from({ length: 20 }, (_, i) => [i % 2, 1000 + ((i * 37) % 11)]);
+    const segments = Int32Array.from(rows, (r) => r[0]);
+    const wordsOf = (f: string) => (f === "plan=basic" ? { words: "basic plan", share: true } : { words: "household income", share: false });
+    const out = segmentRules(matrix(rows, ["plan=basic", "income"]), segments, ["other", "basic"], { wordsOf });
+    expect(out.segments[0].rules[0].text).toBe("not basic plan");
+    expect(out.segments[1].rules[0].text).toBe("basic plan");
+  });
+
   it("merges conditions on one feature into a bound or a range", () => {
     // low: x ≤ 3, mid: 4..5, high: x ≥ 6, over x = 1..12 twice (y is a constant distraction).
     const rows = Array.from({ length: 24 }, (_, i) => [(i % 12) + 1, 7]);

@@ -34,6 +34,11 @@ export interface SegmentRules {
 export interface RuleOptions {
   /** Unit suffix per feature name, e.g. { Recency: " days" }. */
   units?: Record<string, string>;
+  /**
+   * A feature in words, and whether it is a 0/1 share (a one-hot category): "≤ 0.5" then reads
+   * "not <words>" and "> 0.5" "<words>". Default: the feature's name as it is.
+   */
+  wordsOf?: (feature: string) => { words: string; share: boolean };
 }
 
 interface Bound {
@@ -62,10 +67,13 @@ export function treeRules(model: CartModel, X: FeatureMatrix, truth: ArrayLike<n
   const units = options.units ?? {};
   const all = Int32Array.from({ length: X.n }, (_, i) => i);
 
+  const wordsOf = options.wordsOf ?? ((f: string) => ({ words: f, share: false }));
   const describe = (conds: Condition[]): string[] =>
     conds.map(({ feature, lower, upper }) => {
-      const name = model.featureNames[feature];
-      const unit = units[name] ?? "";
+      const { words: name, share } = wordsOf(model.featureNames[feature]);
+      // A 0/1 feature split between 0 and 1 is a yes or a no, not a threshold.
+      if (share && !(lower && upper)) return upper ? `not ${name}` : name;
+      const unit = units[model.featureNames[feature]] ?? "";
       if (lower && upper) return `${lower.shown} < ${name} ≤ ${upper.shown}${unit}`;
       if (upper) return `${name} ≤ ${upper.shown}${unit}`;
       return `${name} > ${(lower as Bound).shown}${unit}`;

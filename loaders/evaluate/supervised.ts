@@ -229,7 +229,7 @@ export function segmentRules(
   const toCode = tree.classes.map((c) => seg.names.indexOf(c));
   const predicted = Int32Array.from(predictCart(tree, X), (p) => toCode[p]);
   const ruleTruth = remap(seg.codes, seg.names, tree.classes);
-  const rules = treeRules(tree, X, ruleTruth, { units: options.units });
+  const rules = treeRules(tree, X, ruleTruth, { units: options.units, wordsOf: options.wordsOf });
   // Segments the tree never saw still get an (empty) entry.
   const bySegment = new Map(rules.map((r) => [r.segment, r]));
   const sizes = seg.names.map((_, c) => seg.codes.filter((v) => v === c).length);

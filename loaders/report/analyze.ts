@@ -24,7 +24,7 @@ import { personas, type Persona } from "../profile/personas.ts";
 import { customerTypes, typeShares, type CustomerTypes, type TypeShares } from "../profile/segmentTypes.ts";
 import { orderBySize } from "../profile/order.ts";
 import { segmentProfiles, type FeatureProfile } from "../profile/profile.ts";
-import { binaryFeatures, columnWords, oneHotFeatures, type OneHotFeatures } from "../profile/wording.ts";
+import { binaryFeatures, columnWords, featureWords, oneHotFeatures, type OneHotFeatures } from "../profile/wording.ts";
 import { pca, type Projection } from "../project/pca.ts";
 import { Rng } from "../rng.ts";
 import type { FeatureMatrix } from "../matrix.ts";
@@ -116,7 +116,8 @@ export function analyze(entry: DatasetEntry, progress: (m: string) => void = () 
   });
 
   progress(`${entry.name}: segment rules, predictability, stability`);
-  const rules = segmentRules(prepared.unscaled, clustered, segmentation.names, { rng: new Rng(seed) });
+  const wordsOf = (feature: string) => featureWords(feature, segmentation.oneHot, segmentation.display, segmentation.binary);
+  const rules = segmentRules(prepared.unscaled, clustered, segmentation.names, { rng: new Rng(seed), wordsOf });
   const goldInput = prepared.label ? goldStandardLabels(prepared.label) : null;
   const gold =
     goldInput && !goldInput.skipped

@@ -72,6 +72,8 @@ export function parallelChart({features, segments, customers, clip}, {names, wid
     width,
     height: 440,
     marginBottom: 110,
+    // Room for the first axis label, written at -30° to the left of its axis.
+    marginLeft: Math.min(200, 20 + 5 * words(features[0]).length),
     ariaLabel: "parallel coordinates of segment profiles",
     x: {label: null, domain: axes, tickRotate: -30, tickFormat: words},
     y: {label: "Standard deviations from the overall mean", domain: [-clip, clip], grid: true},

@@ -86,7 +86,11 @@ export interface Analysis {
 /** Rows the segment-predictability forest is cross-validated on (a seeded stratified subsample). */
 export const PREDICTABILITY_ROWS = 2000;
 
-export function analyze(entry: DatasetEntry, progress: (m: string) => void = () => {}): Analysis {
+/**
+ * Everything a dataset's report shows. `runId` describes that run of the grid instead of the
+ * recommended one (the export's --run); the recommendation itself is unchanged.
+ */
+export function analyze(entry: DatasetEntry, progress: (m: string) => void = () => {}, { runId }: { runId?: string } = {}): Analysis {
   const path = dataFilePath(entry.file, entry.name);
   const data = prepareDataset(entry, path);
   const { prepared } = data;
@@ -98,7 +102,13 @@ export function analyze(entry: DatasetEntry, progress: (m: string) => void = () 
     });
   }
   const experiment = { ...result, recommendation: result.recommendation };
-  const run = experiment.runs.find((r) => r.id === experiment.recommendation.runId)!;
+  const run = experiment.runs.find((r) => r.id === (runId ?? experiment.recommendation.runId));
+  if (!run) {
+    throw new WorkbenchError(`dataset "${entry.name}" has no run "${runId}"`, {
+      expected: `one of ${experiment.runs.map((r) => `"${r.id}"`).join(", ")}`,
+      hint: "Run ids are listed on the Experiments page and in the segment command's output"
+    });
+  }
   const seed = entry.experiment.seed;
   const order = orderBySize(run.labels, run.k);
   const clustered = order.labels;

@@ -1,0 +1,104 @@
+/**
+ * `npm run --silent export -- --dataset NAME --out FILE.csv [--run ID] [--snapshot DATE]
+ * [--hash-email COLUMN]`: segment membership for a CRM or an ad audience, one row per customer
+ * (export/membership.ts), computed as the report computes it. The file is the user's: never
+ * written into the site (dist/, src/) nor over a data file.
+ */
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, relative, resolve, sep } from "node:path";
+import { WorkbenchError } from "../errors.ts";
+import { hashedEmails } from "../export/email.ts";
+import { membership } from "../export/membership.ts";
+import { toCsv } from "../export/csv.ts";
+import { parseSnapshot } from "../features/rfm.ts";
+import { findDataset, loadManifest } from "../manifest/load.ts";
+import { dataFilePath, projectRoot } from "../paths.ts";
+import { analyze } from "../report/analyze.ts";
+import { parseFlags, userPath, type CommandIO } from "./command.ts";
+
+export const EXPORT_USAGE = `Usage: npm run --silent export -- --dataset NAME --out FILE.csv [options]
+
+Writes one row per customer of a dataset of data/manifest.json: customer_id, segment (1 = the
+largest, as on the site), segment_name, action, the segment types (1/0; category_lover names the
+category), clv and p_alive (transaction logs) or outcome_probability (tables with an outcome),
+snapshot_date and model_version. UTF-8 CSV (RFC 4180). Progress on stderr; a JSON summary on stdout.
+
+  --dataset NAME        a dataset of data/manifest.json
+  --out FILE.csv        where to write (relative to the folder you run npm in); not in dist/ or src/
+  --run ID              a run of the grid instead of the recommended one, e.g. "kmeans k=5"
+  --snapshot DATE       transaction logs: the first day not observed, YYYY-MM-DD (default: the day after the last purchase)
+  --hash-email COLUMN   add email_sha256: the SHA-256 of the trimmed, lower-cased address in COLUMN
+                        (as Google Customer Match and Meta custom audiences take it); the address
+                        itself is never written
+
+snapshot_date is the log's snapshot, or for a customer table the build date (SOURCE_DATE_EPOCH when
+set). model_version changes when the data, its manifest entry or the run changes.
+`;
+
+const OPTIONS = {
+  help: { type: "boolean" },
+  dataset: { type: "string" },
+  out: { type: "string" },
+  run: { type: "string" },
+  snapshot: { type: "string" },
+  "hash-email": { type: "string" }
+} as const;
+
+export async function exportCommand(argv: string[], io: CommandIO): Promise<void> {
+  const v = parseFlags(argv, OPTIONS);
+  if (v.help) return io.out(EXPORT_USAGE);
+  if (typeof v.dataset !== "string") throw new WorkbenchError("--dataset is required", { hint: "Name a dataset of data/manifest.json, e.g. --dataset cdnow" });
+  if (typeof v.out !== "string") throw new WorkbenchError("--out is required", { hint: "Name the CSV file to write, e.g. --out segments.csv" });
+  const entry = structuredClone(findDataset(loadManifest(), v.dataset));
+  if (typeof v.snapshot === "string") {
+    if (entry.kind !== "transactions") throw new WorkbenchError("--snapshot is for transaction logs only", { found: `dataset "${entry.name}" is a customer table` });
+    parseSnapshot(v.snapshot);
+    entry.experiment.snapshot = v.snapshot;
+  }
+  const dataPath = dataFilePath(entry.file, entry.name);
+  const out = checkedOut(userPath(io, v.out), dataPath);
+
+  // The e-mails first: a wrong column is found before the grid runs.
+  const hashed = typeof v["hash-email"] === "string" ? hashedEmails(entry, dataPath, relative(projectRoot(), dataPath) || dataPath, v["hash-email"]) : null;
+  const a = analyze(entry, (m) => io.err(`  ${m}\n`), { runId: typeof v.run === "string" ? v.run : undefined });
+  const { prepared } = a.data;
+  const emails = hashed && (a.data.transactions ? prepared.ids.map((id) => hashed.byId.get(id) ?? "") : Array.from(prepared.rows, (r) => hashed.byRow[r] ?? ""));
+  const table = membership(a, emails ?? undefined);
+  writeAtomically(out, toCsv(table.header, table.rows));
+  io.out(
+    JSON.stringify({ dataset: entry.name, out, rows: table.rows.length, columns: table.header, run: a.segmentation.run.id, snapshot: table.snapshot, modelVersion: table.modelVersion }) + "\n"
+  );
+}
+
+/** The output path, refused where it would be published or would overwrite the data. */
+function checkedOut(out: string, dataPath: string): string {
+  const root = projectRoot();
+  for (const published of ["dist", "src"]) {
+    const dir = resolve(root, published);
+    if (out === dir || out.startsWith(dir + sep)) {
+      throw new WorkbenchError(`--out is inside ${published}/, which the site publishes`, { found: out, hint: "Write the export outside the project's dist/ and src/ folders: it names customers" });
+    }
+  }
+  if (out === resolve(dataPath)) throw new WorkbenchError("--out is the dataset's own file, which is never overwritten", { found: out });
+  let isFolder = false;
+  try {
+    isFolder = statSync(out).isDirectory();
+  } catch {
+    // A new file.
+  }
+  if (isFolder) throw new WorkbenchError("--out is a folder", { found: out, hint: "Name a file, e.g. --out segments.csv" });
+  return out;
+}
+
+/** Written whole or not at all: a temporary file beside the target, then renamed over it. */
+function writeAtomically(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(temp, text);
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw new WorkbenchError("cannot write the export", { found: path, hint: `Check the folder exists and is writable (${(error as Error).message})` });
+  }
+}

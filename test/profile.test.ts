@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { dominantRfmNames } from "../loaders/profile/names.ts";
 import { orderBySize } from "../loaders/profile/order.ts";
 import { segmentProfiles } from "../loaders/profile/profile.ts";
 import { goldStandardLabels } from "../loaders/report/analyze.ts";
@@ -21,12 +20,6 @@ describe("segment profiles", () => {
   it("gives z = 0 for a constant feature", () => {
     const [a] = segmentProfiles(m(["c"], [[5], [5]]), Int32Array.from([0, 0]), 1);
     expect(a[0].z).toBe(0);
-  });
-});
-
-describe("dominant RFM names", () => {
-  it("takes each segment's most common RFM name, ties in the given order", () => {
-    expect(dominantRfmNames(["Lost", "Champions", "Lost", "At Risk"], Int32Array.from([0, 0, 0, 1]), 2, ["Champions", "At Risk", "Lost"])).toEqual(["Lost", "At Risk"]);
   });
 });
 

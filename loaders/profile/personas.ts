@@ -105,7 +105,7 @@ const FOCUS_WORDS: Record<SegmentTypeId, string> = {
 
 export function personas(input: PersonaInputs): Persona[] {
   const k = input.sizes.length;
-  const { types, shares } = input;
+  const { types } = input;
   const value = types.value;
   const overallValue = value ? mean(value.values, () => true) : NaN;
   const totalValue = value ? sum(value.values, () => true) : NaN;

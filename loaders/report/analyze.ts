@@ -15,11 +15,9 @@ import { MISSING_LABEL } from "../prepare/prepare.ts";
 import type { Recommendation } from "../experiment/recommend.ts";
 import { runExperiment, type ExperimentResult, type RunRecord } from "../experiment/runner.ts";
 import { WorkbenchError } from "../errors.ts";
-import { ALL_SEGMENT_NAMES } from "../features/rfmScores.ts";
 import { RFM_WORDS } from "../features/rfm.ts";
 import type { DatasetEntry } from "../manifest/types.ts";
 import { dataFilePath } from "../paths.ts";
-import { dominantRfmNames } from "../profile/names.ts";
 import { personas, type Persona } from "../profile/personas.ts";
 import { customerTypes, typeShares, type CustomerTypes, type TypeShares } from "../profile/segmentTypes.ts";
 import { orderBySize } from "../profile/order.ts";
@@ -47,8 +45,6 @@ export interface Segmentation {
   personas: Persona[];
   /** Per segment, per feature (original units). */
   profiles: FeatureProfile[][];
-  /** Transaction logs: the segment's most common RFM name. */
-  rfmNames: string[] | null;
   /** Segment types per customer, and their shares per segment. */
   types: CustomerTypes;
   typeShares: TypeShares;
@@ -228,7 +224,6 @@ export function describeSegments(data: PreparedDataset, run: RunRecord, scores: 
   const { labels, sizes, rank } = orderBySize(run.labels, run.k);
   const profiled = profileMatrix(data);
   const profiles = segmentProfiles(profiled, labels, run.k);
-  const rfmNames = data.rfm ? dominantRfmNames(data.rfm.segment, labels, run.k, ALL_SEGMENT_NAMES) : null;
   const display = { ...(data.transactions ? RFM_WORDS : {}), ...entry.display };
   const types = customerTypes({
     n: labels.length,
@@ -254,7 +249,6 @@ export function describeSegments(data: PreparedDataset, run: RunRecord, scores: 
     actions: described.map((p) => p.action),
     personas: described,
     profiles,
-    rfmNames,
     types,
     typeShares: shares,
     profileMatrix: profiled,

@@ -43,8 +43,9 @@ try {
   const file = join(dir, "customers.csv");
   writeFileSync(file, lines.join("\n") + "\n");
   lines.length = 0;
+  // The manifest names files inside data/ only; the generated file is read from its own path.
   const entry = parseManifest(
-    { datasets: { bench: { title: "bench", kind: "customers", file, format: "csv", columns: { id: "id", ...Object.fromEntries(names.map((c) => [c, "numeric"])) } } } },
+    { datasets: { bench: { title: "bench", kind: "customers", file: "customers.csv", format: "csv", columns: { id: "id", ...Object.fromEntries(names.map((c) => [c, "numeric"])) } } } },
     "bench"
   ).datasets[0];
 
@@ -57,7 +58,7 @@ try {
   time("Gaussian mixture k=6 full (1 init)", () => clusterers.gmm.fit(m, { k: K, nInit: 1 }, new Rng(1)));
   time("PCA 2-D", () => pca(m, 2));
   if (withGrid) {
-    const result = time("default grid (32 runs + metrics)", () => runExperiment({ matrix: m, label: null, options: { seed: 42 } }));
+    const result = time("default grid (32 runs + metrics + stability checks)", () => runExperiment({ matrix: m, label: null, options: { seed: 42 } }));
     notes.push(`grid recommended ${result.recommendation?.runId ?? "no run (none could be scored)"}`);
   } else notes.push("default grid not run at this size");
   const peakMB = (process.resourceUsage().maxRSS * 1024) / 2 ** 20;

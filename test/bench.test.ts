@@ -1,0 +1,19 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { REPO } from "./helpers/project.ts";
+
+/**
+ * The benchmark's stage runner still runs (it once broke unnoticed when the manifest began
+ * refusing paths outside data/). Small data; nothing here is timed.
+ */
+describe("npm run bench stages", () => {
+  it("times every stage and the default grid on generated customers", () => {
+    const r = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "bench", "stages.ts"), "3000", "--grid"], { cwd: REPO, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!);
+    expect(out.n).toBe(3000);
+    expect(Object.keys(out.stages)).toEqual(expect.arrayContaining(["read", "prepare", "Ward k=6", "default grid (32 runs + metrics + stability checks)"]));
+    expect(out.notes.join(" ")).toMatch(/grid recommended \w+/);
+  });
+});

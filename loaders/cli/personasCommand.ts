@@ -110,7 +110,7 @@ export async function personasCommand(argv: string[], io: CommandIO): Promise<vo
   io.out(JSON.stringify({ dataset, cacheFile, asked, cached, failed }) + "\n");
   if (failure) {
     throw new WorkbenchError(`${failedAt}: ${failure.message}`, {
-      hint: `${asked} new answer${asked === 1 ? "" : "s"} saved in ${cacheFile}; the report shows the template text for the ${failed} segment${failed === 1 ? "" : "s"} without one. Run the command again to ask for ${failed === 1 ? "it" : "them"}`
+      hint: `${asked ? `${asked} new answer${asked === 1 ? "" : "s"} saved in ${cacheFile}` : "no new answer saved"}; the report shows the template text for the ${failed} segment${failed === 1 ? "" : "s"} without one. Run the command again to ask for ${failed === 1 ? "it" : "them"}`
     });
   }
   progress(`${cacheFile}: ${asked} new, ${cached} already cached`);

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportCommand } from "../loaders/cli/exportCommand.ts";
@@ -76,6 +76,8 @@ describe("npm run export", () => {
       expect(new Set(of.map((row) => row.action)).size).toBe(1);
     }
     expect(new Set(rows.map((row) => row.model_version)).size).toBe(1);
+    expect(summary.notes).toEqual(expect.arrayContaining([expect.stringMatching(/features scaled by zscore/)]));
+    expect(r.stderr).toMatch(/^note: features scaled by zscore/m);
     // Same input and settings, same file, byte for byte.
     expect((await run(["--dataset", "people", "--out", "again.csv"])).code).toBe(0);
     expect(readFileSync(join(dir, "out", "again.csv"))).toEqual(readFileSync(join(dir, "out", "people.csv")));
@@ -120,10 +122,15 @@ describe("npm run export", () => {
   });
 
   it("refuses what would publish customers, overwrite data or cannot work, with a clear message", async () => {
+    mkdirSync(join(dir, "dist"), { recursive: true });
+    symlinkSync(join(dir, "dist"), join(dir, "out", "to-dist"));
     const cases: Array<[string[], RegExp]> = [
       [["--dataset", "people", "--out", join(dir, "dist", "x.csv")], /--out is inside dist\/, which the site publishes/],
       [["--dataset", "people", "--out", join(dir, "src", "x.csv")], /--out is inside src\//],
-      [["--dataset", "people", "--out", join(dir, "data", "people.csv")], /--out is the dataset's own file/],
+      [["--dataset", "people", "--out", join(dir, "data", "people.csv")], /--out is inside data\/, whose files are only ever read/],
+      [["--dataset", "people", "--out", join(dir, "data", "manifest.json")], /--out is inside data\//],
+      [["--dataset", "people", "--out", join(dir, "out", "to-dist", "leak.csv")], /--out is inside dist\//],
+      [["--dataset", "people", "--out", "x.csv", "--hash-email", "plan"], /column "plan" does not hold e-mail addresses; found "0 of 90 values shaped like an address"/],
       [["--dataset", "people", "--out", join(dir, "out")], /--out is a folder/],
       [["--dataset", "people"], /--out is required/],
       [["--out", "x.csv"], /--dataset is required/],
@@ -140,5 +147,7 @@ describe("npm run export", () => {
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
     }
     expect(readFileSync(join(dir, "data", "people.csv"), "utf8")).toBe(customers());
+    expect(JSON.parse(readFileSync(join(dir, "data", "manifest.json"), "utf8"))).toEqual(manifest);
+    expect(existsSync(join(dir, "dist", "leak.csv"))).toBe(false);
   });
 });

@@ -201,11 +201,19 @@ describe("outliers", () => {
   });
 
   it("reports an error when outlier dropping removes everything", () => {
-    // mean 2, σ 1: fences 1.9..2.1 exclude both rows
-    const ds2 = dataset({ x: ["numeric", [1, 3]] });
+    // mean 11/6, σ ≈ 0.85: fences 11/6 ± 0.085 exclude all three rows
+    const ds2 = dataset({ x: ["numeric", [1, 3, 1.5]] });
     expect(() => prepare(ds2, opts({ outlierRule: "zscore", outlierThreshold: 0.1, outliers: "drop" }))).toThrow(
-      /outliers "drop"\) removed all 2 rows/
+      /outliers "drop"\) removed all 3 rows/
     );
+  });
+
+  it("leaves a two-valued column (a 0/1 flag) alone: no fences, no outliers", () => {
+    // 1 of 8 is a one: Tukey's fences would be [0, 0] and capping would erase the flag.
+    const p = prepare(dataset({ x: ["numeric", [1, 2, 3, 4, 5, 6, 7, 8]], flag: ["numeric", [0, 0, 0, 1, 0, 0, 0, 0]] }), opts({ outliers: "cap" }));
+    expect(p.report.outliers.columns.find((c) => c.column === "flag")).toEqual({ column: "flag", count: 0, lower: NaN, upper: NaN });
+    expect(Array.from(p.profile.flag)).toEqual([0, 0, 0, 1, 0, 0, 0, 0]);
+    expect(p.matrix.names).toContain("flag");
   });
 });
 

@@ -2,10 +2,10 @@
  * `npm run --silent export -- --dataset NAME --out FILE.csv [--run ID] [--snapshot DATE]
  * [--hash-email COLUMN]`: segment membership for a CRM or an ad audience, one row per customer
  * (export/membership.ts), computed as the report computes it. The file is the user's: never
- * written into the site (dist/, src/) nor over a data file.
+ * written into the site (dist/, src/) nor into data/.
  */
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, relative, resolve, sep } from "node:path";
+import { mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, relative, resolve, sep } from "node:path";
 import { WorkbenchError } from "../errors.ts";
 import { hashedEmails } from "../export/email.ts";
 import { membership } from "../export/membership.ts";
@@ -14,6 +14,7 @@ import { parseSnapshot } from "../features/rfm.ts";
 import { findDataset, loadManifest } from "../manifest/load.ts";
 import { dataFilePath, projectRoot } from "../paths.ts";
 import { analyze } from "../report/analyze.ts";
+import { preparationNotes } from "../experiment/pipeline.ts";
 import { parseFlags, userPath, type CommandIO } from "./command.ts";
 
 export const EXPORT_USAGE = `Usage: npm run --silent export -- --dataset NAME --out FILE.csv [options]
@@ -24,7 +25,7 @@ category), clv and p_alive (transaction logs) or outcome_probability (tables wit
 snapshot_date and model_version. UTF-8 CSV (RFC 4180). Progress on stderr; a JSON summary on stdout.
 
   --dataset NAME        a dataset of data/manifest.json
-  --out FILE.csv        where to write (relative to the folder you run npm in); not in dist/ or src/
+  --out FILE.csv        where to write (relative to the folder you run npm in); not in dist/, src/ or data/
   --run ID              a run of the grid instead of the recommended one, e.g. "kmeans k=5"
   --snapshot DATE       transaction logs: the first day not observed, YYYY-MM-DD (default: the day after the last purchase)
   --hash-email COLUMN   add email_sha256: the SHA-256 of the trimmed, lower-cased address in COLUMN
@@ -56,7 +57,7 @@ export async function exportCommand(argv: string[], io: CommandIO): Promise<void
     entry.experiment.snapshot = v.snapshot;
   }
   const dataPath = dataFilePath(entry.file, entry.name);
-  const out = checkedOut(userPath(io, v.out), dataPath);
+  const out = checkedOut(userPath(io, v.out));
 
   // The e-mails first: a wrong column is found before the grid runs.
   const hashed = typeof v["hash-email"] === "string" ? hashedEmails(entry, dataPath, relative(projectRoot(), dataPath) || dataPath, v["hash-email"]) : null;
@@ -65,29 +66,46 @@ export async function exportCommand(argv: string[], io: CommandIO): Promise<void
   const emails = hashed && (a.data.transactions ? prepared.ids.map((id) => hashed.byId.get(id) ?? "") : Array.from(prepared.rows, (r) => hashed.byRow[r] ?? ""));
   const table = membership(a, emails ?? undefined);
   writeAtomically(out, toCsv(table.header, table.rows));
+  // What reading and preparation decided (rows dropped, ids repeated, ...), as the other commands say it.
+  const notes = preparationNotes(a.data);
+  for (const note of notes) io.err(`note: ${note}\n`);
   io.out(
-    JSON.stringify({ dataset: entry.name, out, rows: table.rows.length, columns: table.header, run: a.segmentation.run.id, snapshot: table.snapshot, modelVersion: table.modelVersion }) + "\n"
+    JSON.stringify({ dataset: entry.name, out, rows: table.rows.length, columns: table.header, run: a.segmentation.run.id, snapshot: table.snapshot, modelVersion: table.modelVersion, notes }) + "\n"
   );
 }
 
-/** The output path, refused where it would be published or would overwrite the data. */
-function checkedOut(out: string, dataPath: string): string {
-  const root = projectRoot();
-  for (const published of ["dist", "src"]) {
-    const dir = resolve(root, published);
-    if (out === dir || out.startsWith(dir + sep)) {
-      throw new WorkbenchError(`--out is inside ${published}/, which the site publishes`, { found: out, hint: "Write the export outside the project's dist/ and src/ folders: it names customers" });
+/**
+ * The output path, refused where it would be published (dist/, src/) or would touch the data
+ * (data/: files are only ever read). Symbolic links are followed, through the nearest folder
+ * that exists, so a link cannot lead the export into those folders.
+ */
+function checkedOut(out: string): string {
+  const root = realpathSync(projectRoot());
+  const real = resolve(realExisting(dirname(out)), basename(out));
+  for (const [folder, why] of [["dist", "which the site publishes"], ["src", "which the site publishes"], ["data", "whose files are only ever read"]] as const) {
+    const dir = resolve(root, folder);
+    if (real === dir || real.startsWith(dir + sep)) {
+      throw new WorkbenchError(`--out is inside ${folder}/, ${why}`, { found: out, hint: "Write the export outside the project's dist/, src/ and data/ folders: it names customers" });
     }
   }
-  if (out === resolve(dataPath)) throw new WorkbenchError("--out is the dataset's own file, which is never overwritten", { found: out });
   let isFolder = false;
   try {
-    isFolder = statSync(out).isDirectory();
+    isFolder = statSync(real).isDirectory();
   } catch {
     // A new file.
   }
   if (isFolder) throw new WorkbenchError("--out is a folder", { found: out, hint: "Name a file, e.g. --out segments.csv" });
-  return out;
+  return real;
+}
+
+/** The real path of the nearest existing folder of `dir`, with the missing rest appended. */
+function realExisting(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    const parent = dirname(dir);
+    return parent === dir ? dir : resolve(realExisting(parent), basename(dir));
+  }
 }
 
 /** Written whole or not at all: a temporary file beside the target, then renamed over it. */

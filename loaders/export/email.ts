@@ -31,6 +31,7 @@ export function hashedEmails(entry: DatasetEntry, path: string, shown: string, c
     if (emailAt < 0) throw new WorkbenchError(`the file has no header row, so --hash-email names a column by its number`, { file: shown, found: column, expected: "1, 2, …" });
   }
   const byRow: string[] = [];
+  const raw: string[] = [];
   const byId = new Map<string, string>();
   parseRecords(text, entry.format, shown, (fields) => {
     if (!header) {
@@ -43,10 +44,23 @@ export function hashedEmails(entry: DatasetEntry, path: string, shown: string, c
       header = true;
       return;
     }
+    raw.push((fields[emailAt] ?? "").trim());
     const hash = hashEmail(fields[emailAt] ?? "");
     byRow.push(hash);
     const id = idAt >= 0 ? (fields[idAt] ?? "").trim() : "";
     if (id && hash && !byId.has(id)) byId.set(id, hash);
   }, { headerFirst: entry.header !== false });
+  // Hashing a column that holds no addresses would give an audience nobody can match.
+  // (The values themselves are not shown: the column may hold personal data.)
+  const addresses = raw.filter((v) => v !== "");
+  const valid = addresses.filter((v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v)).length;
+  if (addresses.length && valid < 0.8 * addresses.length) {
+    throw new WorkbenchError(`column "${column}" does not hold e-mail addresses`, {
+      file: shown,
+      found: `${valid} of ${addresses.length} values shaped like an address`,
+      expected: "an e-mail address in at least 80% of the rows that have a value",
+      hint: "Name the e-mail column with --hash-email"
+    });
+  }
   return { byRow, byId };
 }

@@ -54,6 +54,7 @@ export interface OutlierColumnReport {
   column: string;
   /** Values outside the fences (flagged; capped or their rows dropped as the action says). */
   count: number;
+  /** The fences; NaN (null in JSON) for a column of two values, which has no outliers. */
   lower: number;
   upper: number;
 }
@@ -479,6 +480,12 @@ function handleOutliers(
   const flagged = new Uint8Array(frame.n);
   const features = frame.features.map((f): Feature => {
     if (f.kind !== "number") return f;
+    // A column of two values (a 0/1 flag) has no outliers: with 16% ones Tukey's fences are
+    // [0, 0], and capping would turn every 1 into 0.
+    if (atMostTwoValues(f.values)) {
+      report.push({ column: f.name, count: 0, lower: NaN, upper: NaN });
+      return f;
+    }
     const { lower, upper } = outlierFences(f.values, options.outlierRule, threshold);
     const count = countOutside(f.values, lower, upper);
     report.push({ column: f.name, count, lower, upper });
@@ -509,6 +516,19 @@ function handleOutliers(
     );
   }
   return { frame: next, rowsDropped: dropped };
+}
+
+/** Whether a column holds at most two distinct values (missing ones aside); stops at the third. */
+function atMostTwoValues(values: Float64Array): boolean {
+  let a = NaN;
+  let b = NaN;
+  for (const v of values) {
+    if (Number.isNaN(v) || v === a || v === b) continue;
+    if (Number.isNaN(a)) a = v;
+    else if (Number.isNaN(b)) b = v;
+    else return false;
+  }
+  return true;
 }
 
 /** The rows of `frame` where keep[i] is 1, as a new frame. */

@@ -14,6 +14,7 @@ import { prepareDataset, type PreparedDataset } from "../experiment/pipeline.ts"
 import { MISSING_LABEL } from "../prepare/prepare.ts";
 import type { Recommendation } from "../experiment/recommend.ts";
 import { runExperiment, type ExperimentResult, type RunRecord } from "../experiment/runner.ts";
+import { planRuns } from "../experiment/grid.ts";
 import { WorkbenchError } from "../errors.ts";
 import { RFM_WORDS } from "../features/rfm.ts";
 import type { DatasetEntry } from "../manifest/types.ts";
@@ -91,6 +92,7 @@ export function analyze(entry: DatasetEntry, progress: (m: string) => void = () 
   const data = prepareDataset(entry, path);
   const { prepared } = data;
   progress(`${entry.name}: ${prepared.matrix.n} customers × ${prepared.matrix.d} features`);
+  if (runId !== undefined) checkRunId(entry, runId, planRuns(prepared.matrix, entry.experiment).runs.map((r) => r.id));
   const result = runExperiment({ matrix: prepared.matrix, label: prepared.label, options: entry.experiment, progress });
   if (!result.recommendation) {
     throw new WorkbenchError(`dataset "${entry.name}": no run of the experiment grid could be scored, so there is no segmentation to report`, {
@@ -98,13 +100,7 @@ export function analyze(entry: DatasetEntry, progress: (m: string) => void = () 
     });
   }
   const experiment = { ...result, recommendation: result.recommendation };
-  const run = experiment.runs.find((r) => r.id === (runId ?? experiment.recommendation.runId));
-  if (!run) {
-    throw new WorkbenchError(`dataset "${entry.name}" has no run "${runId}"`, {
-      expected: `one of ${experiment.runs.map((r) => `"${r.id}"`).join(", ")}`,
-      hint: "Run ids are listed on the Experiments page and in the segment command's output"
-    });
-  }
+  const run = experiment.runs.find((r) => r.id === (runId ?? experiment.recommendation.runId))!;
   const seed = entry.experiment.seed;
   const order = orderBySize(run.labels, run.k);
   const clustered = order.labels;
@@ -113,7 +109,8 @@ export function analyze(entry: DatasetEntry, progress: (m: string) => void = () 
   const { value, valueSkipped } = customerValue(data, clustered, run.k);
   const outcomeAnalysis = predictOutcome(data, new Rng(seed));
   const outcome = outcomeAnalysis ? { analysis: outcomeAnalysis, segments: outcomeBySegment(outcomeAnalysis, clustered, run.k) } : null;
-  const churn = outcome && entry.outcome?.churn ? outcome : null;
+  // The reader's entry: an outcome inferred from a column named like churn counts too.
+  const churn = outcome && data.entry.outcome?.churn ? outcome : null;
   const segmentation = describeSegments(data, run, {
     clv: value?.clv ?? null,
     pAlive: value?.pAlive ?? null,
@@ -153,6 +150,15 @@ export function analyze(entry: DatasetEntry, progress: (m: string) => void = () 
     outcome,
     fingerprint
   };
+}
+
+/** A run id the user asked for must be in the grid: said before the grid runs. */
+function checkRunId(entry: DatasetEntry, runId: string, ids: string[]): void {
+  if (ids.includes(runId)) return;
+  throw new WorkbenchError(`dataset "${entry.name}" has no run "${runId}"`, {
+    expected: `one of ${ids.map((id) => `"${id}"`).join(", ")}`,
+    hint: "Run ids are listed on the Experiments page and in the segment command's output"
+  });
 }
 
 /** A run's stability with its segments renumbered as displayed (largest first). */

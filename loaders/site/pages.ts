@@ -13,9 +13,10 @@ export const REPORT_PAGES = [
 
 /**
  * A dataset's pages: every report page, but Value only where there is something to model — a
- * transaction log (customer value, P(alive)) or a customer table with an outcome column.
+ * transaction log (customer value, P(alive)) or a customer table with an outcome column, declared
+ * or possibly inferred (roles inferred from the file, read only when the report is built).
  */
-export function reportPages(entry: Pick<DatasetEntry, "kind" | "outcome" | "columns">): ReadonlyArray<(typeof REPORT_PAGES)[number]> {
-  const value = entry.kind === "transactions" || entry.outcome !== undefined || Object.values(entry.columns).includes("outcome");
+export function reportPages(entry: Pick<DatasetEntry, "kind" | "outcome" | "columns" | "otherColumns">): ReadonlyArray<(typeof REPORT_PAGES)[number]> {
+  const value = entry.kind === "transactions" || entry.outcome !== undefined || Object.values(entry.columns).includes("outcome") || entry.otherColumns === "infer";
   return REPORT_PAGES.filter((p) => p.path !== "value" || value);
 }

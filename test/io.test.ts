@@ -236,6 +236,9 @@ describe("roles inferred for undescribed columns (otherColumns: infer)", () => {
     expect(d.columns.map((c) => [c.name, c.role])).toEqual([["tenure", "numeric"], ["plan", "categorical"], ["Churn", "outcome"], ["Exited", "numeric"]]);
     expect(d.entry.outcome).toEqual({ column: "Churn", churn: true });
     expect(d.notes).toContain('column "Churn" read as outcome (inferred: named like churn, with two values: predicted as the outcome, never clustered on)');
+    // The value that says the customer left is the positive one (BankChurners' Attrition_Flag).
+    const bank = read("x,Attrition_Flag\n1,Existing Customer\n2,Attrited Customer\n3,Existing Customer\n", e).result();
+    expect(bank.entry.outcome).toEqual({ column: "Attrition_Flag", churn: true, positive: "Attrited Customer" });
     const declared = parseManifest({ datasets: { t: { title: "T", kind: "customers", file: "t.csv", format: "csv", columns: { tenure: "numeric", Churn: "outcome" }, otherColumns: "infer" } } }, "m.json").datasets[0];
     expect(read("tenure,Churn,Exited\n1,Yes,0\n2,No,1\n", declared).result().columns.find((c) => c.name === "Exited")!.role).toBe("numeric");
   });

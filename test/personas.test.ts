@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ACTION_RULES, personas, type PersonaInputs } from "../loaders/profile/personas.ts";
 import { customerTypes, quantile, typeShares, type TypeInputs } from "../loaders/profile/segmentTypes.ts";
-import { columnWords, featureWords, oneHotFeatures } from "../loaders/profile/wording.ts";
+import { columnWords, featureWords, negation, oneHotFeatures } from "../loaders/profile/wording.ts";
 import type { FeatureProfile } from "../loaders/profile/profile.ts";
 
 const f64 = (xs: number[]) => Float64Array.from(xs);
@@ -27,6 +27,14 @@ describe("wording", () => {
     // 1 of a column coded 1, 2, 3 is a region, not a yes.
     expect(featureWords("Region=1", hot).words).toBe("region 1");
     expect(featureWords("Income", hot)).toEqual({ words: "income", share: false });
+    expect(featureWords("InternetService=DSL", hot).words).toBe("DSL internet service"); // acronyms keep their case
+  });
+
+  it("says the opposite of a category without a double negative", () => {
+    expect(negation("no internet service")).toBe("with internet service");
+    expect(negation("without device protection")).toBe("with device protection");
+    expect(negation("with partner")).toBe("without partner");
+    expect(negation("month-to-month contract")).toBe("not month-to-month contract");
   });
 });
 
@@ -94,6 +102,16 @@ describe("personas: names and actions", () => {
     expect(p.map((x) => x.name)).toEqual(["Loyal high spenders", "Occasional low spenders", "At-risk low spenders"]);
     expect(p.map((x) => x.rule)).toEqual(["vip", "grow", "exclude"]);
     expect(new Set(p.map((x) => x.action)).size).toBe(3);
+  });
+
+  it("names a segment short of a category by its opposite ('mostly with internet service', not 'rarely no internet service')", () => {
+    const labels = Int32Array.from({ length: 30 }, (_, i) => Math.floor(i / 10));
+    const types = customerTypes(noTypes(30));
+    const none = { feature: "InternetService=No internet service", mean: 0, overall: 0.3, z: -0.65 };
+    const oneHot = oneHotFeatures([{ column: "InternetService", categories: ["DSL", "No internet service"] }]);
+    const p = personas({ profiles: [[none], [{ ...none, mean: 0.9, z: 1.3 }], [{ ...none, mean: 0.3, z: 0 }]], sizes: [10, 10, 10], labels, types, shares: typeShares(types, labels, 3), oneHot, display: {} });
+    expect(p[0].name).toBe("Mostly with internet service");
+    expect(p[1].name).toBe("Mostly no internet service");
   });
 
   it("never builds a name or a behaviour from a zero difference", () => {

@@ -38,7 +38,7 @@ export interface RuleOptions {
    * A feature in words, and whether it is a 0/1 share (a one-hot category): "≤ 0.5" then reads
    * "not <words>" and "> 0.5" "<words>". Default: the feature's name as it is.
    */
-  wordsOf?: (feature: string) => { words: string; share: boolean };
+  wordsOf?: (feature: string) => { words: string; share: boolean; not?: string };
 }
 
 interface Bound {
@@ -67,12 +67,12 @@ export function treeRules(model: CartModel, X: FeatureMatrix, truth: ArrayLike<n
   const units = options.units ?? {};
   const all = Int32Array.from({ length: X.n }, (_, i) => i);
 
-  const wordsOf = options.wordsOf ?? ((f: string) => ({ words: f, share: false }));
+  const wordsOf: NonNullable<RuleOptions["wordsOf"]> = options.wordsOf ?? ((f: string) => ({ words: f, share: false }));
   const describe = (conds: Condition[]): string[] =>
     conds.map(({ feature, lower, upper }) => {
-      const { words: name, share } = wordsOf(model.featureNames[feature]);
+      const { words: name, share, not } = wordsOf(model.featureNames[feature]);
       // A 0/1 feature split between 0 and 1 is a yes or a no, not a threshold.
-      if (share && !(lower && upper)) return upper ? `not ${name}` : name;
+      if (share && !(lower && upper)) return upper ? (not ?? `not ${name}`) : name;
       const unit = units[model.featureNames[feature]] ?? "";
       if (lower && upper) return `${lower.shown} < ${name} ≤ ${upper.shown}${unit}`;
       if (upper) return `${name} ≤ ${upper.shown}${unit}`;

@@ -6,6 +6,8 @@ export interface InferredRole {
   name: string;
   role: ColumnRole;
   reason: string;
+  /** An inferred churn outcome: its value that means the customer left, when the words say so. */
+  positive?: string;
 }
 
 /** Text columns with more distinct values than this are not one-hot encoded (nor clustered on). */
@@ -19,6 +21,9 @@ const CODE = /^(?=.*\d)[A-Za-z0-9_\-.:#/]+$/;
 
 /** Churn, Churned, Attrition_Flag, Exited, Left, Cancelled: a column that says the customer left. */
 const CHURN_OUTCOME = /churn|attrition|attrited|^(exited|left|cancell?ed|defected)$/i;
+
+/** Values that say the customer left, for an inferred churn outcome's positive value. */
+const LEFT_WORDS = /attrit|churn|cancel|closed|left|exited|lost|former/i;
 
 /** "id", "ID", "customer_id", "CustomerID", "customerId", "Customer ID" — not "Paid" or "Valid". */
 export function idLikeName(name: string): boolean {
@@ -59,7 +64,9 @@ export function inferRoles(
     if (present.length === 0) return role("ignore", "every value is missing");
     if (!outcomeTaken && CHURN_OUTCOME.test(name) && distinct === 2) {
       outcomeTaken = true;
-      return role("outcome", "named like churn, with two values: predicted as the outcome, never clustered on");
+      // "Attrited Customer" / "Existing Customer": the value that says leaving is the positive one.
+      const left = [...new Set(present)].filter((v) => LEFT_WORDS.test(v));
+      return { ...role("outcome", "named like churn, with two values: predicted as the outcome, never clustered on"), ...(left.length === 1 ? { positive: left[0] } : {}) };
     }
     // Named like an identifier and mostly distinct: the id, even with repeats (a customer listed
     // twice), which preparation then drops and reports, rather than one-hot encoding the ids.

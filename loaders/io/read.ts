@@ -48,9 +48,10 @@ function headerOf(fields: string[], entry: DatasetEntry, file: string, line: num
  * The roles of the columns to read: the manifest's, plus, with otherColumns "infer", a role
  * inferred from the values of every other named column of the header (in file order).
  */
-function effectiveColumns(entry: DatasetEntry, text: string, file: string): { columns: Record<string, ColumnRole>; inferred: Map<string, string> } {
+function effectiveColumns(entry: DatasetEntry, text: string, file: string): { columns: Record<string, ColumnRole>; inferred: Map<string, string>; positives: Map<string, string> } {
   const inferred = new Map<string, string>();
-  if (entry.otherColumns !== "infer") return { columns: entry.columns, inferred };
+  const positives = new Map<string, string>();
+  if (entry.otherColumns !== "infer") return { columns: entry.columns, inferred, positives };
   let header: string[] | null = null;
   let values: string[][] = [];
   let headerLine = 1;
@@ -78,6 +79,7 @@ function effectiveColumns(entry: DatasetEntry, text: string, file: string): { co
     else if (byName.has(name)) {
       columns[name] = byName.get(name)!.role;
       inferred.set(name, byName.get(name)!.reason);
+      if (byName.get(name)!.positive !== undefined) positives.set(name, byName.get(name)!.positive!);
     }
   }
   // Manifest columns missing from the header keep their place at the end; the typed read reports them.
@@ -86,13 +88,17 @@ function effectiveColumns(entry: DatasetEntry, text: string, file: string): { co
     file,
     ...(entry.header !== false ? { line: headerLine } : {})
   });
-  return { columns, inferred };
+  return { columns, inferred, positives };
 }
 
 function typeRecords(given: DatasetEntry, text: string, file: string): DatasetTable {
-  const { columns: roles, inferred } = effectiveColumns(given, text, file);
+  const { columns: roles, inferred, positives } = effectiveColumns(given, text, file);
   // An inferred churn outcome (inferRoles) is an outcome like a declared one.
-  const outcome = given.outcome ?? Object.entries(roles).filter(([, r]) => r === "outcome").map(([column]) => ({ column, churn: true }))[0];
+  const outcome =
+    given.outcome ??
+    Object.entries(roles)
+      .filter(([, r]) => r === "outcome")
+      .map(([column]) => ({ column, churn: true, ...(positives.has(column) ? { positive: positives.get(column)! } : {}) }))[0];
   const entry: DatasetEntry = inferred.size ? { ...given, columns: roles, ...(outcome ? { outcome } : {}) } : given;
   const wanted = Object.entries(roles);
   const missingValues = new Set(entry.missingValues ?? [""]);

@@ -6,7 +6,7 @@
  */
 import type { FeatureProfile } from "./profile.ts";
 import type { CustomerTypes, SegmentTypeId, TypeShares } from "./segmentTypes.ts";
-import { capitalise, featureWords, type OneHotFeatures } from "./wording.ts";
+import { capitalise, featureWords, negation, type OneHotFeatures } from "./wording.ts";
 
 /** A feature sets a segment apart when its mean is at least this many SDs from the overall mean. */
 export const MIN_Z = 0.25;
@@ -91,7 +91,7 @@ export const ACTION_RULES: Array<{ id: string; when: string; action: string; kee
   { id: "deals", when: "discount seekers", action: "Time-limited offers and deal alerts, with spend thresholds to protect margin.", keeps: "richest in focus", test: (p) => p.focus?.type === "discountSeeker" },
   { id: "reactivate", when: "at risk or inactive", action: "Retain and reactivate: a personal check-in and a modest time-limited incentive before they leave.", keeps: "most valuable", test: (p) => p.risk === "at risk" || p.focus?.type === "inactive" },
   { id: "grow", when: "low value and active", action: "Grow cheaply: bundles and free-shipping thresholds to lift basket size.", keeps: "most valuable", test: (p) => p.tier === "low" },
-  { id: "cross-sell", when: "everyone else", action: "Cross-sell and upsell: recommend adjacent products to move them up a tier.", keeps: "most valuable", test: () => true }
+  { id: "cross-sell", when: "everyone else", action: "Cross-sell and upsell: recommend adjacent products to raise what they spend.", keeps: "most valuable", test: () => true }
 ];
 
 const FOCUS_WORDS: Record<SegmentTypeId, string> = {
@@ -243,7 +243,13 @@ function nameAll(out: Persona[]): void {
 function phrase(b: Behaviour): string {
   const more = b.direction === "higher";
   if (b.spend) return `${more ? "more" : "less"} on ${b.words}`;
-  if (b.share) return `${more ? (b.mean >= 0.5 ? "mostly" : "more often") : "rarely"} ${b.words}`;
+  // A share: "mostly X" / "more often X" above average; below, said as the opposite when it reads
+  // better ("with internet service", not "rarely no internet service").
+  if (b.share) {
+    if (more) return `${b.mean >= 0.5 ? "mostly" : "more often"} ${b.words}`;
+    const opposite = negation(b.words);
+    return opposite.startsWith("not ") ? `${b.mean < 0.05 ? "almost never" : "less often"} ${b.words}` : `${1 - b.mean >= 0.5 ? "mostly" : "more often"} ${opposite}`;
+  }
   // Counts read "more purchases", "fewer children at home"; amounts "higher income".
   const counted = /\b(?!charges\b)\w+s\b|\bchildren\b|\bpeople\b/.test(b.words);
   return counted ? `${more ? "more" : "fewer"} ${b.words}` : `${b.direction} ${b.words}`;

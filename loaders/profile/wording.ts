@@ -11,6 +11,13 @@ export interface FeatureWords {
   share: boolean;
 }
 
+/** The opposite of a share's words: "with internet service" for "no internet service", "not basic plan". */
+export function negation(words: string): string {
+  const m = /^(no|without) (.+)$/.exec(words) ?? /^(with) (.+)$/.exec(words);
+  if (!m) return `not ${words}`;
+  return m[1] === "with" ? `without ${m[2]}` : `with ${m[2]}`;
+}
+
 const YES = /^(yes|y|true|t|1)$/i;
 const NO = /^(no|n|false|f|0)$/i;
 

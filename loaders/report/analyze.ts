@@ -23,7 +23,7 @@ import { personas, type Persona } from "../profile/personas.ts";
 import { customerTypes, typeShares, type CustomerTypes, type TypeShares } from "../profile/segmentTypes.ts";
 import { orderBySize } from "../profile/order.ts";
 import { segmentProfiles, type FeatureProfile } from "../profile/profile.ts";
-import { binaryFeatures, columnWords, featureWords, oneHotFeatures, type OneHotFeatures } from "../profile/wording.ts";
+import { binaryFeatures, columnWords, featureWords, negation, oneHotFeatures, type OneHotFeatures } from "../profile/wording.ts";
 import { pca, type Projection } from "../project/pca.ts";
 import { Rng } from "../rng.ts";
 import type { FeatureMatrix } from "../matrix.ts";
@@ -119,7 +119,10 @@ export function analyze(entry: DatasetEntry, progress: (m: string) => void = () 
   });
 
   progress(`${entry.name}: segment rules, predictability, stability`);
-  const wordsOf = (feature: string) => featureWords(feature, segmentation.oneHot, segmentation.display, segmentation.binary);
+  const wordsOf = (feature: string) => {
+    const w = featureWords(feature, segmentation.oneHot, segmentation.display, segmentation.binary);
+    return { ...w, not: negation(w.words) };
+  };
   const rules = segmentRules(prepared.unscaled, clustered, segmentation.names, { rng: new Rng(seed), wordsOf });
   const goldInput = prepared.label ? goldStandardLabels(prepared.label) : null;
   const gold =

@@ -1,6 +1,6 @@
 import type { Analysis } from "./analyze.ts";
 import { preparationNotes } from "../experiment/pipeline.ts";
-import { sigDeep } from "./display.ts";
+import { sig, sigDeep } from "./display.ts";
 import { segmentWorth } from "./value.ts";
 import type { OverviewFile } from "./contract.ts";
 
@@ -37,7 +37,7 @@ export function overviewFile(a: Analysis): OverviewFile {
       metrics: sigDeep(s.run.metrics) as unknown as Record<string, number | null>,
       noise: s.run.metrics.noise,
       valueMeasure: s.types.value?.measure ?? null,
-      segments: s.names.map((name, i) => ({ segment: i, name, size: s.sizes[i], share: s.sizes[i] / n, valueShare: s.personas[i].valueShare, action: s.actions[i], ...segmentWorth(a, i) }))
+      segments: s.names.map((name, i) => ({ segment: i, name, size: s.sizes[i], share: s.sizes[i] / n, valueShare: s.personas[i].valueShare === null ? null : sig(s.personas[i].valueShare!, 4), action: s.actions[i], ...segmentWorth(a, i) }))
     }
   };
 }

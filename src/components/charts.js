@@ -74,7 +74,7 @@ export function profileHeatmap(segments, {width, maxFeatures = 30} = {}) {
   return Plot.plot({
     width,
     height: marginTop + 60 + 22 * shown.length,
-    marginLeft: 190,
+    marginLeft: labelMargin(shown.map((f) => words.get(f))),
     marginTop,
     marginRight: Math.min(240, 4 * longest),
     x: {label: null, axis: "top", tickRotate: -35, domain: columns},

@@ -46,7 +46,7 @@ export interface RecommendSettings {
 
 export interface Recommendation {
   runId: string;
-  /** How the run was chosen, in one sentence. */
+  /** The rule that chose the run, in one sentence (the fallback, if one was taken, is apart). */
   rule: string;
   /** Runs that met every condition checked without refitting (k range, segment sizes, noise). */
   eligible: number;
@@ -170,7 +170,8 @@ export function recommend(
   if (stabilityOf && !(chosen.id in stability)) checkStability(chosen);
   verdicts[chosen.id] = fallback ? `chosen by the fallback: ${fallback}` : "chosen";
   const eligible = inRange.length;
-  const summary = `${rule}${fallback ? `; fallback: ${fallback}` : ""} (${eligible} of ${candidates.length} runs qualified; ties go to fewer segments)`;
+  // The fallback is its own field: pages say it once, apart from the rule.
+  const summary = `${rule} (${eligible} of ${candidates.length} runs qualified; ties go to fewer segments)`;
   const strongestRun = usable[0] ?? null;
   return {
     runId: chosen.id,

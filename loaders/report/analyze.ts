@@ -116,7 +116,7 @@ export function analyze(entry: DatasetEntry, progress: (m: string) => void = () 
     pAlive: value?.pAlive ?? null,
     churnProbability: churn?.analysis.probability ?? null,
     churnRates: churn ? { segments: churn.segments.segments.map((s) => s.rate), overall: churn.segments.baseRate } : null
-  });
+  }, order);
 
   progress(`${entry.name}: segment rules, predictability, stability`);
   const wordsOf = (feature: string) => {
@@ -228,9 +228,10 @@ export interface CustomerScores {
   churnRates: { segments: Array<number | null>; overall: number } | null;
 }
 
-export function describeSegments(data: PreparedDataset, run: RunRecord, scores: CustomerScores): Segmentation {
+/** Names, personas and types of a run's segments; `order` is the run's labels renumbered largest first. */
+export function describeSegments(data: PreparedDataset, run: RunRecord, scores: CustomerScores, order = orderBySize(run.labels, run.k)): Segmentation {
   const { entry, prepared } = data;
-  const { labels, sizes, rank } = orderBySize(run.labels, run.k);
+  const { labels, sizes, rank } = order;
   const profiled = profileMatrix(data);
   const profiles = segmentProfiles(profiled, labels, run.k);
   const display = { ...(data.transactions ? RFM_WORDS : {}), ...entry.display };

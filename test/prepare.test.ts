@@ -2,54 +2,17 @@ import { describe, expect, it } from "vitest";
 import * as aq from "arquero";
 import type { DatasetTable } from "../loaders/io/types.ts";
 import type { ColumnRole, PrepareOptions } from "../loaders/manifest/types.ts";
-import { typeOfRole } from "../loaders/manifest/types.ts";
 import { prepare } from "../loaders/prepare/prepare.ts";
 import { quantileSorted, quantiles, skewness } from "../loaders/prepare/stats.ts";
 import { WorkbenchError } from "../loaders/errors.ts";
 import { dedupeRows } from "../loaders/prepare/dedupe.ts";
 import { Rng } from "../loaders/rng.ts";
-
-type Values = Array<number | null> | Array<string | null>;
-
-/** A DatasetTable as loaders/io builds it: numbers/dates as Float64Array (NaN = missing), strings with null. */
-function dataset(cols: Record<string, [ColumnRole, Values]>): DatasetTable {
-  const data: Record<string, Float64Array | Array<string | null>> = {};
-  const columns: DatasetTable["columns"] = [];
-  let rows = 0;
-  for (const [name, [role, values]] of Object.entries(cols)) {
-    const type = typeOfRole(role);
-    rows = values.length;
-    if (type === "string") {
-      data[name] = values as Array<string | null>;
-      columns.push({ name, role, type, missing: values.filter((v) => v === null).length });
-    } else {
-      data[name] = Float64Array.from(values as Array<number | null>, (v) => (v === null ? NaN : v));
-      columns.push({ name, role, type, missing: values.filter((v) => v === null).length });
-    }
-  }
-  return {
-    entry: {
-      name: "fixture",
-      title: "fixture",
-      description: "",
-      kind: "customers",
-      file: "fixture.csv",
-      format: "csv",
-      columns: Object.fromEntries(Object.entries(cols).map(([n, [r]]) => [n, r])),
-      prepare: BASE,
-      experiment: { seed: 1 }
-    },
-    file: "fixture.csv",
-    table: aq.table(data),
-    columns,
-    lines: Int32Array.from({ length: rows }, (_, i) => i + 2),
-    rows,
-    notes: []
-  };
-}
+import { tableOf } from "./helpers/fixtures.ts";
 
 const BASE: PrepareOptions = { missing: "median", outlierRule: "iqr", outliers: "keep", transform: "none", scale: "none" };
 const opts = (o: Partial<PrepareOptions>): PrepareOptions => ({ ...BASE, ...o });
+
+const dataset = (cols: Parameters<typeof tableOf>[0]) => tableOf(cols, BASE);
 
 function column(m: { names: string[]; d: number; n: number; data: Float64Array }, name: string): number[] {
   const j = m.names.indexOf(name);

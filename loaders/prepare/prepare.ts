@@ -15,9 +15,7 @@
 import type { DatasetTable } from "../io/types.ts";
 import type { ColumnRole, PrepareOptions } from "../manifest/types.ts";
 import type { FeatureMatrix } from "../matrix.ts";
-import { makeMatrix } from "../matrix.ts";
 import { WorkbenchError, checkParam } from "../errors.ts";
-import type { ColumnTable } from "arquero";
 import { asColumnTable, dedupeRows } from "./dedupe.ts";
 import {
   countMissingNumbers,
@@ -28,13 +26,13 @@ import {
   modeOf
 } from "./missing.ts";
 import { DEFAULT_THRESHOLD, clip, countOutside, outlierFences } from "./outliers.ts";
-import { isSkewed, log1pColumn } from "./transform.ts";
-import { oneHot } from "./encode.ts";
-import { applyScale, scaleParams } from "./scale.ts";
+import { isSkewed } from "./transform.ts";
+import { scaleParams } from "./scale.ts";
 import type { ScaleParams } from "./scale.ts";
-import { minMax } from "./stats.ts";
+import { compareStrings, minMax } from "./stats.ts";
+import { encodeFrame, toMatrices, type FittedFeature, type FittedPreparation } from "./fitted.ts";
+import { filterFrame, frameIds, toFrame, type Feature, type Frame } from "./frame.ts";
 
-const DAY_MS = 86_400_000;
 /** Label given to rows whose gold label is missing (they are kept: the label is not a feature). */
 export const MISSING_LABEL = "(missing)";
 
@@ -107,22 +105,9 @@ export interface PreparedData {
    * numeric feature (date features as "days since <col>"), for segment profiles.
    */
   profile: Record<string, Float64Array>;
+  /** What was learned, to prepare new customers the same way (fitted.ts). */
+  fitted: FittedPreparation;
   report: PrepareReport;
-}
-
-type Feature =
-  | { kind: "number"; name: string; source: string; values: Float64Array; raw: Float64Array }
-  | { kind: "category"; name: string; source: string; values: Array<string | null> };
-
-/** The working state between steps: columns of the kept rows. */
-interface Frame {
-  n: number;
-  rows: Int32Array;
-  features: Feature[];
-  id: Array<string | null> | null;
-  label: Array<string | null> | null;
-  outcome: Array<string | null> | null;
-  profile: Array<{ name: string; values: Float64Array }>;
 }
 
 const FEATURE_ROLES: ReadonlySet<ColumnRole> = new Set(["numeric", "categorical", "date"]);
@@ -176,14 +161,9 @@ export function prepare(dataset: DatasetTable, options: PrepareOptions): Prepare
   let outlierRowsDropped = 0;
   ({ frame, rowsDropped: outlierRowsDropped } = handleOutliers(frame, options, threshold, outlierColumns, notes));
 
-  // Original units from here on: after imputation and capping, before log1p.
-  const original = new Map<string, Float64Array>();
-  for (const f of frame.features) if (f.kind === "number") original.set(f.name, f.values);
-
-  // 5. transform
+  // 5. transform: which numeric features get log1p
   const transform: PrepareReport["transform"] = { kind: options.transform, columns: [] };
   if (options.transform === "skewed") transform.skewness = [];
-  const transformed = new Map<string, Float64Array>();
   for (const f of frame.features) {
     if (f.kind !== "number") continue;
     let apply = options.transform === "log1p";
@@ -192,12 +172,7 @@ export function prepare(dataset: DatasetTable, options: PrepareOptions): Prepare
       transform.skewness!.push({ column: f.name, skewness: Number.isFinite(s.skewness) ? s.skewness : null });
       apply = s.skewed;
     }
-    if (apply) {
-      transformed.set(f.name, log1pColumn(f.values, f.name, where(frame)));
-      transform.columns.push(f.name);
-    } else {
-      transformed.set(f.name, f.values);
-    }
+    if (apply) transform.columns.push(f.name);
   }
   if (options.transform === "skewed") {
     notes.push(
@@ -209,19 +184,31 @@ export function prepare(dataset: DatasetTable, options: PrepareOptions): Prepare
     notes.push(`log1p applied to every numeric column: ${transform.columns.join(", ")}`);
   }
 
-  // 6. one-hot encoding, assembling the columns in manifest order
+  // 6. one-hot encoding (categories in code-unit order, so the column order never depends on
+  // row order); the fitted features, then the encoded columns in manifest order
   const encoded: PrepareReport["encoded"] = [];
-  const assembled: Array<{ name: string; values: Float64Array; original: Float64Array; indicator?: boolean }> = [];
-  for (const f of frame.features) {
+  const fences = new Map(outlierColumns.map((o) => [o.column, o]));
+  const fills = new Map(missing.map((m) => [m.column, m.fill]));
+  const features: FittedFeature[] = frame.features.map((f) => {
     if (f.kind === "number") {
-      assembled.push({ name: f.name, values: transformed.get(f.name)!, original: original.get(f.name)! });
-    } else {
-      const hot = oneHot(f.name, f.values as string[]);
-      encoded.push({ column: f.name, categories: hot.categories });
-      hot.names.forEach((name, j) => assembled.push({ name, values: hot.columns[j], original: hot.columns[j], indicator: true }));
+      const fence = fences.get(f.name);
+      const twoValued = !fence || Number.isNaN(fence.lower);
+      return {
+        kind: "number",
+        name: f.name,
+        source: f.source,
+        fill: (fills.get(f.source) as number | undefined) ?? medianOfPresent(f.values),
+        lower: twoValued ? null : fence.lower,
+        upper: twoValued ? null : fence.upper,
+        cap: options.outliers === "cap",
+        log1p: transform.columns.includes(f.name)
+      };
     }
-  }
-
+    const categories = Array.from(new Set(f.values as string[])).sort(compareStrings);
+    encoded.push({ column: f.name, categories });
+    return { kind: "category", name: f.name, source: f.source, fill: (fills.get(f.source) as string | undefined) ?? modeOf(f.values)!, categories };
+  });
+  const assembled = encodeFrame(features, frame, where(frame)).columns;
   if (encoded.length) notes.push(`categorical column(s) one-hot encoded: ${encoded.map((e) => `${e.column} (${e.categories.length} ${e.categories.length === 1 ? "category" : "categories"})`).join(", ")}`);
 
   // 7. zero-variance columns
@@ -247,45 +234,37 @@ export function prepare(dataset: DatasetTable, options: PrepareOptions): Prepare
   // 8. scaling, then row-major matrices
   notes.push(options.scale === "none" ? "features not scaled" : `features scaled by ${options.scale}${encoded.length ? "; one-hot columns by 1/√2" : ""}`);
   const n = frame.n;
-  const d = kept.length;
-  const data = new Float64Array(n * d);
-  const unscaledData = new Float64Array(n * d);
-  const params: PrepareReport["scaleParams"] = [];
-  const scaled = kept.map((c) => {
+  const scaling: FittedPreparation["scaling"] = kept.map((c) => {
     // One-hot columns are not standardized: a rare category would get values of several SDs and
     // dominate every distance. Scaled by 1/√2 instead, two customers in different categories
     // are as far apart as one SD of a numeric feature (1 = ½ + ½), whatever the category's share.
     const p: ScaleParams = c.indicator && options.scale !== "none" ? { center: 0, scale: Math.SQRT2 } : scaleParams(c.values, options.scale);
-    params.push({ column: c.name, center: p.center, scale: p.scale });
-    return checkMagnitude(applyScale(c.values, p), p, c.name, options.scale, file);
+    checkMagnitude(c.values, p, c.name, options.scale, file);
+    return { column: c.name, center: p.center, scale: p.scale };
   });
-  const originals = kept.map((c) => c.original);
-  // Row by row: d sequential reads, contiguous writes (column-wise strided writes thrash the cache).
-  for (let i = 0, o = 0; i < n; i++) {
-    for (let j = 0; j < d; j++, o++) {
-      data[o] = scaled[j][i];
-      unscaledData[o] = originals[j][i];
-    }
-  }
-  const names = kept.map((c) => c.name);
+  const { matrix, unscaled } = toMatrices(scaling, kept, n);
 
   const rows = frame.rows;
-  const ids = frame.id
-    ? frame.id.map((v, i) => v ?? `(row ${rows[i] + 1})`)
-    : Array.from(rows, (r) => String(r + 1));
   const label = frame.label ? frame.label.map((v) => v ?? MISSING_LABEL) : null;
   const profile: Record<string, Float64Array> = {};
   for (const p of frame.profile) profile[p.name] = p.values;
   for (const f of frame.features) if (f.kind === "number") profile[f.name] = f.raw;
+  const usedColumns = new Set<string>([...frame.features.map((f) => f.source), ...(idColumn ? [idColumn] : [])]);
 
   return {
-    matrix: makeMatrix(names, n, data),
-    unscaled: makeMatrix(names.slice(), n, unscaledData),
+    matrix,
+    unscaled,
     rows,
-    ids,
+    ids: frameIds(frame),
     label,
     outcome: frame.outcome,
     profile,
+    fitted: {
+      columns: columns.filter((c) => usedColumns.has(c.name)).map((c) => ({ name: c.name, role: c.role, type: c.type })),
+      options: { ...options, outlierThreshold: threshold },
+      features,
+      scaling
+    },
     report: {
       inputRows,
       outputRows: n,
@@ -303,7 +282,7 @@ export function prepare(dataset: DatasetTable, options: PrepareOptions): Prepare
       encoded,
       droppedColumns,
       scale: options.scale,
-      scaleParams: params,
+      scaleParams: scaling,
       notes
     }
   };
@@ -316,10 +295,10 @@ export function prepare(dataset: DatasetTable, options: PrepareOptions): Prepare
  */
 const MAX_MAGNITUDE = 1e150;
 
-function checkMagnitude(values: Float64Array, p: ScaleParams, column: string, scale: string, file: string): Float64Array {
+function checkMagnitude(values: Float64Array, p: ScaleParams, column: string, scale: string, file: string): void {
   let worst = 0;
-  for (let i = 0; i < values.length; i++) worst = Math.max(worst, Math.abs(values[i]));
-  if (Number.isFinite(p.center) && Number.isFinite(p.scale) && worst <= MAX_MAGNITUDE) return values;
+  for (let i = 0; i < values.length; i++) worst = Math.max(worst, Math.abs((values[i] - p.center) / p.scale));
+  if (Number.isFinite(p.center) && Number.isFinite(p.scale) && worst <= MAX_MAGNITUDE) return;
   throw new WorkbenchError(`values too large to compare customers on (their ${scale === "none" ? "size" : "mean or spread"} overflows a double)`, {
     file,
     column,
@@ -336,55 +315,6 @@ function checkOptions(o: PrepareOptions): void {
   if (o.outlierThreshold !== undefined) {
     checkParam(Number.isFinite(o.outlierThreshold) && o.outlierThreshold > 0, "prepare.outlierThreshold", o.outlierThreshold, "a number > 0");
   }
-}
-
-function toFrame(table: ColumnTable, rows: Int32Array, columns: DatasetTable["columns"], notes: string[]): Frame {
-  const features: Feature[] = [];
-  const profile: Frame["profile"] = [];
-  let id: Frame["id"] = null;
-  let label: Frame["label"] = null;
-  let outcome: Frame["outcome"] = null;
-  for (const c of columns) {
-    switch (c.role) {
-      case "numeric": {
-        const values = numberColumn(table, c.name, rows);
-        features.push({ kind: "number", name: c.name, source: c.name, values, raw: values.slice() });
-        break;
-      }
-      case "date": {
-        const dates = numberColumn(table, c.name, rows);
-        let latest = -Infinity;
-        for (const v of dates) if (v > latest) latest = v;
-        const name = `days since ${c.name}`;
-        const values = dates.map((v) => (latest - v) / DAY_MS);
-        features.push({ kind: "number", name, source: c.name, values, raw: values.slice() });
-        notes.push(
-          Number.isFinite(latest)
-            ? `date column "${c.name}" used as the numeric feature "${name}", counted from its latest date ${new Date(latest).toISOString().slice(0, 10)}`
-            : `date column "${c.name}" has no dates`
-        );
-        break;
-      }
-      case "categorical":
-        features.push({ kind: "category", name: c.name, source: c.name, values: stringColumn(table, c.name, rows) });
-        break;
-      case "id":
-        id = stringColumn(table, c.name, rows);
-        break;
-      case "label":
-        label = stringColumn(table, c.name, rows);
-        break;
-      case "outcome":
-        outcome = stringColumn(table, c.name, rows);
-        break;
-      case "profile":
-        profile.push({ name: c.name, values: numberColumn(table, c.name, rows) });
-        break;
-      default:
-        break; // personal, ignore (and transaction roles, which a customer table does not use)
-    }
-  }
-  return { n: rows.length, rows, features, id, label, outcome, profile };
 }
 
 function handleMissing(
@@ -529,63 +459,6 @@ function atMostTwoValues(values: Float64Array): boolean {
     else return false;
   }
   return true;
-}
-
-/** The rows of `frame` where keep[i] is 1, as a new frame. */
-function filterFrame(frame: Frame, keep: Uint8Array): Frame {
-  let m = 0;
-  for (let i = 0; i < keep.length; i++) m += keep[i];
-  const idx = new Int32Array(m);
-  for (let i = 0, k = 0; i < keep.length; i++) if (keep[i]) idx[k++] = i;
-  // Plain loops: Float64Array.from(array, fn) is ~50× slower on 1M rows.
-  const pickN = (a: Float64Array) => {
-    const out = new Float64Array(m);
-    for (let k = 0; k < m; k++) out[k] = a[idx[k]];
-    return out;
-  };
-  const pickS = <T>(a: T[]) => {
-    const out = new Array<T>(m);
-    for (let k = 0; k < m; k++) out[k] = a[idx[k]];
-    return out;
-  };
-  const rows = new Int32Array(m);
-  for (let k = 0; k < m; k++) rows[k] = frame.rows[idx[k]];
-  return {
-    n: m,
-    rows,
-    features: frame.features.map((f) =>
-      f.kind === "number" ? { ...f, values: pickN(f.values), raw: pickN(f.raw) } : { ...f, values: pickS(f.values) }
-    ),
-    id: frame.id && pickS(frame.id),
-    label: frame.label && pickS(frame.label),
-    outcome: frame.outcome && pickS(frame.outcome),
-    profile: frame.profile.map((p) => ({ name: p.name, values: pickN(p.values) }))
-  };
-}
-
-/** Values of `rows` as numbers, NaN where missing (null/undefined); always a fresh array. */
-function numberColumn(table: ColumnTable, name: string, rows: Int32Array): Float64Array {
-  const col = table.column(name)!;
-  const out = new Float64Array(rows.length);
-  if (col instanceof Float64Array) {
-    for (let i = 0; i < rows.length; i++) out[i] = col[rows[i]];
-    return out;
-  }
-  for (let i = 0; i < rows.length; i++) {
-    const v = col.at(rows[i]);
-    out[i] = v === null || v === undefined ? NaN : Number(v);
-  }
-  return out;
-}
-
-function stringColumn(table: ColumnTable, name: string, rows: Int32Array): Array<string | null> {
-  const col = table.column(name)!;
-  const out = new Array<string | null>(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const v = col.at(rows[i]);
-    out[i] = v === null || v === undefined ? null : String(v);
-  }
-  return out;
 }
 
 function formatValue(v: number): string {

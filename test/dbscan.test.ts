@@ -77,7 +77,7 @@ describe("dbscan: planted data", () => {
     const r = dbscan.fit(big.matrix, { eps: 2, maxPoints: 1000 }, new Rng(3));
     expect(r.labels).toHaveLength(3000);
     expect(r.model.fittedRows).toBe(1000);
-    expect(r.notes.join(" ")).toMatch(/sample of 1,000 of 3,000 rows.*other 2,000 rows.*a sample core point within eps/);
+    expect(r.notes.join(" ")).toMatch(/sample of 1,000 of 3,000 rows.*other 2,000 rows.*the nearest sample core point within eps/);
     const s = score(r.labels, big.truth, big.outliers);
     expect(s.outlierLabels).toEqual(new Array(big.outliers.length).fill(-1));
     expect(s.ari).toBeGreaterThanOrEqual(0.95);

@@ -20,6 +20,7 @@ function run(id: string, k: number, sizes: number[], metrics: Partial<RunRecord[
     metrics: { k, noise: 0, inertia: 1, silhouette: null, daviesBouldin: null, calinskiHarabasz: null, ...metrics },
     notes: [],
     model: {},
+    segmentModel: { kind: "centroids", centroids: [] },
     silhouette: undefined as never,
     external: null
   };

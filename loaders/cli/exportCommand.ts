@@ -4,8 +4,7 @@
  * (export/membership.ts), computed as the report computes it. The file is the user's: never
  * written into the site (dist/, src/) nor into data/.
  */
-import { mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { basename, dirname, relative, resolve, sep } from "node:path";
+import { relative } from "node:path";
 import { WorkbenchError } from "../errors.ts";
 import { hashedEmails } from "../export/email.ts";
 import { membership } from "../export/membership.ts";
@@ -16,6 +15,7 @@ import { dataFilePath, projectRoot } from "../paths.ts";
 import { analyze } from "../report/analyze.ts";
 import { preparationNotes } from "../experiment/pipeline.ts";
 import { parseFlags, userPath, type CommandIO } from "./command.ts";
+import { checkedOut, writeAtomically } from "./outputFile.ts";
 
 export const EXPORT_USAGE = `Usage: npm run --silent export -- --dataset NAME --out FILE.csv [options]
 
@@ -57,7 +57,7 @@ export async function exportCommand(argv: string[], io: CommandIO): Promise<void
     entry.experiment.snapshot = v.snapshot;
   }
   const dataPath = dataFilePath(entry.file, entry.name);
-  const out = checkedOut(userPath(io, v.out));
+  const out = checkedOut(userPath(io, v.out), "--out");
 
   // The e-mails first: a wrong column is found before the grid runs.
   const hashed = typeof v["hash-email"] === "string" ? hashedEmails(entry, dataPath, relative(projectRoot(), dataPath) || dataPath, v["hash-email"]) : null;
@@ -65,58 +65,11 @@ export async function exportCommand(argv: string[], io: CommandIO): Promise<void
   const { prepared } = a.data;
   const emails = hashed && (a.data.transactions ? prepared.ids.map((id) => hashed.byId.get(id) ?? "") : Array.from(prepared.rows, (r) => hashed.byRow[r] ?? ""));
   const table = membership(a, emails ?? undefined);
-  writeAtomically(out, toCsv(table.header, table.rows));
+  writeAtomically(out, toCsv(table.header, table.rows), "the export");
   // What reading and preparation decided (rows dropped, ids repeated, ...), as the other commands say it.
   const notes = preparationNotes(a.data);
   for (const note of notes) io.err(`note: ${note}\n`);
   io.out(
     JSON.stringify({ dataset: entry.name, out, rows: table.rows.length, columns: table.header, run: a.segmentation.run.id, snapshot: table.snapshot, modelVersion: table.modelVersion, notes }) + "\n"
   );
-}
-
-/**
- * The output path, refused where it would be published (dist/, src/) or would touch the data
- * (data/: files are only ever read). Symbolic links are followed, through the nearest folder
- * that exists, so a link cannot lead the export into those folders.
- */
-function checkedOut(out: string): string {
-  const root = realpathSync(projectRoot());
-  const real = resolve(realExisting(dirname(out)), basename(out));
-  for (const [folder, why] of [["dist", "which the site publishes"], ["src", "which the site publishes"], ["data", "whose files are only ever read"]] as const) {
-    const dir = resolve(root, folder);
-    if (real === dir || real.startsWith(dir + sep)) {
-      throw new WorkbenchError(`--out is inside ${folder}/, ${why}`, { found: out, hint: "Write the export outside the project's dist/, src/ and data/ folders: it names customers" });
-    }
-  }
-  let isFolder = false;
-  try {
-    isFolder = statSync(real).isDirectory();
-  } catch {
-    // A new file.
-  }
-  if (isFolder) throw new WorkbenchError("--out is a folder", { found: out, hint: "Name a file, e.g. --out segments.csv" });
-  return real;
-}
-
-/** The real path of the nearest existing folder of `dir`, with the missing rest appended. */
-function realExisting(dir: string): string {
-  try {
-    return realpathSync(dir);
-  } catch {
-    const parent = dirname(dir);
-    return parent === dir ? dir : resolve(realExisting(parent), basename(dir));
-  }
-}
-
-/** Written whole or not at all: a temporary file beside the target, then renamed over it. */
-function writeAtomically(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(temp, text);
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw new WorkbenchError("cannot write the export", { found: path, hint: `Check the folder exists and is writable (${(error as Error).message})` });
-  }
 }

@@ -9,8 +9,8 @@
  * clusters grow from them; rows leave the tree once labelled, so later searches skip them. Time is
  * near O(n log n) for a small eps and tends to O(n²) as eps approaches the spread of the data, and
  * as the dimension grows (the boxes stop pruning).
- * Above maxPoints rows the fit runs on a seeded sample; every other row takes the cluster of a
- * sample core point within eps, or is noise (sampleAndAssign.ts); a note says so.
+ * Above maxPoints rows the fit runs on a seeded sample; every other row takes the cluster of the
+ * nearest sample core point within eps, or is noise (sampleAndAssign.ts); a note says so.
  */
 import { checkParam } from "../errors.ts";
 import type { FeatureMatrix } from "../matrix.ts";
@@ -18,7 +18,9 @@ import { selectRows } from "../matrix.ts";
 import type { Rng } from "../rng.ts";
 import { fitOnSample, fmt } from "./sampleAndAssign.ts";
 import { withDefaults } from "./params.ts";
-import type { ClusterResult, Clusterer } from "./types.ts";
+import type { ClusterResult, Clusterer, FittedLabels } from "./types.ts";
+import { densityModel } from "./segmentModel.ts";
+import { KdTree } from "./kdTree.ts";
 
 export interface DbscanParams {
   /** Neighbourhood radius (Euclidean). Omitted: taken from the k-distance knee (suggestEps). */
@@ -81,7 +83,7 @@ export function suggestEps(matrix: FeatureMatrix, minPoints: number, rng: Rng): 
   return { eps, kDistances };
 }
 
-interface DbscanFit extends ClusterResult {
+interface DbscanFit extends FittedLabels {
   /** core[i] = 1 when fitted row i is a core point. */
   core: Uint8Array;
 }
@@ -155,13 +157,13 @@ export const dbscan: Clusterer<DbscanParams> = {
         model: { eps, minPoints: p.minPoints, epsSuggested: p.eps === undefined, kDistances, coreRows, fittedRows: m.n }
       };
     };
-    const { result } = fitOnSample(
+    const { result, sample } = fitOnSample(
       matrix,
       p.maxPoints,
       rng,
       fitAll,
       nearestCoreWithinEps,
-      "given the cluster of a sample core point within eps, or marked noise when none is that close",
+      "given the cluster of the nearest sample core point within eps, or marked noise when none is that close",
       "DBSCAN"
     );
 
@@ -173,15 +175,17 @@ export const dbscan: Clusterer<DbscanParams> = {
     } else if (noiseRows > 0) {
       result.notes.push(`DBSCAN marked ${fmt(noiseRows)} of ${fmt(matrix.n)} rows (${((100 * noiseRows) / matrix.n).toFixed(1)}%) as noise (label -1)`);
     }
-    const { core: _core, ...plain } = result;
-    return { ...plain, model: { ...result.model, noiseRows } };
+    const { core, ...plain } = result;
+    const coreRows: number[] = [];
+    for (let i = 0; i < core.length; i++) if (core[i]) coreRows.push(sample ? sample[i] : i);
+    return { ...plain, model: { ...result.model, noiseRows }, segmentModel: densityModel(matrix, coreRows, result.labels, eps) };
   }
 };
 
 /**
- * Assigner for rows outside the sample: the cluster of a sample core point within eps (the first
- * the k-d tree finds, nearer boxes first), else noise. Any such core makes the row
- * density-reachable; where cores of two clusters are within eps the row is a border row, which
+ * Assigner for rows outside the sample: the cluster of the nearest sample core point within eps,
+ * else noise, the rule of the density segment model (segmentModel.ts). Any such core makes the
+ * row density-reachable; where cores of two clusters are within eps the row is a border row, which
  * DBSCAN itself gives to whichever cluster reaches it first.
  */
 function nearestCoreWithinEps(fitted: DbscanFit, sample: FeatureMatrix): (data: Float64Array, row: number) => number {
@@ -193,260 +197,9 @@ function nearestCoreWithinEps(fitted: DbscanFit, sample: FeatureMatrix): (data: 
   const r2 = eps * eps;
   const { d } = sample;
   return (data, row) => {
-    const best = tree.anyWithin(data, row * d, r2);
+    const best = tree.nearestWithin(data, row * d, r2);
     return best < 0 ? -1 : fitted.labels[coreRows[best]];
   };
 }
 
 
-/** Rows per k-d tree leaf. */
-const LEAF_SIZE = 32;
-
-/**
- * Static k-d tree over n points of dimension d for exact radius and k-nearest queries.
- * Query points are given as (array, offset) so rows of any matrix with the same d can be used.
- */
-class KdTree {
-  private readonly d: number;
-  /** Points copied in tree order, so leaves are contiguous. */
-  private readonly points: Float64Array;
-  /** Original row of each point in tree order. */
-  private readonly rows: Int32Array;
-  private readonly start: number[] = [];
-  private readonly end: number[] = [];
-  /** Child node ids; -1 marks a leaf. */
-  private readonly left: number[] = [];
-  private readonly right: number[] = [];
-  private readonly parent: number[] = [];
-  /** Bounding boxes, d values per node. */
-  private readonly lo: number[] = [];
-  private readonly hi: number[] = [];
-  /** Removal bookkeeping: tree position of each row, removed flag per position, points left per node. */
-  private readonly positionOf: Int32Array;
-  private readonly removed: Uint8Array;
-  private readonly remaining: Int32Array;
-  private readonly leafOf: Int32Array;
-
-  constructor(data: Float64Array, n: number, d: number) {
-    this.d = d;
-    this.rows = Int32Array.from({ length: n }, (_, i) => i);
-    if (n > 0) this.build(data, 0, n, -1);
-    this.points = new Float64Array(n * d);
-    this.positionOf = new Int32Array(n);
-    for (let t = 0; t < n; t++) {
-      this.points.set(data.subarray(this.rows[t] * d, this.rows[t] * d + d), t * d);
-      this.positionOf[this.rows[t]] = t;
-    }
-    this.removed = new Uint8Array(n);
-    this.remaining = new Int32Array(this.start.length);
-    this.leafOf = new Int32Array(n);
-    for (let node = 0; node < this.start.length; node++) {
-      this.remaining[node] = this.end[node] - this.start[node];
-      if (this.left[node] < 0) this.leafOf.fill(node, this.start[node], this.end[node]);
-    }
-  }
-
-  /**
-   * Hides a row from forEachWithin. DBSCAN removes rows once labelled, so expanding a cluster
-   * skips whole subtrees already claimed instead of re-measuring them.
-   */
-  remove(row: number): void {
-    const t = this.positionOf[row];
-    if (this.removed[t]) return;
-    this.removed[t] = 1;
-    for (let node = this.leafOf[t]; node >= 0; node = this.parent[node]) this.remaining[node]--;
-  }
-
-  private build(data: Float64Array, s: number, e: number, parent: number): number {
-    const { d, rows } = this;
-    const node = this.start.length;
-    this.start.push(s);
-    this.end.push(e);
-    this.left.push(-1);
-    this.right.push(-1);
-    this.parent.push(parent);
-    let widest = 0;
-    let widestSpan = -1;
-    for (let j = 0; j < d; j++) {
-      let min = Infinity;
-      let max = -Infinity;
-      for (let t = s; t < e; t++) {
-        const v = data[rows[t] * d + j];
-        if (v < min) min = v;
-        if (v > max) max = v;
-      }
-      this.lo.push(min);
-      this.hi.push(max);
-      if (max - min > widestSpan) {
-        widestSpan = max - min;
-        widest = j;
-      }
-    }
-    if (e - s <= LEAF_SIZE || widestSpan <= 0) return node;
-    const mid = (s + e) >> 1;
-    select(data, rows, d, widest, s, e - 1, mid);
-    const l = this.build(data, s, mid, node);
-    const r = this.build(data, mid, e, node);
-    this.left[node] = l;
-    this.right[node] = r;
-    return node;
-  }
-
-  /** Squared distance from the query to the farthest corner of the box of the last `near` call. */
-  private far = 0;
-
-  /** Squared distance from the query to node's box (0 inside); also sets `far`. */
-  private near(node: number, q: Float64Array, off: number): number {
-    const { d, lo, hi } = this;
-    let near = 0;
-    let far = 0;
-    for (let j = 0; j < d; j++) {
-      const v = q[off + j];
-      const a = lo[node * d + j];
-      const b = hi[node * d + j];
-      if (v < a) near += (a - v) * (a - v);
-      else if (v > b) near += (v - b) * (v - b);
-      const f = v - a > b - v ? v - a : b - v;
-      far += f * f;
-    }
-    this.far = far;
-    return near;
-  }
-
-  private sq(q: Float64Array, off: number, t: number): number {
-    const { d, points } = this;
-    let s = 0;
-    for (let j = 0; j < d; j++) {
-      const diff = q[off + j] - points[t * d + j];
-      s += diff * diff;
-    }
-    return s;
-  }
-
-  /** Squared distance, or some value > r2 as soon as the partial sum exceeds r2. */
-  private sqUpTo(q: Float64Array, off: number, t: number, r2: number): number {
-    const { d, points } = this;
-    let s = 0;
-    for (let j = 0; j < d && s <= r2; j++) {
-      const diff = q[off + j] - points[t * d + j];
-      s += diff * diff;
-    }
-    return s;
-  }
-
-  /** Calls visit(row, squaredDistance) for every point not removed with squared distance ≤ r2. */
-  forEachWithin(q: Float64Array, off: number, r2: number, visit: (row: number, dist2: number) => void): void {
-    if (this.start.length === 0) return;
-    const stack = [0];
-    while (stack.length > 0) {
-      const node = stack.pop()!;
-      if (this.remaining[node] === 0 || this.near(node, q, off) > r2) continue;
-      const inside = this.far <= r2;
-      if (!inside && this.left[node] >= 0) {
-        stack.push(this.right[node], this.left[node]);
-        continue;
-      }
-      for (let t = this.start[node]; t < this.end[node]; t++) {
-        if (this.removed[t]) continue;
-        const s = inside ? this.sq(q, off, t) : this.sqUpTo(q, off, t, r2);
-        if (inside || s <= r2) visit(this.rows[t], s);
-      }
-    }
-  }
-
-  /** Number of points (removed ones included) with squared distance ≤ r2; counting stops once it reaches `limit`. */
-  countWithin(q: Float64Array, off: number, r2: number, limit: number): number {
-    if (this.start.length === 0) return 0;
-    let count = 0;
-    const stack = [0];
-    while (stack.length > 0 && count < limit) {
-      const node = stack.pop()!;
-      if (this.near(node, q, off) > r2) continue;
-      if (this.far <= r2) {
-        count += this.end[node] - this.start[node];
-        continue;
-      }
-      if (this.left[node] >= 0) {
-        stack.push(this.right[node], this.left[node]);
-        continue;
-      }
-      for (let t = this.start[node]; t < this.end[node]; t++) if (this.sqUpTo(q, off, t, r2) <= r2) count++;
-    }
-    return count;
-  }
-
-  /**
-   * A point with squared distance ≤ r2, or -1: the first found, searching the nearer box first.
-   * Stops at the first hit, so a query inside a cluster costs about one leaf; a full nearest-
-   * neighbour search in 8-D visits most of the tree (30 µs a query, 30 s for 1M rows).
-   */
-  anyWithin(q: Float64Array, off: number, r2: number): number {
-    const visit = (node: number): number => {
-      if (this.left[node] < 0) {
-        for (let t = this.start[node]; t < this.end[node]; t++) if (this.sqUpTo(q, off, t, r2) <= r2) return this.rows[t];
-        return -1;
-      }
-      const l = this.left[node];
-      const r = this.right[node];
-      const dl = this.near(l, q, off);
-      const dr = this.near(r, q, off);
-      const [first, dFirst, second, dSecond] = dl <= dr ? [l, dl, r, dr] : [r, dr, l, dl];
-      const hit = dFirst <= r2 ? visit(first) : -1;
-      return hit >= 0 || dSecond > r2 ? hit : visit(second);
-    };
-    return this.start.length > 0 ? visit(0) : -1;
-  }
-
-  /** Squared distance to the k-th nearest point (k ≥ 1; a query that is itself a point counts at distance 0). */
-  kthNearestSq(q: Float64Array, off: number, k: number): number {
-    const best = new Float64Array(k).fill(Infinity); // ascending
-    const visit = (node: number): void => {
-      if (this.left[node] < 0) {
-        for (let t = this.start[node]; t < this.end[node]; t++) {
-          const s = this.sq(q, off, t);
-          if (s < best[k - 1]) {
-            let j = k - 1;
-            while (j > 0 && best[j - 1] > s) {
-              best[j] = best[j - 1];
-              j--;
-            }
-            best[j] = s;
-          }
-        }
-        return;
-      }
-      const l = this.left[node];
-      const r = this.right[node];
-      const dl = this.near(l, q, off);
-      const dr = this.near(r, q, off);
-      const [first, dFirst, second, dSecond] = dl <= dr ? [l, dl, r, dr] : [r, dr, l, dl];
-      if (dFirst <= best[k - 1]) visit(first);
-      if (dSecond <= best[k - 1]) visit(second);
-    };
-    if (this.start.length > 0) visit(0);
-    return best[k - 1];
-  }
-}
-
-/** Quickselect: reorders rows[lo..hi] so rows[kth] has the kth smallest value in column `dim`. */
-function select(data: Float64Array, rows: Int32Array, d: number, dim: number, lo: number, hi: number, kth: number): void {
-  while (hi > lo) {
-    const pivot = data[rows[(lo + hi) >> 1] * d + dim];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (data[rows[i] * d + dim] < pivot) i++;
-      while (data[rows[j] * d + dim] > pivot) j--;
-      if (i <= j) {
-        const t = rows[i];
-        rows[i] = rows[j];
-        rows[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (kth <= j) hi = j;
-    else if (kth >= i) lo = i;
-    else return;
-  }
-}

@@ -149,7 +149,8 @@ export const gmm: GmmClusterer = {
     }
     const used = new Set(labels).size;
     if (used < p.k) notes.push(`Gaussian mixture: ${p.k - used} of ${p.k} components are the most likely component of no row`);
-    return { labels, k: p.k, notes, model: { ...permuted, nInit: p.nInit }, maxProbability };
+    const { weights, means, covariances } = permuted;
+    return { labels, k: p.k, notes, model: { ...permuted, nInit: p.nInit }, maxProbability, segmentModel: { kind: "gaussian", covariance: p.covariance, weights, means, covariances } };
   }
 };
 

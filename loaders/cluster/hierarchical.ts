@@ -17,9 +17,10 @@ import { checkParam } from "../errors.ts";
 import type { FeatureMatrix } from "../matrix.ts";
 import { selectRows, sqDist } from "../matrix.ts";
 import type { Rng } from "../rng.ts";
-import { extendToAllRows, nearestCentroid, renumberByFirstAppearance } from "./sampleAndAssign.ts";
+import { extendToAllRows, nearestCentroid, renumberByFirstAppearance, segmentCentroids } from "./sampleAndAssign.ts";
 import { withDefaults } from "./params.ts";
-import type { ClusterResult, Clusterer } from "./types.ts";
+import type { ClusterResult, Clusterer, FittedLabels } from "./types.ts";
+import { centroidsModel } from "./segmentModel.ts";
 
 export type Linkage = "ward" | "average" | "complete" | "single";
 export const LINKAGES: readonly Linkage[] = ["ward", "average", "complete", "single"];
@@ -130,7 +131,7 @@ function grow(matrix: FeatureMatrix, p: HierarchicalParams, rng: Rng): Tree {
 function cutAt(matrix: FeatureMatrix, tree: Tree, p: HierarchicalParams, k: number): ClusterResult {
   const { merges, fitted, sample } = tree;
   const last = fitted.n - k - 1;
-  const onFitted: ClusterResult = {
+  const onFitted: FittedLabels = {
     labels: cutTree(merges, fitted.n, k),
     k,
     notes: [],
@@ -142,11 +143,15 @@ function cutAt(matrix: FeatureMatrix, tree: Tree, p: HierarchicalParams, k: numb
       fittedRows: fitted.n
     }
   };
-  if (!sample) return { ...onFitted, model: { ...onFitted.model, sampleIndices: null } };
+  if (!sample) {
+    return { ...onFitted, model: { ...onFitted.model, sampleIndices: null }, segmentModel: centroidsModel(segmentCentroids(fitted, onFitted.labels, k), k, fitted.d) };
+  }
   const result = extendToAllRows(matrix, sample, fitted, onFitted, nearestCentroid, "assigned to the nearest segment centroid", `Hierarchical clustering (${p.linkage} linkage)`, p.maxPoints);
   renumberByFirstAppearance(result.labels, result.k);
   result.model.sampleIndices = Array.from(sample);
-  return result;
+  // The sample's centres, renumbered: the rule that labelled every row outside the sample.
+  const sampleLabels = Int32Array.from(sample, (r) => result.labels[r]);
+  return { ...result, segmentModel: centroidsModel(segmentCentroids(fitted, sampleLabels, k), k, fitted.d) };
 }
 
 

@@ -21,6 +21,7 @@ import type { ClusterResult, Clusterer } from "./types.ts";
 import { CTRL, OP, PARAM, maxTrials } from "./kmeansKernel.ts";
 import { KmeansSession, withSession, type Threads } from "./kmeansSession.ts";
 import { withDefaults } from "./params.ts";
+import { centroidsModel } from "./segmentModel.ts";
 
 export { releaseKmeansBuffers, setKmeansThreads, startKmeansWorkers, type Threads } from "./kmeansSession.ts";
 
@@ -91,7 +92,8 @@ export const kmeans: Clusterer<KMeansParams> = {
         iterations: best.iterations,
         converged: best.converged,
         sizes
-      }
+      },
+      segmentModel: centroidsModel(centroids, k, d)
     };
   }
 };

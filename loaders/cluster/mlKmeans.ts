@@ -47,6 +47,7 @@ export function mlKmeans(matrix: FeatureMatrix, k: number, options: MlKmeansOpti
     labels,
     k,
     notes: ["ml-kmeans reference run"],
-    model: { centroids: result.centroids, inertia, iterations: result.iterations, converged: result.converged }
+    model: { centroids: result.centroids, inertia, iterations: result.iterations, converged: result.converged },
+    segmentModel: { kind: "centroids", centroids: result.centroids }
   };
 }

@@ -6,18 +6,18 @@
 import type { FeatureMatrix } from "../matrix.ts";
 import { selectRows, sqDist } from "../matrix.ts";
 import type { Rng } from "../rng.ts";
-import type { ClusterResult } from "./types.ts";
+import type { FittedLabels } from "./types.ts";
 
 /**
  * Builds the labelling rule for rows outside the sample from the fit on the sample.
  * The returned function gets the full data and a row index and returns that row's label (-1 = noise).
  */
-export type Assigner<R extends ClusterResult> = (
+export type Assigner<R extends FittedLabels> = (
   fitted: R,
   sample: FeatureMatrix
 ) => (data: Float64Array, row: number) => number;
 
-export interface SampledFit<R extends ClusterResult> {
+export interface SampledFit<R extends FittedLabels> {
   /** The fit, with `labels` covering every row of the full matrix and the note added when sampled. */
   result: R;
   /** Row indices (ascending) of the sample that was fitted, or null when every row was fitted. */
@@ -29,7 +29,7 @@ export interface SampledFit<R extends ClusterResult> {
  * labels the remaining rows with `assign`. Sample rows keep the label the fit gave them.
  * `rule` completes the note, e.g. "assigned to the nearest segment centroid".
  */
-export function fitOnSample<R extends ClusterResult>(
+export function fitOnSample<R extends FittedLabels>(
   matrix: FeatureMatrix,
   maxPoints: number,
   rng: Rng,
@@ -48,7 +48,7 @@ export function fitOnSample<R extends ClusterResult>(
  * Labels every row of `matrix` from a fit on the rows `sample` (as `sampleMatrix`): sample rows
  * keep their label, the others get `assign`'s; adds the note saying so.
  */
-export function extendToAllRows<R extends ClusterResult>(
+export function extendToAllRows<R extends FittedLabels>(
   matrix: FeatureMatrix,
   sample: Int32Array,
   sampleMatrix: FeatureMatrix,
@@ -73,7 +73,7 @@ export function extendToAllRows<R extends ClusterResult>(
 }
 
 /** Assigner: nearest centroid (squared Euclidean; ties go to the lower label) of the sample's segments. */
-export function nearestCentroid<R extends ClusterResult>(fitted: R, sample: FeatureMatrix): (data: Float64Array, row: number) => number {
+export function nearestCentroid<R extends FittedLabels>(fitted: R, sample: FeatureMatrix): (data: Float64Array, row: number) => number {
   const { k } = fitted;
   const { d } = sample;
   const centroids = segmentCentroids(sample, fitted.labels, k);

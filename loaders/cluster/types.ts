@@ -1,5 +1,6 @@
 import type { FeatureMatrix } from "../matrix.ts";
 import type { Rng } from "../rng.ts";
+import type { SegmentModel } from "./segmentModel.ts";
 
 export type AlgorithmName = "kmeans" | "hierarchical" | "dbscan" | "gmm";
 
@@ -13,7 +14,12 @@ export interface ClusterResult {
   notes: string[];
   /** Algorithm-specific, JSON-able model facts (centroids, inertia, merge heights, BIC ...). */
   model: Record<string, unknown>;
+  /** What assigns new rows to these segments (segmentModel.ts); predicting the fitted rows gives `labels`. */
+  segmentModel: SegmentModel;
 }
+
+/** A fit's labels and facts before its segment model is built (the sampling helpers work on these). */
+export type FittedLabels = Omit<ClusterResult, "segmentModel">;
 
 /** The one interface every algorithm implements. Params are plain objects; defaults live in `defaults`. */
 export interface Clusterer<P extends object> {

@@ -1,5 +1,6 @@
 import { clusterers } from "../cluster/index.ts";
 import type { AlgorithmName, ClusterResult } from "../cluster/types.ts";
+import type { SegmentModel } from "../cluster/segmentModel.ts";
 import { WorkbenchError } from "../errors.ts";
 import { externalMetrics, type ExternalMetrics } from "../evaluate/external.ts";
 import { internalMetrics } from "../evaluate/internal.ts";
@@ -49,6 +50,8 @@ export interface RunRecord {
   metrics: RunMetrics;
   notes: string[];
   model: Record<string, unknown>;
+  /** Assigns new customers to these segments (the run's own numbering). */
+  segmentModel: SegmentModel;
   silhouette: SilhouetteResult;
   external: ExternalMetrics | null;
 }
@@ -181,6 +184,7 @@ function score(matrix: FeatureMatrix, label: string[] | null, run: PlannedRun, {
     metrics,
     notes: result.notes,
     model,
+    segmentModel: result.segmentModel,
     silhouette: internal.silhouetteDetail,
     external
   };

@@ -4,11 +4,11 @@
  * exist, the snapshot date and a model version. Built from the same analysis as the report, so
  * the export and the site always agree.
  */
-import { createHash } from "node:crypto";
 import type { SegmentTypeId } from "../profile/segmentTypes.ts";
 import type { Analysis } from "../report/analyze.ts";
 import { sig } from "../report/display.ts";
 import { buildDate } from "../report/experiments.ts";
+import { modelVersion } from "../model/modelFile.ts";
 
 /** Column names of the segment types, in the order the types are listed. */
 const TYPE_COLUMNS: Record<SegmentTypeId, string> = {
@@ -35,7 +35,7 @@ export function membership(a: Analysis, emails?: string[]): Membership {
   const s = a.segmentation;
   const { types } = s;
   const snapshot = a.data.transactions?.snapshot ?? buildDate();
-  const modelVersion = createHash("sha256").update(`${a.fingerprint}\0${s.run.id}`).digest("hex").slice(0, 16);
+  const version = modelVersion(a.fingerprint, s.run.id);
   const value = a.value;
   const outcome = a.outcome?.analysis ?? null;
   const header = [
@@ -67,8 +67,8 @@ export function membership(a: Analysis, emails?: string[]): Membership {
       ...(outcome ? [number(outcome.probability[i], 4)] : []),
       ...(emails ? [emails[i] ?? ""] : []),
       snapshot,
-      modelVersion
+      version
     ];
   });
-  return { header, rows, snapshot, modelVersion };
+  return { header, rows, snapshot, modelVersion: version };
 }

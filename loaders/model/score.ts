@@ -1,0 +1,63 @@
+/**
+ * Scoring: new customers through a saved model. A transaction log is first turned into one row
+ * per customer (at `snapshot`), then prepared as fitted and assigned by the segment model.
+ * Segments are numbered as on the site and in the export (1 = the largest at fit time; -1 noise).
+ */
+import { predictSegments } from "../cluster/segmentModel.ts";
+import { customerFeatures } from "../features/rfm.ts";
+import type { DatasetTable } from "../io/types.ts";
+import type { FeatureMatrix } from "../matrix.ts";
+import { applyPreparation } from "../prepare/fitted.ts";
+import type { ModelFile } from "./modelFile.ts";
+
+export interface Scored {
+  /** 0-based data rows of the customer table (transaction logs: of the derived customer table). */
+  rows: number[];
+  ids: string[];
+  /** Segment per customer, 1 = the largest at fit time; -1 noise. */
+  labels: number[];
+  /** Gaussian mixtures: per customer, the probability of each segment 1..k. */
+  probabilities?: number[][];
+  /** Transaction logs: the snapshot the features were computed at. */
+  snapshot: string | null;
+  notes: string[];
+  /** The prepared features (scaled) and in original units, for drift. */
+  matrix: FeatureMatrix;
+  unscaled: FeatureMatrix;
+}
+
+export function scoreTable(model: ModelFile, source: DatasetTable, options: { snapshot?: string } = {}): Scored {
+  const notes: string[] = [];
+  let table = source;
+  let snapshot: string | null = null;
+  if (model.entry.kind === "transactions") {
+    const features = customerFeatures(source, { snapshot: options.snapshot });
+    notes.push(...features.report.notes);
+    table = features.dataset;
+    snapshot = features.snapshot;
+  }
+  const applied = applyPreparation(model.preparation, table);
+  notes.push(...applied.notes);
+  const { labels, probabilities } = predictSegments(model.segmentModel, applied.matrix);
+  const segmentOf = new Map(model.segments.map((s) => [s.runLabel, s.segment]));
+  const out: Scored = {
+    rows: Array.from(applied.rows),
+    ids: applied.ids,
+    labels: Array.from(labels, (l) => (l >= 0 ? segmentOf.get(l)! : -1)),
+    snapshot,
+    notes,
+    matrix: applied.matrix,
+    unscaled: applied.unscaled
+  };
+  if (probabilities) {
+    // Columns in segment order 1..k.
+    const column = model.segments.map((s) => s.runLabel).sort((a, b) => segmentOf.get(a)! - segmentOf.get(b)!);
+    out.probabilities = Array.from({ length: probabilities.n }, (_, i) => column.map((c) => round(probabilities.data[i * probabilities.k + c])));
+  }
+  return out;
+}
+
+/** Six significant digits: probabilities readable in JSON and identical across runs. */
+function round(x: number): number {
+  return Number(x.toPrecision(6));
+}

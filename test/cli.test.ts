@@ -106,7 +106,7 @@ describe("npm run segment", () => {
     [[...logFlags, "--date-format", "DD/MM/YYYY"], /line 2, column "when": is not a valid date; found "2024-01-01".*set --date-format to the format the file uses$/],
     [["--dataset", "wholesale", "--features", "Fresh"], /^error: --features cannot be used with --dataset\. .*edit its entry there, or give the file with --input/],
     [["--dataset", "wholesale", "--k", "3"], /^error: --k needs --algorithm\. Name the algorithm it is for, e\.g\. --algorithm kmeans --k 3$/],
-    [["--dataset", "wholesale", "--algorithm", "dbscan", "--k", "3"], /^error: --k does not apply to --algorithm dbscan\. It is for kmeans, hierarchical and gmm$/],
+    [["--dataset", "wholesale", "--algorithm", "dbscan", "--k", "3"], /^error: --k does not apply to --algorithm dbscan\. It is for kmeans, gmm, hierarchical and minibatch$/],
     [["--dataset", "wholesale", "--seed", ""], /^error: --seed needs a value; found ""$/]
   ])("rejects %j with a one-line message and exit 1", async (args, message) => {
     const line = errorLine(await segmentAsync(args));
@@ -136,7 +136,7 @@ describe("npm run segment", () => {
     [["--dataset", "wholesale", "--algorithm", "kmeans", "--linkage", "ward", "--eps", "2"], /^--linkage does not apply to --algorithm kmeans\. It is for hierarchical$/],
     [["--dataset", "wholesale", "--algorithm", "kmeans", "--eps", "2"], /^--eps does not apply to --algorithm kmeans\. It is for dbscan$/],
     [["--dataset", "wholesale", "--algorithm", "gmm", "--min-points", "5"], /^--min-points does not apply to --algorithm gmm/],
-    [["--dataset", "wholesale", "--algorithm", "hierarchical", "--n-init", "3"], /^--n-init does not apply to --algorithm hierarchical\. It is for kmeans and gmm$/],
+    [["--dataset", "wholesale", "--algorithm", "hierarchical", "--n-init", "3"], /^--n-init does not apply to --algorithm hierarchical\. It is for kmeans, gmm and minibatch$/],
     [["--dataset", "wholesale", "--algorithm", "dbscan", "--max-iter", "30"], /^--max-iter does not apply to --algorithm dbscan/],
     [["--dataset", "wholesale", "--algorithm", "hierarchical", "--linkage", "median"], /^--linkage: unknown linkage; found "median", expected ward, average, complete, single$/],
     // --snapshot is a transaction-log setting; values must be values.

@@ -94,7 +94,7 @@ describe("experiment: single numbers", () => {
     [{ recommend: { k: 0 } }, "recommend.k", /must be a whole number ≥ 1; found "0"/],
     [{ recommend: { minSegmentShare: 0.6 } }, "recommend.minSegmentShare", /must be a number from 0 to 0.5; found "0.6"/],
     [{ recommend: { minSegmentShare: -0.1 } }, "recommend.minSegmentShare", /must be a number from 0 to 0.5/],
-    [{ recommend: { metric: "accuracy" } }, "recommend.metric", /unknown value; found "accuracy", expected one of silhouette, calinskiHarabasz, daviesBouldin, bic/],
+    [{ recommend: { metric: "accuracy" } }, "recommend.metric", /unknown value; found "accuracy", expected one of silhouette, daviesBouldin, calinskiHarabasz, bic/],
     [{ recommend: { algorithm: "svm" } }, "recommend.algorithm", /unknown value; found "svm", expected one of kmeans, gmm, hierarchical, dbscan/],
     [{ recommend: { kRange: [5, 3] } }, "recommend.kRange", /must be \[fewest, most\] segments, two whole numbers with 2 ≤ fewest ≤ most; found "\[5,3\]"/],
     [{ recommend: { kRange: 4 } }, "recommend.kRange", /must be \[fewest, most\] segments/],
@@ -108,15 +108,15 @@ describe("experiment: single numbers", () => {
 
 describe("experiment: objects and unknown fields at every level", () => {
   it("misspellings are refused, with a suggestion (they used to be ignored)", () => {
-    expect(failure(grid({ kMeans: { k: [3] } }), "grid.kMeans")).toMatch(/: unknown field, expected one of kmeans, gmm, hierarchical, dbscan\. Did you mean "kmeans"\?$/);
+    expect(failure(grid({ kMeans: { k: [3] } }), "grid.kMeans")).toMatch(/: unknown field, expected one of kmeans, gmm, hierarchical, dbscan, minibatch\. Did you mean "kmeans"\?$/);
     expect(failure({ recomend: { k: 3 } }, "recomend")).toMatch(/unknown field, expected one of seed, algorithms, grid, recommend, snapshot\. Did you mean "recommend"\?/);
   });
   const levels: Array<[object, string, string]> = [
     [{ seeds: 1 }, "seeds", "seed, algorithms, grid, recommend, snapshot"],
     [grid({ spectral: {} }), "grid.spectral", "kmeans, gmm, hierarchical, dbscan"],
     [grid({ kmeans: { n_init: 4 } }), "grid.kmeans.n_init", "k, nInit, maxIter, tol"],
-    [grid({ gmm: { regCovar: 1e-6 } }), "grid.gmm.regCovar", "k, covariance, nInit, maxIter, tol"],
-    [grid({ hierarchical: { nInit: 2 } }), "grid.hierarchical.nInit", "k, linkage"],
+    [grid({ gmm: { regCovar: 1e-6 } }), "grid.gmm.regCovar", "covariance, k, nInit, maxIter, tol"],
+    [grid({ hierarchical: { nInit: 2 } }), "grid.hierarchical.nInit", "linkage, k"],
     [grid({ dbscan: { k: [3] } }), "grid.dbscan.k", "eps, minPoints"],
     [{ recommend: { metrics: "bic" } }, "recommend.metrics", "metric, kRange, minSegmentShare, minStability, algorithm, k"]
   ];

@@ -1,11 +1,28 @@
-import type { AlgorithmName } from "../cluster/types.ts";
 import { WorkbenchError } from "../errors.ts";
-import { ALGORITHMS } from "../experiment/grid.ts";
+import { ALGORITHM_NAMES, ALGORITHMS, algorithmSpec, type ParamSpec } from "../registry/algorithms.ts";
 import { parseSnapshot } from "../features/rfm.ts";
 import { parseManifest } from "../manifest/load.ts";
 import type { AlgorithmGrid, DatasetEntry, ExperimentOptions } from "../manifest/types.ts";
 import { integerFlag, parseFlags, type CommandIO } from "./command.ts";
 import { given, INPUT_OPTIONS, INPUT_USAGE, inputEntry, type InputFile } from "./inputArgs.ts";
+
+/** Each algorithm flag of the registry, with the parameter it sets in each algorithm that has it. */
+const APPLIES_TO = new Map<string, Array<{ algorithm: string; param: ParamSpec }>>();
+for (const a of ALGORITHMS) {
+  for (const param of a.params) if (param.flag) APPLIES_TO.set(param.flag, [...(APPLIES_TO.get(param.flag) ?? []), { algorithm: a.name, param }]);
+}
+
+/** The --help lines of the algorithm flags: flag, what it takes, and the algorithms it is for. */
+function algorithmFlagUsage(): string {
+  return [...APPLIES_TO]
+    .map(([flag, uses]) => `  ${`--${flag} ${uses[0].param.help}`.padEnd(40)}  ${andList(uses.map((u) => u.algorithm))}`)
+    .join("\n");
+}
+
+/** "a", "a and b", "a, b and c". */
+function andList(items: string[]): string {
+  return items.join(", ").replace(/, ([^,]*)$/, " and $1");
+}
 
 export const SEGMENT_USAGE = `Usage: npm run --silent segment -- (--dataset NAME | --input FILE [column options]) [options]
 
@@ -18,12 +35,8 @@ Preparation (with --dataset: override the manifest entry's settings)
   --snapshot YYYY-MM-DD     transaction logs: first day not observed (default: day after the last)
 
 Algorithm (without --algorithm: the whole grid, as on the site)
-  --algorithm kmeans|hierarchical|dbscan|gmm   that algorithm's part of the grid, narrowed by:
-  --k N                     kmeans, hierarchical, gmm; without it, k = 2..10 (or the manifest's list)
-  --linkage ward|average|complete|single   hierarchical; default ward
-  --eps X                   dbscan; without it, 0.5, 0.75, 1, 1.5, 2 × the k-distance suggestion
-  --min-points M            dbscan; default max(4, 2 × features)
-  --n-init N  --max-iter N  kmeans and gmm
+  --algorithm ${ALGORITHM_NAMES.join("|")}   that algorithm's part of the grid, narrowed by:
+${algorithmFlagUsage()}
   --seed S                  any whole number, default 42 (or the manifest's); a run's seed follows from S and its id
 
 Output: one JSON document on stdout: {dataset, n, features, rows, ids, notes, recommended, runs: [{id,
@@ -41,27 +54,11 @@ const OPTIONS = {
   transform: { type: "string" },
   scale: { type: "string" },
   algorithm: { type: "string" },
-  k: { type: "string" },
-  linkage: { type: "string" },
-  eps: { type: "string" },
-  "min-points": { type: "string" },
-  "n-init": { type: "string" },
-  "max-iter": { type: "string" },
+  ...Object.fromEntries([...APPLIES_TO.keys()].map((flag) => [flag, { type: "string" as const }])),
   seed: { type: "string" }
 } as const;
 
-type Flags = Partial<Record<Exclude<keyof typeof OPTIONS, "help">, string>>;
-
-/** Algorithm flags and the algorithms each applies to. */
-const APPLIES_TO: Record<string, readonly AlgorithmName[]> = {
-  k: ["kmeans", "hierarchical", "gmm"],
-  linkage: ["hierarchical"],
-  eps: ["dbscan"],
-  "min-points": ["dbscan"],
-  "n-init": ["kmeans", "gmm"],
-  "max-iter": ["kmeans", "gmm"]
-};
-const LINKAGES = ["ward", "average", "complete", "single"];
+type Flags = Partial<Record<string, string>>;
 
 export interface SegmentArgs {
   help: boolean;
@@ -109,22 +106,23 @@ export function parseSegmentArgs(argv: string[], io: CommandIO): SegmentArgs {
   }
   if (v.seed !== undefined) entry.experiment.seed = integerFlag(v.seed, "--seed");
 
-  const algorithmFlags = given(v, Object.keys(APPLIES_TO));
+  const algorithmFlags = given(v, [...APPLIES_TO.keys()]);
   if (v.algorithm === undefined) {
     if (algorithmFlags.length) {
       throw new WorkbenchError(`--${algorithmFlags[0]} needs --algorithm`, {
-        hint: `Name the algorithm it is for, e.g. --algorithm ${APPLIES_TO[algorithmFlags[0]][0]} --${algorithmFlags[0]} ${v[algorithmFlags[0] as keyof Flags]}`
+        hint: `Name the algorithm it is for, e.g. --algorithm ${APPLIES_TO.get(algorithmFlags[0])![0].algorithm} --${algorithmFlags[0]} ${v[algorithmFlags[0]]}`
       });
     }
     return { help: false, entry, input };
   }
-  const algorithm = v.algorithm as AlgorithmName;
-  if (!ALGORITHMS.includes(algorithm)) {
-    throw new WorkbenchError("--algorithm: unknown algorithm", { found: v.algorithm, expected: ALGORITHMS.join(", ") });
+  const algorithm = v.algorithm;
+  if (!ALGORITHM_NAMES.includes(algorithm)) {
+    throw new WorkbenchError("--algorithm: unknown algorithm", { found: v.algorithm, expected: ALGORITHM_NAMES.join(", ") });
   }
   for (const flag of algorithmFlags) {
-    if (!APPLIES_TO[flag].includes(algorithm)) {
-      throw new WorkbenchError(`--${flag} does not apply to --algorithm ${algorithm}`, { hint: `It is for ${APPLIES_TO[flag].join(", ").replace(/, ([^,]*)$/, " and $1")}` });
+    const uses = APPLIES_TO.get(flag)!;
+    if (!uses.some((u) => u.algorithm === algorithm)) {
+      throw new WorkbenchError(`--${flag} does not apply to --algorithm ${algorithm}`, { hint: `It is for ${andList(uses.map((u) => u.algorithm))}` });
     }
   }
   const k = v.k === undefined ? undefined : integerFlag(v.k, "--k", 1);
@@ -145,28 +143,38 @@ export function checkAgainstData(args: SegmentArgs, n: number): void {
  * as on the site, so ids, parameters and seeds match. The manifest's pinned recommendation
  * (recommend.algorithm / recommend.k) is dropped: with --algorithm the user chose the runs.
  */
-function narrowExperiment(experiment: ExperimentOptions, algorithm: AlgorithmName, v: Flags, k: number | undefined): ExperimentOptions {
+function narrowExperiment(experiment: ExperimentOptions, algorithm: string, v: Flags, k: number | undefined): ExperimentOptions {
   const grid = experiment.grid ?? {};
-  const own: Record<string, unknown> = { ...(grid[algorithm] ?? {}) };
-  if (k !== undefined) own.k = [k];
-  if (v.linkage !== undefined) {
-    if (!LINKAGES.includes(v.linkage)) throw new WorkbenchError("--linkage: unknown linkage", { found: v.linkage, expected: LINKAGES.join(", ") });
-    own.linkage = [v.linkage];
+  const own: NonNullable<AlgorithmGrid[string]> = { ...(grid[algorithm] ?? {}) };
+  for (const param of algorithmSpec(algorithm).params) {
+    const text = param.flag === undefined ? undefined : v[param.flag];
+    if (text === undefined) continue;
+    const value = param.name === "k" ? k! : flagValue(text, `--${param.flag}`, param);
+    own[param.name] = param.axis ? [value] : value;
   }
-  if (v.eps !== undefined) {
-    const eps = Number(v.eps);
-    if (!(eps > 0) || !Number.isFinite(eps)) throw new WorkbenchError("--eps must be a number > 0", { found: v.eps });
-    own.eps = [eps];
-  }
-  if (v["min-points"] !== undefined) own.minPoints = integerFlag(v["min-points"], "--min-points", 1);
-  if (v["n-init"] !== undefined) own.nInit = integerFlag(v["n-init"], "--n-init", 1);
-  if (v["max-iter"] !== undefined) own.maxIter = integerFlag(v["max-iter"], "--max-iter", 1);
   const narrowed: ExperimentOptions = { ...experiment, algorithms: [algorithm], grid: { ...grid, [algorithm]: own } as AlgorithmGrid };
   if (experiment.recommend) {
     const { algorithm: _pinnedAlgorithm, k: _pinnedK, ...rule } = experiment.recommend;
     narrowed.recommend = rule;
   }
   return narrowed;
+}
+
+/** A flag's text as the parameter's type: a whole number, a number in range, or one of its values. */
+function flagValue(text: string, flag: string, param: ParamSpec): number | string {
+  const type = param.type;
+  switch (type.kind) {
+    case "integer":
+      return integerFlag(text, flag, type.min);
+    case "number": {
+      const x = Number(text);
+      if (!Number.isFinite(x) || (type.above ? x <= type.min : x < type.min)) throw new WorkbenchError(`${flag} must be a number ${type.above ? ">" : "≥"} ${type.min}`, { found: text });
+      return x;
+    }
+    case "choice":
+      if (!type.values.includes(text)) throw new WorkbenchError(`${flag}: unknown ${param.name}`, { found: text, expected: type.values.join(", ") });
+      return text;
+  }
 }
 
 /** The entry as a manifest would hold it, to re-validate a part of it (the file is not read). */

@@ -1,8 +1,5 @@
-/** Registry of the clustering algorithms, by the name used in manifests and reports. */
-import { dbscan } from "./dbscan.ts";
-import { gmm } from "./gmm.ts";
-import { hierarchical } from "./hierarchical.ts";
-import { kmeans } from "./kmeans.ts";
-import type { AlgorithmName, Clusterer } from "./types.ts";
+/** The clustering algorithms by name, as declared in the registry. */
+import { ALGORITHMS } from "../registry/algorithms.ts";
+import type { Clusterer } from "./types.ts";
 
-export const clusterers: Record<AlgorithmName, Clusterer<any>> = { kmeans, hierarchical, dbscan, gmm };
+export const clusterers: Record<string, Clusterer<any>> = Object.fromEntries(ALGORITHMS.map((a) => [a.name, a.clusterer]));

@@ -2,7 +2,8 @@ import type { FeatureMatrix } from "../matrix.ts";
 import type { Rng } from "../rng.ts";
 import type { SegmentModel } from "./segmentModel.ts";
 
-export type AlgorithmName = "kmeans" | "hierarchical" | "dbscan" | "gmm";
+/** An algorithm's name as declared in the registry (registry/algorithms.ts). */
+export type AlgorithmName = string;
 
 /** What every clustering algorithm returns: labels plus JSON-able model facts. */
 export interface ClusterResult {

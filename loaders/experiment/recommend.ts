@@ -2,15 +2,10 @@ import { WorkbenchError } from "../errors.ts";
 import type { StabilityResult } from "../evaluate/stability.ts";
 import type { ExperimentOptions } from "../manifest/types.ts";
 import type { RunRecord } from "./runner.ts";
+import { ALGORITHM_NAMES } from "../registry/algorithms.ts";
+import { METRICS, RANKING_METRICS, type RankingMetric } from "../registry/metrics.ts";
 
-export type RecommendMetric = "silhouette" | "calinskiHarabasz" | "daviesBouldin" | "bic";
-const HIGHER_IS_BETTER: Record<RecommendMetric, boolean> = {
-  silhouette: true,
-  calinskiHarabasz: true,
-  daviesBouldin: false,
-  bic: false
-};
-const ALGORITHM_ORDER = ["kmeans", "gmm", "hierarchical", "dbscan"];
+export type RecommendMetric = RankingMetric;
 
 /**
  * Defaults of the rule. A marketer can act on a handful of groups: 3–8 segments, none below 3% of
@@ -102,7 +97,7 @@ export function recommend(
   const order = (a: RunRecord, b: RunRecord) =>
     better * ((score(b) ?? -Infinity * better) - (score(a) ?? -Infinity * better)) ||
     a.k - b.k ||
-    ALGORITHM_ORDER.indexOf(a.algorithm) - ALGORITHM_ORDER.indexOf(b.algorithm);
+    ALGORITHM_NAMES.indexOf(a.algorithm) - ALGORITHM_NAMES.indexOf(b.algorithm);
   const percent = (x: number) => `${+(x * 100).toFixed(1)}%`;
   const [lo, hi] = k !== undefined ? [k, k] : kRange;
 
@@ -187,15 +182,15 @@ export function recommend(
 
 function resolveSettings(options: RecommendOptions): RecommendSettings {
   const metric = (options.metric ?? RECOMMEND_DEFAULTS.metric) as RecommendMetric;
-  if (!(metric in HIGHER_IS_BETTER)) {
+  if (!RANKING_METRICS.includes(metric)) {
     throw new WorkbenchError("invalid parameter experiment.recommend.metric", {
       found: String(metric),
-      expected: `one of ${Object.keys(HIGHER_IS_BETTER).join(", ")}`
+      expected: `one of ${RANKING_METRICS.join(", ")}`
     });
   }
   return {
     metric,
-    higherIsBetter: HIGHER_IS_BETTER[metric],
+    higherIsBetter: METRICS[metric].direction === "higher",
     kRange: options.kRange ?? RECOMMEND_DEFAULTS.kRange,
     minSegmentShare: options.minSegmentShare ?? RECOMMEND_DEFAULTS.minSegmentShare,
     minSegmentSize: RECOMMEND_DEFAULTS.minSegmentSize,

@@ -1,6 +1,7 @@
 import { clusterers } from "../cluster/index.ts";
 import type { AlgorithmName, ClusterResult } from "../cluster/types.ts";
 import type { SegmentModel } from "../cluster/segmentModel.ts";
+import { algorithmSpec } from "../registry/algorithms.ts";
 import { WorkbenchError } from "../errors.ts";
 import { externalMetrics, type ExternalMetrics } from "../evaluate/external.ts";
 import { internalMetrics } from "../evaluate/internal.ts";
@@ -168,7 +169,7 @@ function score(matrix: FeatureMatrix, label: string[] | null, run: PlannedRun, {
     daviesBouldin: internal.daviesBouldin,
     calinskiHarabasz: internal.calinskiHarabasz
   };
-  if (run.algorithm === "gmm") Object.assign(metrics, { bic: model.bic, aic: model.aic, logLikelihood: model.logLikelihood });
+  for (const m of algorithmSpec(run.algorithm).modelMetrics ?? []) metrics[m] = model[m];
   if (external) {
     const { ari, randIndex, nmi, homogeneity, completeness, vMeasure, purity, matchedAccuracy } = external;
     Object.assign(metrics, { ari, randIndex, nmi, homogeneity, completeness, vMeasure, purity, matchedAccuracy });

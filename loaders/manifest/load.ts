@@ -18,6 +18,8 @@ import {
   type ValueOptions
 } from "./types.ts";
 import { dateParser } from "../io/values.ts";
+import { ALGORITHM_NAMES, ALGORITHMS, type ParamType } from "../registry/algorithms.ts";
+import { RANKING_METRICS } from "../registry/metrics.ts";
 
 const ENTRY_KEYS = new Set([
   "title",
@@ -427,6 +429,18 @@ const boolean: Spec<boolean> = (v, where) => {
   throw new WorkbenchError("must be true or false", { ...where, found: shown(v) });
 };
 
+/** The check of a registry parameter type. */
+function paramSpec(type: ParamType): Spec<number | string> {
+  switch (type.kind) {
+    case "integer":
+      return integer(type.min);
+    case "number":
+      return number(type.min, { above: type.above });
+    case "choice":
+      return oneOf(type.values);
+  }
+}
+
 /** A calendar date written YYYY-MM-DD. */
 const isoDate: Spec<string> = (v, where) => {
   const m = typeof v === "string" ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(v) : null;
@@ -494,7 +508,6 @@ function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
-const ALGORITHMS: readonly ExperimentAlgorithm[] = ["kmeans", "gmm", "hierarchical", "dbscan"];
 const COLUMN_SPEC = fields({
   role: (v: unknown) => v,
   as: oneOf(TAG_NAMES),
@@ -514,8 +527,6 @@ const SEGMENT_TYPES = fields({
   inactiveDays: number(0, { above: true })
 }) as (v: unknown, where: Where) => Partial<SegmentTypeOptions>;
 
-const K_LIST = list(integer(1), "[3, 4, 5]");
-
 /** Fewest and most segments, [lo, hi] with 2 ≤ lo ≤ hi. */
 const kRange: Spec<[number, number]> = (v, where) => {
   const whole = (x: unknown) => typeof x === "number" && Number.isSafeInteger(x) && x >= 2;
@@ -524,25 +535,19 @@ const kRange: Spec<[number, number]> = (v, where) => {
 };
 const EXPERIMENT = fields({
   seed: integer(Number.MIN_SAFE_INTEGER),
-  algorithms: list(oneOf(ALGORITHMS), '["kmeans", "gmm"]'),
-  grid: fields({
-    kmeans: fields({ k: K_LIST, nInit: integer(1), maxIter: integer(1), tol: number(0) }),
-    gmm: fields({
-      k: K_LIST,
-      covariance: list(oneOf(["full", "diag"] as const), '["full", "diag"]'),
-      nInit: integer(1),
-      maxIter: integer(1),
-      tol: number(0)
-    }),
-    hierarchical: fields({ k: K_LIST, linkage: list(oneOf(["ward", "average", "complete", "single"] as const), '["ward", "average"]') }),
-    dbscan: fields({ eps: list(number(0, { above: true }), "[0.5, 1]"), minPoints: integer(1) })
-  }),
+  algorithms: list(oneOf(ALGORITHM_NAMES), '["kmeans", "gmm"]'),
+  // Each algorithm's parameters as the registry declares them: axes as lists, settings as values.
+  grid: fields(
+    Object.fromEntries(
+      ALGORITHMS.map((a) => [a.name, fields(Object.fromEntries(a.params.map((p) => [p.name, p.axis ? list(paramSpec(p.type), p.example) : paramSpec(p.type)])))])
+    )
+  ),
   recommend: fields({
-    metric: oneOf(["silhouette", "calinskiHarabasz", "daviesBouldin", "bic"] as const),
+    metric: oneOf(RANKING_METRICS),
     kRange: kRange,
     minSegmentShare: number(0, { max: 0.5 }),
     minStability: number(0, { max: 1 }),
-    algorithm: oneOf(ALGORITHMS),
+    algorithm: oneOf(ALGORITHM_NAMES),
     k: integer(1)
   }),
   snapshot: isoDate
@@ -566,7 +571,7 @@ function parseExperiment(raw: unknown, where: Where, kind: string): ExperimentOp
   if (raw === undefined) return { ...DEFAULT_EXPERIMENT };
   const parsed = EXPERIMENT(raw, where);
   const options: ExperimentOptions = { ...parsed, seed: parsed.seed ?? DEFAULT_EXPERIMENT.seed };
-  const chosen = options.algorithms ?? ALGORITHMS;
+  const chosen = options.algorithms ?? ALGORITHMS.filter((a) => a.inDefaultGrid).map((a) => a.name);
   for (const algorithm of Object.keys(options.grid ?? {}) as ExperimentAlgorithm[]) {
     if (!chosen.includes(algorithm)) {
       throw new WorkbenchError("sets a grid for an algorithm that is not run", {
@@ -584,10 +589,13 @@ function parseExperiment(raw: unknown, where: Where, kind: string): ExperimentOp
       expected: `one of experiment.algorithms (${chosen.join(", ")})`
     });
   }
-  // BIC is a likelihood criterion: only the Gaussian mixture has one.
-  if (rec.metric === "bic" && (rec.algorithm ? rec.algorithm !== "gmm" : !chosen.includes("gmm"))) {
+  // BIC is a likelihood criterion: only algorithms whose model has one (the Gaussian mixture).
+  const withBic = ALGORITHMS.filter((a) => a.modelMetrics?.includes("bic"));
+  const names = withBic.map((a) => a.name);
+  const described = withBic.map((a) => `${a.label} (${a.name})`).join(", ");
+  if (rec.metric === "bic" && (rec.algorithm ? !names.includes(rec.algorithm) : !chosen.some((c) => names.includes(c)))) {
     throw new WorkbenchError(
-      rec.algorithm ? `bic scores Gaussian mixture (gmm) runs only, not ${rec.algorithm} runs` : "bic scores Gaussian mixture (gmm) runs only, and gmm is not run",
+      rec.algorithm ? `bic scores ${described} runs only, not ${rec.algorithm} runs` : `bic scores ${described} runs only, and ${names.join(", ")} is not run`,
       { ...at(at(where, "recommend"), "metric"), found: "bic", expected: "silhouette, calinskiHarabasz or daviesBouldin" }
     );
   }

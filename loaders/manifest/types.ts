@@ -4,6 +4,7 @@
  */
 
 import type { Encoding } from "../io/text.ts";
+import type { RankingMetric } from "../registry/metrics.ts";
 
 export type DatasetKind = "customers" | "transactions";
 export type FileFormat = "csv" | "tsv" | "whitespace";
@@ -132,14 +133,14 @@ export interface PrepareOptions {
   scale: "zscore" | "minmax" | "robust" | "none";
 }
 
-export type ExperimentAlgorithm = "kmeans" | "hierarchical" | "dbscan" | "gmm";
+/** An algorithm of the registry (registry/algorithms.ts), e.g. "kmeans". */
+export type ExperimentAlgorithm = string;
 
-export interface AlgorithmGrid {
-  kmeans?: { k?: number[]; nInit?: number; maxIter?: number; tol?: number };
-  hierarchical?: { k?: number[]; linkage?: Array<"ward" | "average" | "complete" | "single"> };
-  gmm?: { k?: number[]; covariance?: Array<"full" | "diag">; nInit?: number; maxIter?: number; tol?: number };
-  dbscan?: { eps?: number[]; minPoints?: number };
-}
+/**
+ * Per algorithm, its parameters as the registry declares them: a list of values for a grid axis
+ * (k: [3, 4, 5]; linkage: ["ward"]), one value for a shared setting (nInit: 4).
+ */
+export type AlgorithmGrid = Partial<Record<string, Partial<Record<string, number | string | Array<number | string>>>>>;
 
 export interface ExperimentOptions {
   seed: number;
@@ -152,7 +153,7 @@ export interface ExperimentOptions {
    * the choice to the matching runs; the rule then picks among them.
    */
   recommend?: {
-    metric?: "silhouette" | "calinskiHarabasz" | "daviesBouldin" | "bic";
+    metric?: RankingMetric;
     /** Fewest and most segments a recommended run may have (default [3, 8]). */
     kRange?: [number, number];
     minSegmentShare?: number;

@@ -1,4 +1,5 @@
 import { agreement } from "../evaluate/agreement.ts";
+import { algorithmSpec } from "../registry/algorithms.ts";
 import { kneedle } from "../evaluate/knee.ts";
 import { orderBySize } from "../profile/order.ts";
 import type { Analysis } from "./analyze.ts";
@@ -28,6 +29,8 @@ export function compareFile(a: Analysis) {
       id: run.id,
       family: familyOf(run.id),
       algorithm: run.algorithm,
+      /** What the run's metric curve is drawn against: its k, or its eps (density clustering). */
+      xAxis: algorithmSpec(run.algorithm).xAxis,
       params: run.params,
       k: run.k,
       seconds: sig(run.seconds, 3),
@@ -42,7 +45,7 @@ export function compareFile(a: Analysis) {
   const knees = Object.fromEntries(
     families.map((f) => {
       // Kneedle needs strictly increasing x: one run per k, in order (a grid may repeat or shuffle k).
-      const byK = new Map(runs.filter((r) => r.family === f && r.algorithm !== "dbscan").map((r) => [r.k, r]));
+      const byK = new Map(runs.filter((r) => r.family === f && r.xAxis === "k").map((r) => [r.k, r]));
       const fr = [...byK.values()].sort((a, b) => a.k - b.k);
       if (fr.length < 3) return [f, null];
       const knee = kneedle(fr.map((r) => r.k), fr.map((r) => r.metrics.inertia), { curve: "convex", direction: "decreasing" });

@@ -90,7 +90,7 @@ export function profileHeatmap(segments, {width, maxFeatures = 30} = {}) {
 
 /** One metric against k (or eps), a line per algorithm family; `highlight` marks points (e.g. knees). */
 export function metricCurve(runs, {metric, label, width, height = 220, highlight = []} = {}) {
-  const data = runs.filter((r) => r.metrics[metric] != null).map((r) => ({family: r.family, x: r.algorithm === "dbscan" ? r.params.eps : r.k, y: r.metrics[metric], id: r.id}));
+  const data = runs.filter((r) => r.metrics[metric] != null).map((r) => ({family: r.family, x: r.xAxis === "eps" ? r.params.eps : r.k, y: r.metrics[metric], id: r.id}));
   return Plot.plot({
     width,
     height,

@@ -12,6 +12,7 @@ import { Rng } from "../loaders/rng.ts";
 import { plantedCustomers } from "../loaders/synthetic.ts";
 import { scoreCommand } from "../loaders/cli/scoreCommand.ts";
 import { exportCommand } from "../loaders/cli/exportCommand.ts";
+import { segmentCommand } from "../loaders/cli/segmentCommand.ts";
 import { parseRecords } from "../loaders/io/parse.ts";
 import { tableOf } from "./helpers/fixtures.ts";
 import { runCommand } from "./helpers/cli.ts";
@@ -204,6 +205,10 @@ describe("npm run score", () => {
       const b = JSON.parse(again.stdout);
       expect(b.labels).toEqual(a.labels);
       expect(b.ids).toEqual(a.ids);
+      // The labels of the recommended run, as npm run segment prints them.
+      const seg = JSON.parse((await runCommand(segmentCommand, ["--dataset", dataset], { root: dir })).stdout);
+      expect(b.ids).toEqual(seg.ids);
+      expect(b.labels).toEqual(seg.runs.find((x: { id: string }) => x.id === seg.recommended.runId).labels);
       const exported = await runCommand(exportCommand, ["--dataset", dataset, "--out", `${dataset}.csv`], { root: dir, cwd: join(dir, "out") });
       expect(exported.code, exported.stderr).toBe(0);
       const rows: string[][] = [];
@@ -211,7 +216,8 @@ describe("npm run score", () => {
       const [header, ...body] = rows;
       const segment = header.indexOf("segment");
       const version = header.indexOf("model_version");
-      expect(body.map((r) => Number(r[segment]))).toEqual(b.labels);
+      const shown = new Map(model.segments.map((s: { label: number; segment: number }) => [s.label, s.segment]));
+      expect(body.map((r) => Number(r[segment]))).toEqual(b.labels.map((l: number) => shown.get(l)));
       expect(body.map((r) => r[0])).toEqual(b.ids);
       expect(body[0][version]).toBe(model.modelVersion);
       expect(new Set(b.labels).size).toBeGreaterThanOrEqual(2);
@@ -229,7 +235,7 @@ describe("npm run score", () => {
       const twin = train.ids.indexOf(`c${(500 + i) % 21}`);
       expect(out.labels[i]).toBe(train.labels[twin]);
     }
-    expect(out.model.segments.map((s: { segment: number }) => s.segment)).toEqual(Array.from({ length: out.model.segments.length }, (_, i) => i + 1));
+    expect(out.model.segments.map((s: { segment: number }) => s.segment).sort()).toEqual(Array.from({ length: out.model.segments.length }, (_, i) => i + 1));
   });
 
   it("refuses what it cannot do, with a message", async () => {

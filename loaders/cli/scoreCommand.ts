@@ -20,9 +20,10 @@ import { checkedOut, writeAtomically } from "./outputFile.ts";
 export const SCORE_USAGE = `Usage: npm run --silent score -- (--model FILE | --dataset NAME) [options]
 
 Assigns customers to the segments of a model and prints JSON on stdout:
-{rows, ids, labels, probabilities?, snapshot, notes, model}. labels are the segment numbers shown
-on the site and in the export (1 = the largest when the model was fitted; -1 = noise, DBSCAN only);
-probabilities (Gaussian mixtures) give each customer's probability of every segment 1..k.
+{rows, ids, labels, probabilities?, snapshot, notes, model}. labels are the run's labels as
+npm run segment prints them (0..k-1; -1 = noise, DBSCAN only); model.segments maps each label to
+the segment number the site and the export show (1 = the largest when the model was fitted), its
+name and action. probabilities (Gaussian mixtures) give each customer's probability of every label.
 
   --model FILE        a model.json: published with each report (dist/<dataset>/… model.json), or
                       written by --save-model
@@ -89,7 +90,7 @@ export function scoreCommand(argv: string[], io: CommandIO): void {
     ...(scored.probabilities ? { probabilities: scored.probabilities } : {}),
     snapshot: scored.snapshot,
     notes: scored.notes,
-    model: { dataset: model.dataset, modelVersion: model.modelVersion, run: model.run.id, segments: model.segments.map(({ segment, name, action }) => ({ segment, name, action })).sort((a, b) => a.segment - b.segment) }
+    model: { dataset: model.dataset, modelVersion: model.modelVersion, run: model.run.id, segments: model.segments }
   };
   io.out(JSON.stringify(out) + "\n");
 }

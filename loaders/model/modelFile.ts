@@ -32,8 +32,8 @@ export interface ModelFile {
   preparation: FittedPreparation;
   run: { id: string; algorithm: string; params: Record<string, unknown> };
   segmentModel: SegmentModel;
-  /** Per run label: the segment number shown on the site (1 = the largest), its name and action. */
-  segments: Array<{ runLabel: number; segment: number; name: string; action: string; share: number }>;
+  /** Per run label (as `npm run segment` prints labels): the segment number shown on the site and in the export (1 = the largest), its name and action. */
+  segments: Array<{ label: number; segment: number; name: string; action: string; share: number }>;
   /** Training customers, and the share whose predicted segment is the fitted one (1 but for hierarchical and DBSCAN borders). */
   training: { customers: number; agreement: number };
 }
@@ -66,7 +66,7 @@ export function buildModel(a: Analysis): ModelFile {
     segmentModel: run.segmentModel,
     segments: Array.from({ length: run.k }, (_, label) => {
       const segment = s.rank[label];
-      return { runLabel: label, segment: segment + 1, name: s.names[segment], action: s.actions[segment], share: s.sizes[segment] / n };
+      return { label: label, segment: segment + 1, name: s.names[segment], action: s.actions[segment], share: s.sizes[segment] / n };
     }),
     training: { customers: n, agreement: n ? same / n : 1 }
   };

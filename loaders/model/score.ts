@@ -1,7 +1,8 @@
 /**
  * Scoring: new customers through a saved model. A transaction log is first turned into one row
  * per customer (at `snapshot`), then prepared as fitted and assigned by the segment model.
- * Segments are numbered as on the site and in the export (1 = the largest at fit time; -1 noise).
+ * Labels are the run's, as `npm run segment` prints them (0..k-1, -1 noise); the model's segment
+ * list maps each to the number the site and the export show (1 = the largest at fit time).
  */
 import { predictSegments } from "../cluster/segmentModel.ts";
 import { customerFeatures } from "../features/rfm.ts";
@@ -14,9 +15,9 @@ export interface Scored {
   /** 0-based data rows of the customer table (transaction logs: of the derived customer table). */
   rows: number[];
   ids: string[];
-  /** Segment per customer, 1 = the largest at fit time; -1 noise. */
+  /** The run's label per customer (0..k-1; -1 noise). */
   labels: number[];
-  /** Gaussian mixtures: per customer, the probability of each segment 1..k. */
+  /** Gaussian mixtures: per customer, the probability of each label 0..k-1. */
   probabilities?: number[][];
   /** Transaction logs: the snapshot the features were computed at. */
   snapshot: string | null;
@@ -39,20 +40,18 @@ export function scoreTable(model: ModelFile, source: DatasetTable, options: { sn
   const applied = applyPreparation(model.preparation, table);
   notes.push(...applied.notes);
   const { labels, probabilities } = predictSegments(model.segmentModel, applied.matrix);
-  const segmentOf = new Map(model.segments.map((s) => [s.runLabel, s.segment]));
   const out: Scored = {
     rows: Array.from(applied.rows),
     ids: applied.ids,
-    labels: Array.from(labels, (l) => (l >= 0 ? segmentOf.get(l)! : -1)),
+    labels: Array.from(labels),
     snapshot,
     notes,
     matrix: applied.matrix,
     unscaled: applied.unscaled
   };
   if (probabilities) {
-    // Columns in segment order 1..k.
-    const column = model.segments.map((s) => s.runLabel).sort((a, b) => segmentOf.get(a)! - segmentOf.get(b)!);
-    out.probabilities = Array.from({ length: probabilities.n }, (_, i) => column.map((c) => round(probabilities.data[i * probabilities.k + c])));
+    const { n, k, data } = probabilities;
+    out.probabilities = Array.from({ length: n }, (_, i) => Array.from(data.subarray(i * k, (i + 1) * k), round));
   }
   return out;
 }

@@ -45,6 +45,7 @@ function transactions(
   }
   return {
     entry: {
+      refresh: "quarterly",
       name: "log",
       title: "log",
       description: "",

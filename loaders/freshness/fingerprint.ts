@@ -10,7 +10,8 @@ import type { LoaderTarget } from "./targets.ts";
 /**
  * A hash of everything a loader output is computed from: the loader's module graph, the
  * installed package versions (package-lock.json), and the data it reads — its dataset's manifest
- * entry and file for a loader under [dataset], otherwise the whole manifest and every file —
+ * entry and files (snapshots included) for a loader under [dataset], otherwise the whole manifest
+ * and every file —
  * and SOURCE_DATE_EPOCH, which fixes the build date shown in reports.
  * Framework itself only compares the loader file's mtime with its cached output.
  */
@@ -24,6 +25,8 @@ export function fingerprint(root: string, target: LoaderTarget, manifest: Manife
   for (const d of datasets) {
     add("entry", JSON.stringify(d));
     add("file", dataFileHash(root, d.file, d.name, memo));
+    // A customer table's earlier snapshots (the Drift page reads them).
+    if (d.snapshots?.kind === "files") for (const s of d.snapshots.files) add(`snapshot ${s.file}`, dataFileHash(root, s.file, d.name, memo));
     // LLM-written persona summaries the report shows (npm run personas writes them).
     add("personas", fileHash(personaCachePath(d.name, root), memo));
   }

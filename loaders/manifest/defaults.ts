@@ -1,4 +1,4 @@
-import type { ExperimentOptions, PrepareOptions, SegmentTypeOptions, ValueOptions } from "./types.ts";
+import type { Cadence, ExperimentOptions, PrepareOptions, SegmentTypeOptions, ValueOptions } from "./types.ts";
 
 /** Defaults for every dataset; a manifest entry's "prepare" and "experiment" override them. */
 export const DEFAULT_PREPARE: PrepareOptions = {
@@ -42,3 +42,6 @@ export const DEFAULT_SEGMENT_TYPES: SegmentTypeOptions = {
   newDays: 90,
   inactiveDays: 180
 };
+
+/** Segments are reviewed once a quarter unless the manifest says otherwise ("refresh"). */
+export const DEFAULT_REFRESH: Cadence = "quarterly";

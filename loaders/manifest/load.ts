@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, relative } from "node:path";
 import { WorkbenchError } from "../errors.ts";
 import { manifestPath, projectRoot } from "../paths.ts";
-import { DEFAULT_DATE_FORMAT, DEFAULT_EXPERIMENT, DEFAULT_PREPARE, DEFAULT_SEGMENT_TYPES, DEFAULT_VALUE } from "./defaults.ts";
+import { DEFAULT_DATE_FORMAT, DEFAULT_EXPERIMENT, DEFAULT_PREPARE, DEFAULT_REFRESH, DEFAULT_SEGMENT_TYPES, DEFAULT_VALUE } from "./defaults.ts";
 import { ENCODINGS } from "../io/text.ts";
 import {
   COLUMN_ROLES,
@@ -15,6 +15,8 @@ import {
   type ExperimentOptions,
   type Manifest,
   type SegmentTypeOptions,
+  type SnapshotOptions,
+  CADENCES,
   type ValueOptions
 } from "./types.ts";
 import { dateParser } from "../io/values.ts";
@@ -37,6 +39,8 @@ const ENTRY_KEYS = new Set([
   "cancellations",
   "value",
   "segmentTypes",
+  "snapshots",
+  "refresh",
   "prepare",
   "experiment"
 ]);
@@ -192,6 +196,8 @@ function parseEntry(name: string, raw: unknown, file: string): DatasetEntry {
     ...(Object.keys(display).length ? { display } : {}),
     segmentTypes: raw.segmentTypes === undefined ? { ...DEFAULT_SEGMENT_TYPES } : { ...DEFAULT_SEGMENT_TYPES, ...SEGMENT_TYPES(raw.segmentTypes, at("segmentTypes")) },
     ...(raw.value !== undefined ? { value: parseValue(raw.value, at("value"), kind) } : kind === "transactions" ? { value: { ...DEFAULT_VALUE } } : {}),
+    ...(raw.snapshots !== undefined ? { snapshots: parseSnapshots(raw.snapshots, at("snapshots"), kind, dataFile) } : {}),
+    refresh: raw.refresh === undefined ? DEFAULT_REFRESH : oneOf(CADENCES)(raw.refresh, at("refresh")),
     prepare: parsePrepare(raw.prepare, at("prepare")),
     experiment: parseExperiment(raw.experiment, at("experiment"), kind)
   };
@@ -561,6 +567,48 @@ const VALUE = fields({
   margin: number(0, { max: 1, above: true }),
   annualDiscountRate: number(0, { max: 10 })
 });
+
+/** Cadence snapshots kept by default: a year of quarters. */
+export const DEFAULT_CADENCE_SNAPSHOTS = 4;
+
+/**
+ * "snapshots": a list of dates or a cadence for a transaction log; for a customer table a list of
+ * {"date", "file"}, the dataset's own file among them as the latest.
+ */
+function parseSnapshots(raw: unknown, where: Where, kind: DatasetEntry["kind"], ownFile: string): SnapshotOptions {
+  if (kind === "transactions") {
+    if (typeof raw === "string" || (isObject(raw) && !Array.isArray(raw))) {
+      const spec = typeof raw === "string" ? { cadence: raw } : raw;
+      const parsed = fields({ cadence: oneOf(CADENCES), last: integer(2) })(spec, where);
+      if (parsed.cadence === undefined) throw new WorkbenchError("needs a cadence", { ...where, expected: '"quarterly", or {"cadence": "quarterly", "last": 4}' });
+      return { kind: "cadence", cadence: parsed.cadence, last: parsed.last ?? DEFAULT_CADENCE_SNAPSHOTS };
+    }
+    const dates = list(isoDate, '["1998-01-01", "1998-07-01"]')(raw, where);
+    return { kind: "dates", dates: atLeastTwoInOrder(dates, where) };
+  }
+  const files = list(fields({ date: isoDate, file: nonEmptyText }), '[{"date": "2024-01-01", "file": "customers-2024-01.csv"}, {"date": "2024-04-01", "file": "customers.csv"}]')(raw, where);
+  files.forEach((f, i) => {
+    if (f.date === undefined || f.file === undefined) throw new WorkbenchError('needs a "date" and a "file"', { ...at(where, i), found: shown(f) });
+    checkDataFile(f.file, at(at(where, i), "file"));
+  });
+  const complete = files as Array<{ date: string; file: string }>;
+  atLeastTwoInOrder(complete.map((f) => f.date), where);
+  const sorted = [...complete].sort((a, b) => a.date.localeCompare(b.date));
+  if (sorted[sorted.length - 1].file !== ownFile) {
+    throw new WorkbenchError("the dataset's own file must be the latest snapshot", {
+      ...where,
+      found: `latest: ${sorted[sorted.length - 1].file} (${sorted[sorted.length - 1].date})`,
+      hint: `List "${ownFile}" with the date it describes, after the earlier files`
+    });
+  }
+  return { kind: "files", files: sorted };
+}
+
+/** At least two dates, none repeated; returned in date order. */
+function atLeastTwoInOrder(dates: string[], where: Where): string[] {
+  if (dates.length < 2) throw new WorkbenchError("needs at least two snapshots to compare", { ...where, found: shown(dates) });
+  return [...dates].sort();
+}
 
 /**
  * Validates "experiment": the shape above, then the settings that would be silently ignored or

@@ -208,9 +208,29 @@ export interface DatasetEntry {
   segmentTypes?: SegmentTypeOptions;
   /** Transaction logs: the customer-base models (BG/NBD, Pareto/NBD, Gamma-Gamma) and CLV. */
   value?: ValueOptions;
+  /** Earlier states of the data, for the Drift page and `npm run drift` (drift/snapshots.ts). */
+  snapshots?: SnapshotOptions;
+  /** How often the segmentation is reviewed: the Overview's "next review due" (default quarterly). */
+  refresh: Cadence;
   prepare: PrepareOptions;
   experiment: ExperimentOptions;
 }
+
+export type Cadence = "monthly" | "quarterly" | "yearly";
+export const CADENCES: readonly Cadence[] = ["monthly", "quarterly", "yearly"];
+
+/**
+ * Snapshots of a dataset, compared pair by pair in date order.
+ * - dates (transaction logs): the log's customers as of each date (the first day not observed);
+ * - cadence (transaction logs): the first days of each month, quarter or year up to the report's
+ *   snapshot, the last `last` of them (and the report's snapshot when it is not one of them);
+ * - files (customer tables): files of the same layout, each with the date it describes; the
+ *   dataset's own file is the latest.
+ */
+export type SnapshotOptions =
+  | { kind: "dates"; dates: string[] }
+  | { kind: "cadence"; cadence: Cadence; last: number }
+  | { kind: "files"; files: Array<{ date: string; file: string }> };
 
 /**
  * Settings of the value models (loaders/value). Without calibrationEnd the report holds out the

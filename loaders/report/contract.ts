@@ -4,6 +4,8 @@
  * Thresholds and caps a page mentions travel here (e.g. `minZ`, `heatmapFeatures`) instead of
  * being typed again in Markdown.
  */
+import type { DriftFile, Review } from "./drift.ts";
+import type { ModelFile } from "../model/modelFile.ts";
 import type { Recommendation } from "../experiment/recommend.ts";
 import type { CustomerFeaturesReport } from "../features/rfm.ts";
 import type { PrepareReport } from "../prepare/prepare.ts";
@@ -33,6 +35,10 @@ export interface SegmentSummary extends Worth {
 
 export interface OverviewFile {
   dataset: { name: string; title: string; description: string; source: string | null; kind: string; file: string; format: string };
+  /** When the data is from and when the segments are due for review. */
+  review: Review;
+  /** Whether the dataset has snapshots (a Drift page). */
+  drift: boolean;
   rows: number;
   customers: number;
   /** `measures`: the column's tag for the segment types (spend, deals, …). */
@@ -181,6 +187,9 @@ export interface ExperimentsFile {
 /** Every file of a dataset's report archive. Value, comparison and evaluation follow their writers. */
 export interface ReportFiles {
   "overview.json": OverviewFile;
+  "drift.json": DriftFile;
+  /** The model file (model/modelFile.ts), or why it is not published. */
+  "model.json": ModelFile | { unpublished: string };
   "segments.json": SegmentsFile;
   "personas.json": PersonasFile;
   "value.json": ReturnType<typeof valueFile>;

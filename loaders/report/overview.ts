@@ -3,6 +3,7 @@ import { preparationNotes } from "../experiment/pipeline.ts";
 import { sig, sigDeep } from "./display.ts";
 import { segmentWorth } from "./value.ts";
 import type { OverviewFile } from "./contract.ts";
+import { review } from "./drift.ts";
 
 /** Overview page: what the data is, how clean it was, and the recommended segmentation. */
 export function overviewFile(a: Analysis): OverviewFile {
@@ -18,6 +19,8 @@ export function overviewFile(a: Analysis): OverviewFile {
       file: entry.file,
       format: entry.format
     },
+    review: review(a),
+    drift: entry.snapshots !== undefined,
     rows: data.source.rows,
     customers: n,
     columns: data.source.columns.map(({ name, role, type, missing, inferred }) => ({ name, role, measures: entry.tags?.[name] ?? null, type, missing, inferred: inferred ?? null })),

@@ -9,6 +9,14 @@ import { tar } from "./tar.ts";
 import { valueFile } from "./value.ts";
 import { personasFile } from "./personas.ts";
 import type { ReportFiles } from "./contract.ts";
+import { driftFile } from "./drift.ts";
+import { buildModel, publishable } from "../model/modelFile.ts";
+
+/** The model beside the report, or why it is not published (DBSCAN's holds customers' rows). */
+function publishableModel(a: Parameters<typeof buildModel>[0]): ReportFiles["model.json"] {
+  const model = buildModel(a);
+  return publishable(model) ? model : { unpublished: "DBSCAN's model is its core customers' rows; save it locally with npm run score -- --dataset NAME --save-model FILE" };
+}
 
 /**
  * A dataset's report as a tar archive: one JSON file per page. Framework serves each member
@@ -23,7 +31,9 @@ export function reportArchive(name: string, progress?: (m: string) => void): Buf
     "value.json": valueFile(a),
     "compare.json": compareFile(a),
     "evaluation.json": evaluationFile(a),
-    "experiments.json": experimentsFile(a)
+    "experiments.json": experimentsFile(a),
+    "drift.json": driftFile(a, progress),
+    "model.json": publishableModel(a)
   };
   return tar(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, JSON.stringify(v)])));
 }

@@ -43,6 +43,7 @@ export function tableOf(cols: Record<string, [ColumnRole, Values]>, prepare: Pre
       format: "csv",
       columns: Object.fromEntries(Object.entries(cols).map(([n, [r]]) => [n, r])),
       prepare,
+      refresh: "quarterly",
       experiment: { seed: 1 }
     },
     file: "fixture.csv",

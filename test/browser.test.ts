@@ -333,6 +333,32 @@ describe("the built site in Chromium", () => {
     await page.close();
   });
 
+  it("shows what changed on CDNOW's Drift page, and on the Overview when the data is from and the model to score with", async () => {
+    const d = reportJson("cdnow", "drift");
+    expect(d.snapshots.map((x: { date: string }) => x.date)).toEqual(["1998-04-01", "1998-07-01"]);
+    const pair = d.pairs[0];
+    const { page, errors } = await open("/cdnow/drift.html");
+    const text = await page.locator("main").innerText();
+    expect(text).toContain(`${pair.from} → ${pair.to}`);
+    for (const reason of pair.reasons) expect(text).toContain(reason);
+    // Migration heatmap: (segments + new) × (segments + gone) cells; a PSI bar per feature.
+    const k = pair.segments.length;
+    expect(await page.locator("g[aria-label='cell'] > *").count()).toBe((k + 1) * (k + 1));
+    expect(await page.locator("g[aria-label='bar'] > *").count()).toBe(Object.keys(pair.psi).length);
+    expect(await page.locator("g[aria-label='line'] > *").count()).toBe(d.timeline.names.length);
+    expect(errors).toEqual([]);
+    await page.close();
+    const o = reportJson("cdnow", "overview");
+    const overview = await open("/cdnow/index.html");
+    await expect(overview.page.locator("main").innerText()).resolves.toContain(`Data as of ${o.review.asOf} · next review due ${o.review.nextReview}`);
+    const href = await overview.page.getByRole("link", { name: "the model" }).getAttribute("href");
+    const model = await (await fetch(new URL(href!, site.url + "/cdnow/index.html"))).json();
+    expect(model.format).toBe("segmentation-workbench model");
+    expect(model.segments.map((s: { name: string }) => s.name).sort()).toEqual(o.recommended.segments.map((s) => s.name).sort());
+    expect(JSON.stringify(model)).not.toMatch(/"ids"|"labels"/);
+    await overview.page.close();
+  });
+
   it("redraws the scatter and the silhouette plot when the algorithm or k changes", async () => {
     const { page, errors } = await open("/wholesale/compare.html");
     // Each chart names the run it shows (aria-label): wait for that rather than for time to pass.

@@ -6,7 +6,7 @@ import { WorkbenchError } from "../loaders/errors.ts";
 import type { FeatureMatrix } from "../loaders/matrix.ts";
 import { Rng } from "../loaders/rng.ts";
 import { plantedCustomers } from "../loaders/synthetic.ts";
-import { ari, matrixOf } from "./helpers/fixtures.ts";
+import { ari, expectWorkbenchError, matrixOf } from "./helpers/fixtures.ts";
 
 function uniformMatrix(n: number, d: number, seed: number): FeatureMatrix {
   const rng = new Rng(seed);
@@ -14,17 +14,6 @@ function uniformMatrix(n: number, d: number, seed: number): FeatureMatrix {
   return { names: Array.from({ length: d }, (_, j) => `f${j}`), n, d, data };
 }
 
-function expectWorkbenchError(f: () => unknown, message: string | RegExp): void {
-  let caught: unknown;
-  try {
-    f();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(WorkbenchError);
-  if (typeof message === "string") expect((caught as Error).message).toBe(message);
-  else expect((caught as Error).message).toMatch(message);
-}
 
 afterEach(() => setKmeansThreads("auto"));
 

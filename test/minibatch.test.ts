@@ -2,11 +2,10 @@ import { describe, expect, it } from "vitest";
 import { kmeans } from "../loaders/cluster/kmeans.ts";
 import { miniBatchKmeans } from "../loaders/cluster/miniBatchKmeans.ts";
 import { predictSegments } from "../loaders/cluster/segmentModel.ts";
-import { WorkbenchError } from "../loaders/errors.ts";
 import { externalMetrics } from "../loaders/evaluate/external.ts";
 import type { FeatureMatrix } from "../loaders/matrix.ts";
 import { Rng } from "../loaders/rng.ts";
-import { matrixOf } from "./helpers/fixtures.ts";
+import { expectWorkbenchError, matrixOf } from "./helpers/fixtures.ts";
 
 const ari = (a: ArrayLike<number>, b: ArrayLike<number>) => externalMetrics(a, b).ari;
 
@@ -32,16 +31,6 @@ function blobs(n: number, d: number, k: number, seed: number): { matrix: Feature
   return { matrix: { names: Array.from({ length: d }, (_, j) => `f${j}`), n, d, data }, truth };
 }
 
-function expectWorkbenchError(f: () => unknown, message: RegExp): void {
-  let caught: unknown;
-  try {
-    f();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(WorkbenchError);
-  expect((caught as Error).message).toMatch(message);
-}
 
 const BLOBS = blobs(20_000, 4, 5, 17);
 

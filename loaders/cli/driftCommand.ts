@@ -22,7 +22,7 @@ of the earlier recommended run (labels as npm run segment --snapshot FROM prints
 given segment to[c] by that run's model now; entering/leaving count new and gone customers per
 segment. psi is per feature (10 bins at the earlier deciles); centroidShift is in standard
 deviations of the earlier snapshot; ari compares the carried labels with the later snapshot's own
-recommended run. verdict is stable, monitor or resegment (thresholds in the README, "Drift").
+recommended run. verdict is stable, monitor or resegment (thresholds in the README, "Snapshots and drift").
 
 ${INPUT_USAGE}
 Snapshots

@@ -36,7 +36,7 @@ name and action. probabilities (Gaussian mixtures) give each customer's probabil
 
 New customers are prepared as the training customers were: missing values get the training
 median or most common value, categories never seen in training match no category, and no row is
-dropped. See "Scoring new customers" in the README.
+dropped. See "The model file" in the README.
 `;
 
 const OPTIONS = {

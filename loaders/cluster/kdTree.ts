@@ -186,57 +186,53 @@ export class KdTree {
   nearestWithin(q: Float64Array, off: number, r2: number): number {
     let best = -1;
     let bestSq = r2;
-    const visit = (node: number): void => {
-      if (this.left[node] < 0) {
-        for (let t = this.start[node]; t < this.end[node]; t++) {
-          const s = this.sqUpTo(q, off, t, bestSq);
-          if (s < bestSq || (best < 0 && s <= bestSq)) {
-            best = this.rows[t];
-            bestSq = s;
-          }
+    this.searchLeaves(q, off, () => bestSq, (node) => {
+      for (let t = this.start[node]; t < this.end[node]; t++) {
+        const s = this.sqUpTo(q, off, t, bestSq);
+        if (s < bestSq || (best < 0 && s <= bestSq)) {
+          best = this.rows[t];
+          bestSq = s;
         }
-        return;
       }
-      const l = this.left[node];
-      const r = this.right[node];
-      const dl = this.near(l, q, off);
-      const dr = this.near(r, q, off);
-      const [first, dFirst, second, dSecond] = dl <= dr ? [l, dl, r, dr] : [r, dr, l, dl];
-      if (dFirst <= bestSq) visit(first);
-      if (dSecond <= bestSq) visit(second);
-    };
-    if (this.start.length > 0) visit(0);
+    });
     return best;
   }
 
   /** Squared distance to the k-th nearest point (k ≥ 1; a query that is itself a point counts at distance 0). */
   kthNearestSq(q: Float64Array, off: number, k: number): number {
     const best = new Float64Array(k).fill(Infinity); // ascending
-    const visit = (node: number): void => {
-      if (this.left[node] < 0) {
-        for (let t = this.start[node]; t < this.end[node]; t++) {
-          const s = this.sq(q, off, t);
-          if (s < best[k - 1]) {
-            let j = k - 1;
-            while (j > 0 && best[j - 1] > s) {
-              best[j] = best[j - 1];
-              j--;
-            }
-            best[j] = s;
+    this.searchLeaves(q, off, () => best[k - 1], (node) => {
+      for (let t = this.start[node]; t < this.end[node]; t++) {
+        const s = this.sq(q, off, t);
+        if (s < best[k - 1]) {
+          let j = k - 1;
+          while (j > 0 && best[j - 1] > s) {
+            best[j] = best[j - 1];
+            j--;
           }
+          best[j] = s;
         }
-        return;
       }
+    });
+    return best[k - 1];
+  }
+
+  /**
+   * Branch and bound: visits leaves depth first, the nearer child first, skipping every box
+   * farther than `bound()` (read again after each leaf, as the search tightens it).
+   */
+  private searchLeaves(q: Float64Array, off: number, bound: () => number, leaf: (node: number) => void): void {
+    const visit = (node: number): void => {
+      if (this.left[node] < 0) return leaf(node);
       const l = this.left[node];
       const r = this.right[node];
       const dl = this.near(l, q, off);
       const dr = this.near(r, q, off);
       const [first, dFirst, second, dSecond] = dl <= dr ? [l, dl, r, dr] : [r, dr, l, dl];
-      if (dFirst <= best[k - 1]) visit(first);
-      if (dSecond <= best[k - 1]) visit(second);
+      if (dFirst <= bound()) visit(first);
+      if (dSecond <= bound()) visit(second);
     };
     if (this.start.length > 0) visit(0);
-    return best[k - 1];
   }
 }
 

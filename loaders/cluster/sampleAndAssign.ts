@@ -4,7 +4,8 @@
  * rule (by default: the nearest segment centroid of the sample). The result says so in a note.
  */
 import type { FeatureMatrix } from "../matrix.ts";
-import { selectRows, sqDist } from "../matrix.ts";
+import { selectRows } from "../matrix.ts";
+import { nearestCentreOf } from "./segmentModel.ts";
 import type { Rng } from "../rng.ts";
 import type { FittedLabels } from "./types.ts";
 
@@ -77,18 +78,7 @@ export function nearestCentroid<R extends FittedLabels>(fitted: R, sample: Featu
   const { k } = fitted;
   const { d } = sample;
   const centroids = segmentCentroids(sample, fitted.labels, k);
-  return (data, row) => {
-    let best = 0;
-    let bestDist = Infinity;
-    for (let c = 0; c < k; c++) {
-      const dist = sqDist(data, row, centroids, c, d);
-      if (dist < bestDist) {
-        bestDist = dist;
-        best = c;
-      }
-    }
-    return best;
-  };
+  return (data, row) => nearestCentreOf(data, row, centroids, k, d);
 }
 
 /** k×d row-major means of the rows with each label 0..k-1 (noise, -1, ignored; empty segments stay 0). */

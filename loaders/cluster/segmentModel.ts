@@ -52,21 +52,23 @@ export function densityModel(matrix: FeatureMatrix, coreRows: ArrayLike<number>,
 }
 
 function nearestCentre(centroids: Float64Array, k: number, matrix: FeatureMatrix): Int32Array {
-  const { n, d, data } = matrix;
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    let bestDist = Infinity;
-    for (let c = 0; c < k; c++) {
-      const dist = sqDist(data, i, centroids, c, d);
-      if (dist < bestDist) {
-        bestDist = dist;
-        best = c;
-      }
-    }
-    labels[i] = best;
-  }
+  const labels = new Int32Array(matrix.n);
+  for (let i = 0; i < matrix.n; i++) labels[i] = nearestCentreOf(matrix.data, i, centroids, k, matrix.d);
   return labels;
+}
+
+/** The centre (k × d row-major) nearest to row `row` of `data`, squared Euclidean, ties to the lower index. */
+export function nearestCentreOf(data: Float64Array, row: number, centroids: Float64Array, k: number, d: number): number {
+  let best = 0;
+  let bestDist = Infinity;
+  for (let c = 0; c < k; c++) {
+    const dist = sqDist(data, row, centroids, c, d);
+    if (dist < bestDist) {
+      bestDist = dist;
+      best = c;
+    }
+  }
+  return best;
 }
 
 function nearestCore(model: Extract<SegmentModel, { kind: "density" }>, matrix: FeatureMatrix): Int32Array {

@@ -4,7 +4,7 @@
  * feature space. Fitting and applying share `encodeFrame` and `toMatrices`, so a training
  * customer prepared either way gets the same row, bit for bit.
  *
- * Rules at apply time (documented in the README, "Scoring new customers"):
+ * Rules at apply time (documented in the README, "The model file"):
  * - every customer is kept: no row is dropped for a missing value or an outlier; exact
  *   duplicate rows and repeated ids are dropped as in fitting (first kept);
  * - a missing number gets the training median, a missing category the training mode, whatever

@@ -1,6 +1,8 @@
 import { adjustedRandIndex } from "../../loaders/evaluate/ari.ts";
 import { contingencyTable } from "../../loaders/evaluate/contingency.ts";
 import * as aq from "arquero";
+import { expect } from "vitest";
+import { WorkbenchError } from "../../loaders/errors.ts";
 import type { DatasetTable } from "../../loaders/io/types.ts";
 import { typeOfRole, type ColumnRole, type PrepareOptions } from "../../loaders/manifest/types.ts";
 import type { FeatureMatrix } from "../../loaders/matrix.ts";
@@ -55,3 +57,16 @@ export function tableOf(cols: Record<string, [ColumnRole, Values]>, prepare: Pre
   };
 }
 
+
+/** Asserts that f throws a WorkbenchError with this message (exact text, or matching a pattern). */
+export function expectWorkbenchError(f: () => unknown, message: string | RegExp): void {
+  let caught: unknown;
+  try {
+    f();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(WorkbenchError);
+  if (typeof message === "string") expect((caught as Error).message).toBe(message);
+  else expect((caught as Error).message).toMatch(message);
+}

@@ -28,7 +28,7 @@ describe("a dataset's report", () => {
     try {
       const a = members(reportArchive("wholesale"), "a");
       const b = members(reportArchive("wholesale"), "b");
-      expect(Object.keys(a).sort()).toEqual(["compare.json", "evaluation.json", "experiments.json", "overview.json", "personas.json", "segments.json", "value.json"]);
+      expect(Object.keys(a).sort()).toEqual(["compare.json", "drift.json", "evaluation.json", "experiments.json", "model.json", "overview.json", "personas.json", "segments.json", "value.json"]);
       expect(JSON.stringify(b)).toBe(JSON.stringify(a));
       expect((a["experiments.json"] as { built: string }).built).toBe("2025-11-24");
     } finally {
@@ -49,7 +49,7 @@ describe("a report with value and outcome models", () => {
     const experiment = { seed: 3, algorithms: ["kmeans"], grid: { kmeans: { k: [2, 3] } } };
     const manifest = {
       datasets: {
-        sample: { title: "Sample", kind: "transactions", file: "sample.txt", format: "whitespace", header: false, dateFormat: "YYYYMMDD", columns: { "2": "id", "3": "date", "5": "amount" }, experiment },
+        sample: { title: "Sample", kind: "transactions", file: "sample.txt", format: "whitespace", header: false, dateFormat: "YYYYMMDD", columns: { "2": "id", "3": "date", "5": "amount" }, snapshots: ["1998-01-01", "1998-07-01"], experiment },
         churn: { title: "Churn", kind: "customers", file: "churn.csv", format: "csv", columns: { id: "id", plan: "categorical", tenure: "numeric", charges: "numeric", churned: "outcome" }, experiment }
       }
     };
@@ -68,6 +68,11 @@ describe("a report with value and outcome models", () => {
       expect(value.value.settings.split).toBe("automatic");
       expect(value.value.validation.holdout.bgnbd.customers).toBe(2357);
       expect(value.value.current.customers).toBe(2357);
+      // Drift between the two snapshots, the later one the report's own (the day after the last purchase).
+      const drift = members(reportArchive("sample"), "sample-d")["drift.json"] as any;
+      expect(drift.snapshots.map((x: { date: string }) => x.date)).toEqual(["1998-01-01", "1998-07-01"]);
+      expect(drift.pairs[0]).toMatchObject({ from: "1998-01-01", to: "1998-07-01", left: 0 });
+      expect(drift.pairs[0].common + drift.pairs[0].entered).toBe(2357);
       const outcome = members(reportArchive("churn"), "churn-c")["value.json"] as any;
       expect(outcome.outcome).toMatchObject({ column: "churned", positive: "yes", n: 300 });
     } finally {

@@ -149,6 +149,24 @@ describe("gmm: planted segments", () => {
     }
   });
 
+  it("above maxPoints: EM on a seeded sample, every row given its most probable component, the likelihood of all rows", () => {
+    const big = plantedCustomers({ n: 6000, d: 3, k: 4, seed: 5, separation: 6 });
+    const r = gmm.fit(big.matrix, { k: 4, maxPoints: 1000 }, new Rng(2));
+    expect(r.notes.join(" ")).toMatch(/fitted on a seeded random sample of 1,000 of 6,000 rows \(maxPoints\)/);
+    expect(ari(r.labels, big.truth)).toBeGreaterThanOrEqual(0.95);
+    const model = r.model as unknown as GmmModel;
+    const proba = predictProba(big.matrix, model);
+    for (let i = 0; i < big.matrix.n; i++) {
+      const row = Array.from(proba.data.subarray(i * 4, i * 4 + 4));
+      expect(row.indexOf(Math.max(...row))).toBe(r.labels[i]);
+    }
+    // BIC counts every row: −2·logL + p·ln(6000), with logL from a full-data E step.
+    expect(model.bic).toBeCloseTo(-2 * model.logLikelihood + model.nParameters * Math.log(6000), 6);
+    const all = gmm.fit(big.matrix, { k: 4 }, new Rng(2));
+    expect(ari(all.labels, r.labels)).toBeGreaterThanOrEqual(0.98);
+    expect(Math.abs(model.logLikelihood - (all.model as unknown as GmmModel).logLikelihood) / Math.abs((all.model as unknown as GmmModel).logLikelihood)).toBeLessThan(0.01);
+  });
+
   it("same seed → identical output", () => {
     const a = gmm.fit(p.matrix, { k: 4, nInit: 2 }, new Rng(11));
     const b = gmm.fit(p.matrix, { k: 4, nInit: 2 }, new Rng(11));

@@ -92,6 +92,8 @@ const K: ParamSpec = {
 const N_INIT: ParamSpec = { name: "nInit", type: whole(1), axis: false, flag: "n-init", help: "N restarts, the best kept", example: "4" };
 const MAX_ITER: ParamSpec = { name: "maxIter", type: whole(1), axis: false, flag: "max-iter", help: "N iterations at most", example: "300" };
 const TOL: ParamSpec = { name: "tol", type: atLeastZero, axis: false, example: "0.0001" };
+/** Rows fitted at most; above it a seeded sample is fitted and the rest assigned (the run's notes say so). */
+const MAX_POINTS: ParamSpec = { name: "maxPoints", type: whole(2), axis: false, example: "20000" };
 
 export const ALGORITHMS: readonly AlgorithmSpec[] = [
   { name: "kmeans", label: "k-means", clusterer: kmeans, params: [K, N_INIT, MAX_ITER, TOL], inDefaultGrid: true, xAxis: "k" },
@@ -104,7 +106,8 @@ export const ALGORITHMS: readonly AlgorithmSpec[] = [
       K,
       N_INIT,
       MAX_ITER,
-      TOL
+      TOL,
+      MAX_POINTS
     ],
     inDefaultGrid: true,
     xAxis: "k",
@@ -124,7 +127,8 @@ export const ALGORITHMS: readonly AlgorithmSpec[] = [
         help: "ward|average|complete|single; default ward",
         example: '["ward", "average"]'
       },
-      K
+      K,
+      MAX_POINTS
     ],
     inDefaultGrid: true,
     xAxis: "k"
@@ -154,7 +158,8 @@ export const ALGORITHMS: readonly AlgorithmSpec[] = [
         flag: "min-points",
         help: "M; default max(4, 2 × features)",
         example: "8"
-      }
+      },
+      MAX_POINTS
     ],
     inDefaultGrid: true,
     xAxis: "eps"

@@ -128,7 +128,10 @@ describe("npm run build", () => {
     const wholesale = snapshot("wholesale");
     const shopBefore = snapshot("shop");
     appendFileSync(join(dir, "data", "shop.csv"), "c99,2024-06-01,5\n");
-    build();
+    const r = build();
+    // The report ran ahead of Framework (several datasets at once, prefixed lines), which then found it fresh.
+    expect(r.stderr).toMatch(/^\[shop\] /m);
+    expect(r.stdout).toMatch(/load \/data\/shop\/report\.tar → \[fresh\]/);
     for (const [path, time] of Object.entries(shopBefore)) expect(mtime(path), path).toBeGreaterThan(time);
     expect(snapshot("wholesale")).toEqual(wholesale);
     const overview = JSON.parse(readFileSync(cache("data/shop/report/overview.json"), "utf8"));
@@ -217,16 +220,16 @@ describe("npm run build", () => {
     await until(() => processesIn(dir).length === 0);
     expect(readdirSync(dir).filter((f) => f.startsWith("dist."))).toEqual([]);
     expect(statSync(join(dir, "dist", "index.html")).mtimeMs).toBe(index);
-    // What was half written stays until the next build, which removes it and says so. Framework
-    // renames a failed loader's partial to <name>.err when it outlives the loader by a moment.
+    // A half-written output is removed by the build as it stops (loaders run ahead of Framework
+    // clean up after themselves), or else by the next build, which says so. Framework renames a
+    // failed loader's partial to <name>.err when it outlives the loader by a moment.
     const name = started!;
     const left = [name, `${name}.err`].find((f) => existsSync(join(cache("data/wholesale"), f)));
-    expect(left, "the interrupted loader's partial output").toBeDefined();
     mkdirSync(join(dir, "dist.tmp-999999"));
     writeFileSync(join(dir, "data", "manifest.json"), JSON.stringify(manifest));
     const r = build();
     expect(r.stderr).toMatch(/removed what an interrupted build left: .*dist\.tmp-999999/);
-    expect(r.stderr).toContain(left!);
+    if (left) expect(r.stderr).toContain(left);
     expect(existsSync(join(dir, "dist.tmp-999999"))).toBe(false);
     expect(readdirSync(cache("data/wholesale")).filter((f) => /\.\d+$/.test(f))).toEqual([]);
   });

@@ -3,7 +3,8 @@
  * 1. removes what killed builds left (temporary folders, half-written cache files);
  * 2. validates the manifest (a bad entry stops here with its message);
  * 3. removes cached loader outputs whose inputs changed (loaders/freshness);
- * 4. runs `observable build` into a temporary folder, and only if it succeeds replaces dist/
+ * 4. runs the datasets' stale loaders, several at a time (prewarm.ts);
+ * 5. runs `observable build` into a temporary folder, and only if it succeeds replaces dist/
  *    with it, so a failed or interrupted build never leaves a partial site. Ctrl-C (or a
  *    SIGTERM) stops Framework and its loaders with it.
  */
@@ -15,6 +16,9 @@ import { loadManifest } from "../manifest/load.ts";
 import { projectRoot } from "../paths.ts";
 import { readDataset } from "../io/read.ts";
 import { removeLeftovers, startFramework, stopWithSignals, withoutFrameworkBanner } from "./observable.ts";
+import { prewarm } from "./prewarm.ts";
+import { loaderTargets } from "../freshness/targets.ts";
+import type { ChildProcess } from "node:child_process";
 
 await runMain(async () => {
   const root = projectRoot();
@@ -31,9 +35,15 @@ await runMain(async () => {
   }
   const out = `dist.tmp-${process.pid}`;
   const temporary = join(root, out);
+  const children = new Set<ChildProcess>();
+  stopWithSignals(() => [...children], () => rmSync(temporary, { recursive: true, force: true }));
+  // The datasets' reports, several at a time, ahead of Framework (which runs loaders one by one).
+  const fresh = new Set(inv.fresh.map((t) => t.output));
+  const missing = loaderTargets(join(root, "src"), manifest).filter((t) => t.dataset !== undefined && !fresh.has(t.output));
+  await prewarm(root, manifest, missing, children);
   rmSync(temporary, { recursive: true, force: true });
   const child = startFramework(root, ["build"], { env: { WORKBENCH_OUT: out, WORKBENCH_ROOT: root }, stdio: ["ignore", "inherit", "pipe"] });
-  stopWithSignals(child, () => rmSync(temporary, { recursive: true, force: true }));
+  children.add(child);
   child.stderr!.pipe(withoutFrameworkBanner()).pipe(process.stderr);
   const code = await new Promise<number>((done, fail) => {
     child.on("error", fail);

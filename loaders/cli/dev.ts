@@ -66,5 +66,5 @@ await runMain(() => {
   // Exit as Framework did; killed by a signal, as a shell reports it (128 + its number).
   child.on("close", (code, signal) => process.exit(code ?? 128 + (signal ? constants.signals[signal] : 0)));
   // Stopping the workbench stops the preview server and its loaders with it.
-  stopWithSignals(child);
+  stopWithSignals(() => [child]);
 });

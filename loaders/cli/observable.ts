@@ -51,28 +51,31 @@ export function stopFramework(child: ChildProcess, signal: NodeJS.Signals = "SIG
 }
 
 /**
- * Ties the workbench's own lifetime to Framework's: SIGINT, SIGTERM or SIGHUP to the workbench
- * stop the group, then run `cleanup` and exit as a signalled process would (128 + number).
+ * Ties the workbench's own lifetime to its children's (Framework, or loaders run ahead of it):
+ * SIGINT, SIGTERM or SIGHUP to the workbench stop each child's group, then run `cleanup` and
+ * exit as a signalled process would (128 + number). `children` is asked at the signal, so the
+ * children may change over time; call this once per process.
  * The same happens when the workbench's parent dies: npm exits on SIGTERM without passing it
  * on to the script it runs (seen with npm 11), which would go on building and replace dist/ a
  * minute later; an orphan is adopted by another process, so a changed parent id tells.
  */
-export function stopWithSignals(child: ChildProcess, cleanup: () => void = () => {}): void {
+export function stopWithSignals(children: () => ChildProcess[], cleanup: () => void = () => {}): void {
   const codes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
   let stopping = false;
   const stop = (signal: keyof typeof codes) => {
     if (stopping) return;
     stopping = true;
-    stopFramework(child, signal === "SIGHUP" ? "SIGTERM" : signal);
+    const running = children().filter((c) => c.exitCode === null && c.signalCode === null);
+    for (const child of running) stopFramework(child, signal === "SIGHUP" ? "SIGTERM" : signal);
     const done = () => {
       cleanup();
       process.exit(codes[signal]);
     };
-    if (child.exitCode !== null || child.signalCode !== null) done();
-    else child.once("close", done);
+    if (running.length === 0) done();
+    else Promise.all(running.map((c) => new Promise((closed) => c.once("close", closed)))).then(done);
     // A loader that ignores the signal must not keep the workbench alive.
     setTimeout(() => {
-      stopFramework(child, "SIGKILL");
+      for (const child of running) stopFramework(child, "SIGKILL");
       done();
     }, 5000).unref();
   };

@@ -106,7 +106,7 @@ describe("npm run drift", () => {
   });
 
   it("compares two dates of a transaction log: new customers enter, nobody leaves a log", async () => {
-    const r = await drift(["--dataset", "log", "--from", "2024-04-01", "--to", "2024-08-01"]);
+    const r = await drift(["--dataset", "log", "--from", "2024-04-01", "--to", "2024-07-05"]);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.customers).toEqual({ from: 60, to: 80 });
@@ -114,6 +114,8 @@ describe("npm run drift", () => {
     expect(out.left).toBe(0);
     expect(out.common).toBe(60);
     expect(out.migration.counts.flat().reduce((s: number, x: number) => s + x, 0)).toBe(60);
+    expect(out.pairs).toHaveLength(1);
+    expect(out.notes.join(" ")).toMatch(/2024-04-01: .*transaction row\(s\) grouped into/);
     expect(Object.keys(out.psi)).toContain("recency");
     expect(["stable", "monitor", "resegment"]).toContain(out.verdict);
   });
@@ -122,9 +124,11 @@ describe("npm run drift", () => {
     const cases: Array<[string[], RegExp]> = [
       [["--dataset", "log", "--from", "2024-04-01"], /--to is missing/],
       [["--dataset", "log", "--from", "2024-08-01", "--to", "2024-04-01"], /--from must be before --to/],
-      [["--dataset", "log", "--from", "2024-02-30", "--to", "2024-04-01"], /--from: invalid date/],
+      [["--dataset", "log", "--from", "2024-02-30", "--to", "2024-04-01"], /--from: not a date on the calendar/],
       [["--dataset", "base", "--from", "2024-01-01", "--to", "2024-04-01"], /--from and --to are dates of a transaction log/],
-      [["--dataset", "log"], /dataset "log" has no snapshots/]
+      [["--dataset", "log"], /dataset "log" has no snapshots/],
+      [["--dataset", "log", "--from", "2024-04-01", "--to", "2024-09-01"], /snapshot 2024-09-01 is after the log ends: its last purchase is on 2024-07-04/],
+      [["--dataset", "log", "--from", "2023-01-01", "--to", "2024-04-01"], /snapshot 2023-01-01 is before the log's first purchase/]
     ];
     for (const [args, message] of cases) {
       const r = await drift(args);
@@ -142,7 +146,7 @@ describe("snapshots in the manifest", () => {
     expect(entry([{ date: "2024-04-01", file: "now.csv" }, { date: "2024-01-01", file: "then.csv" }]).snapshots).toEqual({ kind: "files", files: [{ date: "2024-01-01", file: "then.csv" }, { date: "2024-04-01", file: "now.csv" }] });
     expect(() => entry([{ date: "2024-04-01", file: "now.csv" }])).toThrow(/needs at least two snapshots/);
     expect(() => entry([{ date: "2024-01-01", file: "now.csv" }, { date: "2024-04-01", file: "later.csv" }])).toThrow(/the dataset's own file must be the latest snapshot/);
-    expect(() => entry([{ date: "2024-13-01", file: "now.csv" }, { date: "2024-01-01", file: "a.csv" }])).toThrow(/must be a date as YYYY-MM-DD/);
+    expect(() => entry([{ date: "2024-13-01", file: "now.csv" }, { date: "2024-01-01", file: "a.csv" }])).toThrow(/is not a day on the calendar/);
     expect(() => entry("quarterly")).toThrow(/must be a list/);
     expect(entry("quarterly", "transactions").snapshots).toEqual({ kind: "cadence", cadence: "quarterly", last: 4 });
     expect(entry({ cadence: "monthly", last: 3 }, "transactions").snapshots).toEqual({ kind: "cadence", cadence: "monthly", last: 3 });

@@ -134,7 +134,7 @@ describe("experiment: objects and unknown fields at every level", () => {
 describe("experiment: snapshot", () => {
   it("must be a real YYYY-MM-DD date", () => {
     expect(failure({ snapshot: "1998/07/01" }, "snapshot", transactions)).toMatch(/must be a date as YYYY-MM-DD; found "1998\/07\/01", expected e.g. 1998-07-01/);
-    expect(failure({ snapshot: "1998-02-30" }, "snapshot", transactions)).toMatch(/must be a date as YYYY-MM-DD/); // no 30 February
+    expect(failure({ snapshot: "1998-02-30" }, "snapshot", transactions)).toMatch(/is not a day on the calendar; found "1998-02-30"/); // no 30 February
     expect(failure({ snapshot: 19980701 }, "snapshot", transactions)).toMatch(/found "19980701"/);
   });
   it("applies to transaction logs only", () => {

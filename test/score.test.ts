@@ -180,12 +180,22 @@ describe("npm run score", () => {
   const manifest = {
     datasets: {
       people: { title: "People", kind: "customers", file: "people.csv", format: "csv", columns: { id: "id", plan: "categorical", spend: "spend", visits: "numeric" }, experiment: { seed: 3 } },
-      shop: { title: "Shop", kind: "transactions", file: "shop.csv", format: "csv", columns: { who: "id", day: "date", paid: "amount" }, experiment: { seed: 3, algorithms: ["kmeans"] } }
+      shop: { title: "Shop", kind: "transactions", file: "shop.csv", format: "csv", columns: { who: "id", day: "date", paid: "amount" }, experiment: { seed: 3, algorithms: ["kmeans"] } },
+      club: { title: "Club", kind: "customers", file: "club.csv", format: "csv", columns: { id: "id", joined: "date", spend: "numeric", tier: "label", churned: "outcome", offer: { role: "offers" } }, experiment: { seed: 3, algorithms: ["kmeans"] } }
     }
   };
+  function club(count: number, offset = 0, { outcome = true } = {}): string {
+    const lines = [outcome ? "id,joined,spend,tier,churned,offer" : "joined,spend,extra"];
+    for (let i = offset; i < offset + count; i++) {
+      const g = i % 3;
+      const joined = `2024-0${1 + g * 3}-${String(1 + (i % 27)).padStart(2, "0")}`;
+      lines.push(outcome ? `m${i},${joined},${50 + g * 300 + (i % 11)},t${g},${i % 4 === 0 ? "yes" : "no"},${i % 2}` : `${joined},${50 + g * 300 + (i % 11)},x`);
+    }
+    return lines.join("\n") + "\n";
+  }
   let dir: string;
   beforeAll(() => {
-    dir = makeProject(manifest, { "people.csv": customers(90), "shop.csv": log() });
+    dir = makeProject(manifest, { "people.csv": customers(90), "shop.csv": log(), "club.csv": club(120) });
     mkdirSync(join(dir, "out"));
     writeFileSync(join(dir, "out", "new.csv"), customers(12, 500));
     writeFileSync(join(dir, "out", "wrong.csv"), "id,spend\nc1,3\n");
@@ -238,15 +248,45 @@ describe("npm run score", () => {
     expect(out.model.segments.map((s: { segment: number }) => s.segment).sort()).toEqual(Array.from({ length: out.model.segments.length }, (_, i) => i + 1));
   });
 
+  it("reads only what the model needs: no outcome, label, offers or id; date features independent of the other rows", async () => {
+    const fit = await score(["--dataset", "club", "--save-model", "club.model.json"]);
+    expect(fit.code, fit.stderr).toBe(0);
+    const model = JSON.parse(readFileSync(join(dir, "out", "club.model.json"), "utf8"));
+    expect(Object.keys(model.entry.columns).sort()).toEqual(["id", "joined", "spend"]);
+    // New customers: no id, no label, no outcome, no offers, one extra column.
+    writeFileSync(join(dir, "out", "club-new.csv"), club(9, 300, { outcome: false }));
+    const all = await score(["--model", "club.model.json", "--input", "club-new.csv"]);
+    expect(all.code, all.stderr).toBe(0);
+    const out = JSON.parse(all.stdout);
+    expect(out.ids).toEqual(Array.from({ length: 9 }, (_, i) => String(i + 1)));
+    expect(out.notes.join(" ")).toMatch(/no "id" column: customers are numbered by their row/);
+    expect(out.notes.join(" ")).toMatch(/date features counted back from \d{4}-\d{2}-\d{2}, the training data's latest date/);
+    // Each customer alone gets the label it got among the others.
+    const lines = club(9, 300, { outcome: false }).trim().split("\n");
+    for (let i = 1; i < lines.length; i++) {
+      writeFileSync(join(dir, "out", "club-one.csv"), `${lines[0]}\n${lines[i]}\n`);
+      const one = JSON.parse((await score(["--model", "club.model.json", "--input", "club-one.csv"])).stdout);
+      expect(one.labels, lines[i]).toEqual([out.labels[i - 1]]);
+    }
+    const asOf = await score(["--model", "club.model.json", "--input", "club-new.csv", "--snapshot", "2025-06-30"]);
+    expect(JSON.parse(asOf.stdout).notes.join(" ")).toMatch(/date features counted back from 2025-06-30 \(--snapshot\)/);
+  });
+
   it("refuses what it cannot do, with a message", async () => {
+    const model = JSON.parse(readFileSync(join(dir, "out", "people.model.json"), "utf8"));
+    model.segmentModel.centroids[0].pop();
+    writeFileSync(join(dir, "out", "damaged.model.json"), JSON.stringify(model));
+    mkdirSync(join(dir, "out", "out"), { recursive: true });
     const cases: Array<[string[], RegExp]> = [
       [[], /give either --model or --dataset/],
       [["--model", "people.model.json"], /--input is required with --model/],
       [["--model", "nope.json", "--input", "new.csv"], /model file not found/],
       [["--model", "new.csv", "--input", "new.csv"], /not valid JSON/],
-      [["--model", "people.model.json", "--input", "wrong.csv"], /column "plan" is missing: the model "kmeans k=\d" of "people" was fitted on a file with the columns id, plan, spend, visits/],
+      [["--model", "people.model.json", "--input", "wrong.csv"], /column "plan" is missing: the model "kmeans k=\d" of "people" reads csv files with the columns id, plan, spend, visits/],
       [["--dataset", "people", "--save-model", join(dir, "dist", "m.json")], /--save-model is inside dist\//],
-      [["--model", "people.model.json", "--input", "new.csv", "--snapshot", "2024-01-01"], /--snapshot is for transaction logs only/]
+      [["--model", "people.model.json", "--input", "new.csv", "--snapshot", "2024-02-30"], /--snapshot: not a date on the calendar/],
+      [["--model", "damaged.model.json", "--input", "new.csv"], /the model file is damaged: the centroids are not \d+ numbers each/],
+      [["--dataset", "people", "--save-model", "out"], /--save-model is a folder/]
     ];
     for (const [args, message] of cases) {
       const r = await score(args);

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { WorkbenchError } from "../errors.ts";
+import { parseSnapshot } from "../features/rfm.ts";
 
 /**
  * Where a command writes and which folder the user called it from. `npm run` starts scripts in
@@ -60,4 +61,14 @@ export function integerFlag(text: string, flag: string, min = Number.MIN_SAFE_IN
     throw new WorkbenchError(`${flag} must be a whole number${min > Number.MIN_SAFE_INTEGER ? ` ≥ ${min}` : ""}`, { found: text });
   }
   return x;
+}
+
+/** A date flag, YYYY-MM-DD and a day on the calendar; returned as written. */
+export function snapshotFlag(text: string, flag: string): string {
+  try {
+    parseSnapshot(text);
+  } catch {
+    throw new WorkbenchError(`${flag}: not a date on the calendar`, { found: text, expected: "YYYY-MM-DD, e.g. 1998-07-01" });
+  }
+  return text;
 }

@@ -5,17 +5,17 @@
 import { WorkbenchError } from "../errors.ts";
 import { comparePair, fitSnapshot, snapshotRefs, type DriftPair, type SnapshotRef } from "../drift/snapshots.ts";
 import { DRIFT_THRESHOLDS } from "../drift/verdict.ts";
-import { parseSnapshot } from "../features/rfm.ts";
 import { readDataset } from "../io/read.ts";
-import { integerFlag, parseFlags, type CommandIO } from "./command.ts";
+import { integerFlag, parseFlags, snapshotFlag, type CommandIO } from "./command.ts";
 import { INPUT_OPTIONS, INPUT_USAGE, inputEntry, withInputErrors } from "./inputArgs.ts";
 
 export const DRIFT_USAGE = `Usage: npm run --silent drift -- (--dataset NAME | --input FILE [column options]) [--from DATE --to DATE] [options]
 
 Segments the customers at two snapshots as the report does (the grid, the recommended run), scores
 the later customers with the earlier model, and prints one JSON document on stdout:
-{from, to, run, customers, common, entered, left, migration: {from, to, counts, entering, leaving},
-segments, psi, centroidShift, ari, refit, stayed, verdict, reasons, notes}.
+{dataset, from, to, run, customers, common, entered, left, migration: {from, to, counts, entering,
+leaving}, segments, psi, words, centroidShift, ari, refit, stayed, verdict, reasons, notes, pairs,
+thresholds}: the latest pair of snapshots at the top, every consecutive pair under "pairs".
 
 migration.counts[r][c] counts the customers present at both snapshots who were in segment from[r]
 of the earlier recommended run (labels as npm run segment --snapshot FROM prints them) and are
@@ -27,8 +27,7 @@ recommended run. verdict is stable, monitor or resegment (thresholds in the READ
 ${INPUT_USAGE}
 Snapshots
   --from DATE --to DATE     transaction logs: the two snapshots, YYYY-MM-DD (each the first day not observed)
-  without them              --dataset's manifest "snapshots"; the JSON is the latest pair, with every
-                            pair under "pairs"
+  without them              --dataset's manifest "snapshots"
   --seed S                  the experiment seed (default 42, or the manifest's)
 `;
 
@@ -48,17 +47,17 @@ export function driftCommand(argv: string[], io: CommandIO): void {
     });
   }
   if (from !== undefined) {
-    for (const [flag, date] of [["--from", from], ["--to", to!]] as const) {
-      try {
-        parseSnapshot(date);
-      } catch {
-        throw new WorkbenchError(`${flag}: invalid date`, { found: date, expected: "YYYY-MM-DD, e.g. 1998-07-01" });
-      }
-    }
+    snapshotFlag(from, "--from");
+    snapshotFlag(to!, "--to");
     if (!(from < to!)) throw new WorkbenchError("--from must be before --to", { found: `${from} → ${to}` });
   } else if (!entry.snapshots) {
-    throw new WorkbenchError(input ? "give --from and --to" : `dataset "${entry.name}" has no snapshots`, {
-      hint: input ? "Name the two snapshot dates of the log" : 'Add "snapshots" to its manifest entry (dates or a cadence for a log, dated files for a table), or give --from and --to'
+    const table = entry.kind === "customers";
+    throw new WorkbenchError(input ? (table ? "a customer table's snapshots are files listed in data/manifest.json" : "give --from and --to") : `dataset "${entry.name}" has no snapshots`, {
+      hint: table
+        ? 'Add the table as a dataset with "snapshots": [{"date": "YYYY-MM-DD", "file": "…"}, …] (its own file the latest), then give --dataset'
+        : input
+          ? "Name the two snapshot dates of the log"
+          : 'Add "snapshots" to its manifest entry (dates or a cadence), or give --from and --to'
     });
   }
   const progress = (m: string) => io.err(`${m}\n`);
@@ -70,5 +69,5 @@ export function driftCommand(argv: string[], io: CommandIO): void {
   });
   const latest: DriftPair = pairs[pairs.length - 1];
   for (const note of latest.notes) io.err(`note: ${note}\n`);
-  io.out(JSON.stringify({ dataset: entry.name, ...latest, ...(pairs.length > 1 ? { pairs } : {}), thresholds: DRIFT_THRESHOLDS }) + "\n");
+  io.out(JSON.stringify({ dataset: entry.name, ...latest, pairs, thresholds: DRIFT_THRESHOLDS }) + "\n");
 }

@@ -6,15 +6,14 @@
  */
 import { relative } from "node:path";
 import { WorkbenchError } from "../errors.ts";
-import { parseSnapshot } from "../features/rfm.ts";
 import { readDataset } from "../io/read.ts";
 import type { DatasetTable } from "../io/types.ts";
 import { findDataset, loadManifest } from "../manifest/load.ts";
-import { buildModel, readModel, type ModelFile } from "../model/modelFile.ts";
+import { buildModel, readModel, scoringEntry, type ModelFile } from "../model/modelFile.ts";
 import { scoreTable } from "../model/score.ts";
 import { dataFilePath, projectRoot } from "../paths.ts";
 import { analyze } from "../report/analyze.ts";
-import { parseFlags, userPath, type CommandIO } from "./command.ts";
+import { parseFlags, snapshotFlag, userPath, type CommandIO } from "./command.ts";
 import { checkedOut, writeAtomically } from "./outputFile.ts";
 
 export const SCORE_USAGE = `Usage: npm run --silent score -- (--model FILE | --dataset NAME) [options]
@@ -25,18 +24,21 @@ npm run segment prints them (0..k-1; -1 = noise, DBSCAN only); model.segments ma
 the segment number the site and the export show (1 = the largest when the model was fitted), its
 name and action. probabilities (Gaussian mixtures) give each customer's probability of every label.
 
-  --model FILE        a model.json: published with each report (dist/<dataset>/… model.json), or
-                      written by --save-model
+  --model FILE        a model.json: published with each report (the Overview's "the model" link,
+                      dist/_file/data/<dataset>/report/model.<hash>.json), or written by --save-model
   --dataset NAME      fit the dataset of data/manifest.json as the report does, and use that model
   --input FILE        the customers to score: a file laid out as the model's training file
                       (default with --dataset: the dataset's own file)
-  --snapshot DATE     transaction logs: the first day not observed, YYYY-MM-DD (default: the day
-                      after the last purchase in the input)
+  --snapshot DATE     YYYY-MM-DD. Transaction logs: the first day not observed (default: the day
+                      after the last purchase in the input). Customer tables: the day date features
+                      count back from (default: the training data's latest date)
   --save-model FILE   with --dataset: also write the model (not into dist/, src/ or data/)
 
-New customers are prepared as the training customers were: missing values get the training
-median or most common value, categories never seen in training match no category, and no row is
-dropped. See "The model file" in the README.
+New customers are prepared as the training customers were: only the columns the model needs
+are read (the id is optional); missing values get the training median or most common value;
+categories never seen in training match no category; no row is dropped for a missing value or
+an outlier (exact duplicates and repeated ids are, as in training). See "The model file" in the
+README.
 `;
 
 const OPTIONS = {
@@ -62,7 +64,7 @@ export function scoreCommand(argv: string[], io: CommandIO): void {
   if (modelPath !== undefined && typeof v.input !== "string") {
     throw new WorkbenchError("--input is required with --model", { hint: "Name the file of customers to score, e.g. --input new-customers.csv" });
   }
-  if (typeof v.snapshot === "string") parseSnapshot(v.snapshot);
+  if (typeof v.snapshot === "string") snapshotFlag(v.snapshot, "--snapshot");
   const savePath = typeof v["save-model"] === "string" ? checkedOut(userPath(io, v["save-model"]), "--save-model") : undefined;
 
   let model: ModelFile;
@@ -70,14 +72,14 @@ export function scoreCommand(argv: string[], io: CommandIO): void {
   if (dataset !== undefined) {
     const entry = findDataset(loadManifest(), dataset);
     model = buildModel(analyze(entry, (m) => io.err(`  ${m}\n`)));
-    if (savePath) writeAtomically(savePath, JSON.stringify(model), "the model");
+    if (savePath) {
+      writeAtomically(savePath, JSON.stringify(model), "the model");
+      io.err(`model saved to ${savePath}\n`);
+    }
     inputPath = typeof v.input === "string" ? userPath(io, v.input) : dataFilePath(entry.file, entry.name);
   } else {
     model = readModel(userPath(io, modelPath!), modelPath);
     inputPath = userPath(io, v.input as string);
-  }
-  if (typeof v.snapshot === "string" && model.entry.kind !== "transactions") {
-    throw new WorkbenchError("--snapshot is for transaction logs only", { found: `the model's dataset "${model.dataset}" is a customer table` });
   }
   const shown = relative(projectRoot(), inputPath) || inputPath;
   io.err(`scoring ${shown} with ${model.run.id} of "${model.dataset}" (model ${model.modelVersion})\n`);
@@ -95,17 +97,39 @@ export function scoreCommand(argv: string[], io: CommandIO): void {
   io.out(JSON.stringify(out) + "\n");
 }
 
-/** The file to score, read as the model's training file was; a missing column is named as the model's. */
+/**
+ * The file to score, read as the model reads it: only the columns it needs. Without the id
+ * column, customers are numbered by row (a note says so). Reader messages that point at the
+ * manifest are reworded for the model, which is what the file must match.
+ */
 function readInput(model: ModelFile, path: string, shown: string): DatasetTable {
+  const id = Object.entries(model.entry.columns).find(([, role]) => role === "id")?.[0];
+  const read = (without: string[]) => readDataset(scoringEntry(model, shown, without), path);
   try {
-    return readDataset({ ...model.entry, file: shown }, path);
+    try {
+      return read([]);
+    } catch (error) {
+      if (id !== undefined && model.entry.kind === "customers" && missingColumn(error) === id) return read([id]);
+      throw error;
+    }
   } catch (error) {
-    const column = error instanceof WorkbenchError && /a column named in data\/manifest\.json is not in the file/.test(error.message) ? /column "([^"]+)"/.exec(error.message)?.[1] : undefined;
-    if (column === undefined) throw error;
-    const columns = Object.keys(model.entry.columns).join(", ");
-    throw new WorkbenchError(`column "${column}" is missing: the model "${model.run.id}" of "${model.dataset}" was fitted on a file with the columns ${columns}`, {
-      file: shown,
-      hint: "Score a file laid out as the training file (same column names in the header)"
-    });
+    if (!(error instanceof WorkbenchError)) throw error;
+    const column = missingColumn(error);
+    const needs = `the model "${model.run.id}" of "${model.dataset}" reads ${model.entry.format} files with the columns ${Object.keys(model.entry.columns).join(", ")}`;
+    if (column !== undefined) {
+      throw new WorkbenchError(`column "${column}" is missing: ${needs}`, { file: shown, hint: `Score a ${model.entry.format} file with those column names in its header` });
+    }
+    throw new WorkbenchError(
+      error.message
+        .replace(/Put the file there, or fix "file" of dataset "[^"]*" in data\/manifest\.json/, "Check the --input path")
+        .replace(/set "dateFormat" in data\/manifest\.json to the format the file uses/, `write the dates as ${model.entry.dateFormat}, the model's date format`)
+        .replace(/or give the column another role in data\/manifest\.json/, "as the model reads it")
+        .replace(/or set "header": false in data\/manifest\.json if the file has none/, "as in the training file")
+    );
   }
+}
+
+/** The column a reader error says is missing from the file, if that is the error. */
+function missingColumn(error: unknown): string | undefined {
+  return error instanceof WorkbenchError && /a column named in data\/manifest\.json is not in the file/.test(error.message) ? /column "([^"]+)"/.exec(error.message)?.[1] : undefined;
 }

@@ -189,10 +189,11 @@ export const miniBatchKmeans: Clusterer<MiniBatchKMeansParams> = {
     const epochs = Math.ceil((steps * batch) / n);
 
     const notes: string[] = [];
-    notes.push(`mini-batch k-means: ${steps.toLocaleString("en-US")} steps of batches of ${batch.toLocaleString("en-US")} rows (${epochs} epoch${epochs === 1 ? "" : "s"})`);
+    const plural = (x: number, word: string) => `${x.toLocaleString("en-US")} ${word}${x === 1 ? "" : "s"}`;
+    notes.push(`mini-batch k-means: ${plural(steps, "step")} of batches of ${plural(batch, "row")} (${plural(epochs, "epoch")})`);
     if (stop === "noImprovement") notes.push(`stopped early after no improvement of the smoothed batch inertia for ${p.maxNoImprovement} steps`);
     else if (stop === "tol") notes.push(`stopped early: the centres moved less than tol = ${p.tol} in one step`);
-    else notes.push(`ran all ${nSteps.toLocaleString("en-US")} steps (maxIter = ${p.maxIter} epochs) without stopping early`);
+    else notes.push(`ran all ${plural(nSteps, "step")} (maxIter = ${p.maxIter} epochs) without stopping early`);
     if (p.nInit > 1) {
       const on = initSize < n ? `${initSize.toLocaleString("en-US")}-row samples` : "all rows";
       notes.push(`best of ${p.nInit} k-means++ starts on ${on}, by inertia on a validation sample`);

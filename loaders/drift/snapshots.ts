@@ -15,9 +15,9 @@ import { parseSnapshot, formatDay, customerFeatures } from "../features/rfm.ts";
 import { readDataset } from "../io/read.ts";
 import type { DatasetTable } from "../io/types.ts";
 import type { Cadence, DatasetEntry } from "../manifest/types.ts";
-import { prepareTable, type PreparedDataset } from "../experiment/pipeline.ts";
+import { preparationNotes, prepareTable, type PreparedDataset } from "../experiment/pipeline.ts";
 import { runExperiment, type RunRecord } from "../experiment/runner.ts";
-import { applyPreparation } from "../prepare/fitted.ts";
+import { applyPreparation, dateOrigins } from "../prepare/fitted.ts";
 import { orderBySize } from "../profile/order.ts";
 import { describeSegments, type Segmentation } from "../report/analyze.ts";
 import { featureWords } from "../profile/wording.ts";
@@ -55,8 +55,11 @@ export interface DriftPair {
   entered: number;
   left: number;
   migration: { from: number[]; to: number[]; counts: number[][]; entering: number[]; leaving: number[] };
-  /** Per earlier label: the segment number and name at FROM, its share then and (carried) now. */
-  segments: Array<{ label: number; segment: number; name: string; shareFrom: number; shareTo: number }>;
+  /**
+   * Per earlier label: the segment number and name at FROM, its share then and (carried) now, and
+   * the segment of the later snapshot's own segmentation most of its returning customers are in.
+   */
+  segments: Array<{ label: number; segment: number; name: string; shareFrom: number; shareTo: number; now: { segment: number; name: string; share: number } | null }>;
   psi: Record<string, number>;
   /** Each feature in words, for pictures and reasons. */
   words: Record<string, string>;
@@ -87,6 +90,11 @@ export function snapshotRefs(entry: DatasetEntry, source: DatasetTable | null): 
   const dates: string[] = [];
   for (let d = nextBoundary(first, s.cadence); d < end; d = nextBoundary(d, s.cadence)) dates.push(formatDay(d));
   dates.push(features.snapshot);
+  if (dates.length < 2) {
+    throw new WorkbenchError(`"snapshots": "${s.cadence}" gives a single snapshot: the log spans ${features.report.spanDays} days, from its first purchase to ${features.snapshot}`, {
+      hint: 'Use a shorter cadence ("monthly"), or list the dates: "snapshots": ["YYYY-MM-DD", "YYYY-MM-DD"]'
+    });
+  }
   return dates.slice(-s.last).map((date) => ({ date, file: entry.file }));
 }
 
@@ -111,8 +119,34 @@ export function addCadence(date: string, cadence: Cadence): string {
 export function fitSnapshot(entry: DatasetEntry, ref: SnapshotRef, source: DatasetTable | null, progress: (m: string) => void = () => {}): SnapshotFit {
   progress(`${entry.name}: segmenting the snapshot of ${ref.date}`);
   const at: DatasetEntry = entry.kind === "transactions" ? { ...entry, experiment: { ...entry.experiment, snapshot: ref.date } } : { ...entry, file: ref.file };
-  const data = prepareTable(entry.kind === "transactions" ? { ...source!, entry: at } : readDataset(at));
+  let data: PreparedDataset;
+  try {
+    data = prepareTable(entry.kind === "transactions" ? { ...source!, entry: at } : readDataset(at));
+  } catch (error) {
+    // The reader and the features speak of the manifest's file and --snapshot; here it is a snapshot.
+    if (error instanceof WorkbenchError && error.message.includes("no transactions before the snapshot")) {
+      throw new WorkbenchError(`snapshot ${ref.date} is before the log's first purchase: there is nothing to segment`, { hint: "Choose a later snapshot date" });
+    }
+    throw error;
+  }
   const { prepared } = data;
+  if (data.transactions) {
+    // The whole log's last day (the snapshot's own purchases stop before it).
+    const dateColumn = source!.columns.find((c) => c.role === "date")!.name;
+    let last = -Infinity;
+    for (const ms of source!.table.array(dateColumn) as Float64Array) if (ms > last) last = ms;
+    last = Math.floor(last / 86_400_000);
+    const end = formatDay(last + 1);
+    if (ref.date > end) {
+      throw new WorkbenchError(`snapshot ${ref.date} is after the log ends: its last purchase is on ${formatDay(last)}`, {
+        hint: `Use a snapshot on or before ${end}: later ones would only make every customer look more lapsed`
+      });
+    }
+  } else if (!data.source.columns.some((c) => c.role === "id")) {
+    throw new WorkbenchError(`dataset "${entry.name}" has no id column, so its snapshots cannot be matched customer by customer`, {
+      hint: 'Give the customer id column the role "id" in data/manifest.json (row numbers differ between files)'
+    });
+  }
   const result = runExperiment({ matrix: prepared.matrix, label: prepared.label, options: entry.experiment });
   if (!result.recommendation) {
     throw new WorkbenchError(`dataset "${entry.name}", snapshot ${ref.date}: no run of the grid could be scored`, { hint: "Check the snapshot's data, or widen experiment.grid" });
@@ -136,7 +170,7 @@ export function wordsOf(s: Pick<Segmentation, "oneHot" | "display" | "binary">):
 export function sharesOverTime(fits: SnapshotFit[]): Array<{ date: string; segment: number; share: number }> {
   const last = fits[fits.length - 1];
   return fits.flatMap((fit) => {
-    const labels = fit === last ? last.run.labels : predictSegments(last.run.segmentModel, applyPreparation(last.data.prepared.fitted, customerTable(fit)).matrix).labels;
+    const labels = fit === last ? last.run.labels : predictSegments(last.run.segmentModel, applyPreparation(last.data.prepared.fitted, customerTable(fit), { asOf: dateOrigins(fit.data.prepared.fitted) }).matrix).labels;
     const counts = new Array<number>(last.run.k).fill(0);
     for (const l of labels) if (l >= 0) counts[last.rank[l]]++;
     return counts.map((c, segment) => ({ date: fit.date, segment, share: round(c / labels.length) }));
@@ -151,7 +185,7 @@ function customerTable(fit: SnapshotFit): DatasetTable {
 /** Compares two snapshots: the earlier model carried onto the later customers. */
 export function comparePair(earlier: SnapshotFit, later: SnapshotFit): DriftPair {
   const k = earlier.run.k;
-  const applied = applyPreparation(earlier.data.prepared.fitted, customerTable(later));
+  const applied = applyPreparation(earlier.data.prepared.fitted, customerTable(later), { asOf: dateOrigins(later.data.prepared.fitted) });
   const carried = predictSegments(earlier.run.segmentModel, applied.matrix).labels;
   const m: Migration = migration({ ids: earlier.data.prepared.ids, labels: earlier.run.labels, k }, { ids: applied.ids, labels: carried, k });
 
@@ -165,7 +199,19 @@ export function comparePair(earlier: SnapshotFit, later: SnapshotFit): DriftPair
   // (and kept by the later preparation).
   const refitRow = new Map(later.data.prepared.ids.map((id, i) => [id, i]));
   const common = commonRows(earlier.data.prepared.ids, applied.ids).filter((j) => refitRow.has(applied.ids[j]));
-  const ari = common.length >= 2 ? round(refitAri(Array.from(common, (j) => carried[j]), Array.from(common, (j) => later.run.labels[refitRow.get(applied.ids[j])!]))) : null;
+  const carriedCommon = Array.from(common, (j) => carried[j]);
+  const refitCommon = Array.from(common, (j) => later.run.labels[refitRow.get(applied.ids[j])!]);
+  const ari = common.length >= 2 ? round(refitAri(carriedCommon, refitCommon)) : null;
+  // Which of the later snapshot's own segments each earlier segment mostly became.
+  const overlap = Array.from({ length: k }, () => new Array<number>(later.run.k).fill(0));
+  carriedCommon.forEach((c, i) => c >= 0 && refitCommon[i] >= 0 && overlap[c][refitCommon[i]]++);
+  const now = (label: number) => {
+    const row = overlap[label];
+    const total = row.reduce((a, b) => a + b, 0);
+    if (!total) return null;
+    const best = row.indexOf(Math.max(...row));
+    return { segment: later.rank[best] + 1, name: later.names[later.rank[best]], share: round(row[best] / total) };
+  };
 
   const stayed = stayedShare(m);
   // The reasons name features as the report does.
@@ -187,7 +233,8 @@ export function comparePair(earlier: SnapshotFit, later: SnapshotFit): DriftPair
       segment: earlier.rank[label] + 1,
       name: earlier.names[earlier.rank[label]],
       shareFrom: shareOf(m.from, m.shares.from, label),
-      shareTo: shareOf(m.to, m.shares.to, label)
+      shareTo: shareOf(m.to, m.shares.to, label),
+      now: now(label)
     })),
     psi: psiByFeature,
     words,
@@ -197,7 +244,11 @@ export function comparePair(earlier: SnapshotFit, later: SnapshotFit): DriftPair
     stayed: stayed === null ? null : round(stayed),
     verdict: verdict.verdict,
     reasons: verdict.reasons,
-    notes: applied.notes
+    notes: [
+      ...preparationNotes(earlier.data).map((n) => `${earlier.date}: ${n}`),
+      ...preparationNotes(later.data).map((n) => `${later.date}: ${n}`),
+      ...applied.notes.map((n) => `${later.date}, scored with the ${earlier.date} model: ${n}`)
+    ]
   };
 }
 

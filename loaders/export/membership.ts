@@ -9,6 +9,7 @@ import type { Analysis } from "../report/analyze.ts";
 import { sig } from "../report/display.ts";
 import { buildDate } from "../report/experiments.ts";
 import { modelVersion } from "../model/modelFile.ts";
+import { dataAsOf } from "../report/review.ts";
 
 /** Column names of the segment types, in the order the types are listed. */
 const TYPE_COLUMNS: Record<SegmentTypeId, string> = {
@@ -34,7 +35,8 @@ export interface Membership {
 export function membership(a: Analysis, emails?: string[]): Membership {
   const s = a.segmentation;
   const { types } = s;
-  const snapshot = a.data.transactions?.snapshot ?? buildDate();
+  // A log's snapshot; a table's date as the Overview gives it, else the build date.
+  const snapshot = a.data.transactions?.snapshot ?? dataAsOf(a) ?? buildDate();
   const version = modelVersion(a.fingerprint, s.run.id);
   const value = a.value;
   const outcome = a.outcome?.analysis ?? null;

@@ -451,6 +451,7 @@ function paramSpec(type: ParamType): Spec<number | string> {
 const isoDate: Spec<string> = (v, where) => {
   const m = typeof v === "string" ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(v) : null;
   if (m && new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])).toISOString().slice(0, 10) === v) return v as string;
+  if (m) throw new WorkbenchError("is not a day on the calendar", { ...where, found: shown(v), expected: "a real date, e.g. 1998-02-28" });
   throw new WorkbenchError("must be a date as YYYY-MM-DD", { ...where, found: shown(v), expected: "e.g. 1998-07-01" });
 };
 
@@ -607,7 +608,10 @@ function parseSnapshots(raw: unknown, where: Where, kind: DatasetEntry["kind"], 
 /** At least two dates, none repeated; returned in date order. */
 function atLeastTwoInOrder(dates: string[], where: Where): string[] {
   if (dates.length < 2) throw new WorkbenchError("needs at least two snapshots to compare", { ...where, found: shown(dates) });
-  return [...dates].sort();
+  const sorted = [...dates].sort();
+  const repeated = sorted.find((d, i) => i > 0 && sorted[i - 1] === d);
+  if (repeated) throw new WorkbenchError("two snapshots have the same date", { ...where, found: repeated, hint: "Give each snapshot the date it describes" });
+  return sorted;
 }
 
 /**

@@ -23,8 +23,8 @@ export interface ModelFile {
   /** Changes when the data, its manifest entry or the run changes (the export's model_version too). */
   modelVersion: string;
   dataset: string;
-  /** How the data file is read: the manifest entry (its roles as the reader inferred them), without the file. */
-  entry: Omit<DatasetEntry, "file">;
+  /** How a file of new customers is read: the columns the model needs with their roles, the format. */
+  entry: ReadingEntry;
   /** sha256 of the data file and its manifest entry, as the report's. */
   fingerprint: string;
   /** Transaction logs: the snapshot the features were computed at (the first day not observed). */
@@ -36,6 +36,41 @@ export interface ModelFile {
   segments: Array<{ label: number; segment: number; name: string; action: string; share: number }>;
   /** Training customers, and the share whose predicted segment is the fitted one (1 but for hierarchical and DBSCAN borders). */
   training: { customers: number; agreement: number };
+}
+
+/**
+ * What reading needs of a manifest entry. Columns: a table's feature and id columns; a log's
+ * transaction columns. Nothing else (no other file names, no outcome, no snapshots).
+ */
+export type ReadingEntry = Pick<DatasetEntry, "name" | "title" | "kind" | "format" | "columns" | "dateFormat" | "missingValues" | "header"> &
+  Partial<Pick<DatasetEntry, "encoding" | "cancellations">>;
+
+const TRANSACTION_ROLES = new Set(["id", "date", "amount", "quantity", "price", "invoice"]);
+
+function readingEntry(a: Analysis): ReadingEntry {
+  const e = a.data.entry;
+  const columns =
+    e.kind === "customers"
+      ? Object.fromEntries(a.data.prepared.fitted.columns.map((c) => [c.name, c.role]))
+      : Object.fromEntries(Object.entries(e.columns).filter(([, role]) => TRANSACTION_ROLES.has(role)));
+  return {
+    name: e.name,
+    title: e.title,
+    kind: e.kind,
+    format: e.format,
+    columns,
+    dateFormat: e.dateFormat,
+    missingValues: e.missingValues,
+    header: e.header,
+    ...(e.encoding ? { encoding: e.encoding } : {}),
+    ...(e.cancellations ? { cancellations: e.cancellations } : {})
+  };
+}
+
+/** The entry a file of new customers is read with: the model's reading entry for `file`. */
+export function scoringEntry(model: ModelFile, file: string, without: string[] = []): DatasetEntry {
+  const columns = Object.fromEntries(Object.entries(model.entry.columns).filter(([name]) => !without.includes(name)));
+  return { ...model.entry, columns, file, description: "", otherColumns: "ignore", refresh: "quarterly", prepare: model.preparation.options, experiment: { seed: 0 } };
 }
 
 /** Short id of a segmentation: the data and manifest (fingerprint) and the run. */
@@ -52,13 +87,12 @@ export function buildModel(a: Analysis): ModelFile {
   let same = 0;
   for (let i = 0; i < predicted.length; i++) if (predicted[i] === run.labels[i]) same++;
   const n = prepared.matrix.n;
-  const { file: _file, ...entry } = a.data.entry;
   return {
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
     modelVersion: modelVersion(a.fingerprint, run.id),
     dataset: a.entry.name,
-    entry,
+    entry: readingEntry(a),
     fingerprint: a.fingerprint,
     snapshot: a.data.transactions?.snapshot ?? null,
     preparation: prepared.fitted,
@@ -99,5 +133,52 @@ export function readModel(path: string, shown = path): ModelFile {
       hint: "Rebuild the report (npm run build) or save the model again with this version of the workbench"
     });
   }
+  const problem = modelProblem(model);
+  if (problem) {
+    throw new WorkbenchError(`the model file is damaged: ${problem}`, {
+      file: shown,
+      hint: "Take model.json from a fresh build, or save it again: npm run --silent score -- --dataset NAME --save-model FILE"
+    });
+  }
   return model;
+}
+
+/** What is wrong with a parsed model file's shape, or null: a hand edit must not give wrong segments silently. */
+export function modelProblem(m: ModelFile): string | null {
+  const finite = (x: unknown) => typeof x === "number" && Number.isFinite(x);
+  const numbers = (x: unknown, length?: number) => Array.isArray(x) && x.every(finite) && (length === undefined || x.length === length);
+  const e = m.entry as Partial<ReadingEntry> | undefined;
+  if (!e || (e.kind !== "customers" && e.kind !== "transactions") || typeof e.columns !== "object" || e.columns === null) return '"entry" is missing or has no kind and columns';
+  const p = m.preparation as Partial<FittedPreparation> | undefined;
+  if (!p || !Array.isArray(p.columns) || !Array.isArray(p.features) || !Array.isArray(p.scaling) || !p.options) return '"preparation" is missing its columns, features, scaling or options';
+  const produced = new Set<string>();
+  for (const f of p.features) {
+    if (f?.kind === "number") {
+      if (!finite(f.fill) || typeof f.cap !== "boolean" || typeof f.log1p !== "boolean" || !(f.lower === null || finite(f.lower)) || !(f.upper === null || finite(f.upper))) return `feature "${f.name}" has a bad fill, fence or transform`;
+      produced.add(f.name);
+    } else if (f?.kind === "category") {
+      if (typeof f.fill !== "string" || !Array.isArray(f.categories) || !f.categories.every((c) => typeof c === "string")) return `feature "${f.name}" has a bad fill or categories`;
+      for (const c of f.categories) produced.add(`${f.name}=${c}`);
+    } else return "a feature has no kind";
+  }
+  for (const s of p.scaling) {
+    if (!s || !produced.has(s.column) || !finite(s.center) || !finite(s.scale) || s.scale === 0) return `matrix column "${s?.column}" has a bad centre or scale, or no feature makes it`;
+  }
+  const d = p.scaling.length;
+  const sm = m.segmentModel as SegmentModel | undefined;
+  let k = 0;
+  if (sm?.kind === "centroids") {
+    if (!Array.isArray(sm.centroids) || sm.centroids.length === 0 || !sm.centroids.every((c) => numbers(c, d))) return `the centroids are not ${d} numbers each`;
+    k = sm.centroids.length;
+  } else if (sm?.kind === "gaussian") {
+    k = Array.isArray(sm.weights) ? sm.weights.length : 0;
+    const cov = sm.covariances as unknown[];
+    const covOk = sm.covariance === "full" ? cov?.every((c) => Array.isArray(c) && c.length === d && c.every((r) => numbers(r, d))) : cov?.every((c) => numbers(c, d));
+    if (!k || !numbers(sm.weights) || sm.means?.length !== k || !sm.means.every((c) => numbers(c, d)) || cov?.length !== k || !covOk) return "the mixture's weights, means or covariances have the wrong shape";
+  } else if (sm?.kind === "density") {
+    if (!finite(sm.eps) || sm.eps <= 0 || !Array.isArray(sm.core) || !sm.core.every((c) => numbers(c, d)) || !numbers(sm.coreLabels, sm.core.length)) return "the density model's eps, core points or labels are malformed";
+    k = Math.max(0, ...sm.coreLabels) + 1;
+  } else return '"segmentModel" has no known kind (centroids, gaussian, density)';
+  if (!Array.isArray(m.segments) || m.segments.length < k || !m.segments.every((s) => Number.isInteger(s?.label) && Number.isInteger(s?.segment) && typeof s?.name === "string")) return '"segments" does not name every segment';
+  return null;
 }

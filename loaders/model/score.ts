@@ -5,10 +5,12 @@
  * list maps each to the number the site and the export show (1 = the largest at fit time).
  */
 import { predictSegments } from "../cluster/segmentModel.ts";
-import { customerFeatures } from "../features/rfm.ts";
+import { customerFeatures, parseSnapshot } from "../features/rfm.ts";
+
+const DAY_MS = 86_400_000;
 import type { DatasetTable } from "../io/types.ts";
 import type { FeatureMatrix } from "../matrix.ts";
-import { applyPreparation } from "../prepare/fitted.ts";
+import { applyPreparation, dateOrigins } from "../prepare/fitted.ts";
 import type { ModelFile } from "./modelFile.ts";
 
 export interface Scored {
@@ -19,7 +21,7 @@ export interface Scored {
   labels: number[];
   /** Gaussian mixtures: per customer, the probability of each label 0..k-1. */
   probabilities?: number[][];
-  /** Transaction logs: the snapshot the features were computed at. */
+  /** The date features are as of: a log's snapshot, or a table's day date features count back from (null without date features). */
   snapshot: string | null;
   notes: string[];
   /** The prepared features (scaled) and in original units, for drift. */
@@ -37,7 +39,15 @@ export function scoreTable(model: ModelFile, source: DatasetTable, options: { sn
     table = features.dataset;
     snapshot = features.snapshot;
   }
-  const applied = applyPreparation(model.preparation, table);
+  // A table's date features count back from --snapshot when given, else from the training's date.
+  const dateColumns = Object.keys(dateOrigins(model.preparation));
+  const asOf = model.entry.kind === "customers" && options.snapshot !== undefined ? Object.fromEntries(dateColumns.map((c) => [c, parseSnapshot(options.snapshot!) * DAY_MS])) : {};
+  if (model.entry.kind === "customers" && dateColumns.length) {
+    const origin = asOf[dateColumns[0]] ?? dateOrigins(model.preparation)[dateColumns[0]];
+    snapshot = new Date(origin).toISOString().slice(0, 10);
+    notes.push(`date features counted back from ${snapshot}${options.snapshot ? " (--snapshot)" : ", the training data's latest date (--snapshot to change)"}`);
+  }
+  const applied = applyPreparation(model.preparation, table, { asOf });
   notes.push(...applied.notes);
   const { labels, probabilities } = predictSegments(model.segmentModel, applied.matrix);
   const out: Scored = {

@@ -12,7 +12,11 @@
  * - with outliers "cap", values are capped at the training fences; otherwise kept;
  * - a category not seen in training gets 0 in every one of its column's indicators (it is
  *   no closer to one known category than to another) and is counted in a note;
- * - date features count days back from the latest date in the data being applied, as in fitting.
+ * - date features count days back from the training's latest date, or from `asOf` when given
+ *   (scoring a later file: the date it describes), so a customer's features never depend on the
+ *   other rows of the file;
+ * - only the columns the kept features come from are read (and the id, if the file has it: without
+ *   it customers are numbered by row).
  */
 import { WorkbenchError } from "../errors.ts";
 import type { DatasetTable } from "../io/types.ts";
@@ -38,6 +42,8 @@ export type FittedFeature =
       upper: number | null;
       cap: boolean;
       log1p: boolean;
+      /** Date features: the training's latest date (epoch ms), which days are counted back from. */
+      origin?: number;
     }
   | { kind: "category"; name: string; source: string; fill: string; categories: string[] };
 
@@ -133,12 +139,23 @@ export interface AppliedData {
   notes: string[];
 }
 
-/** Puts new customers (a table read with `fitted.columns`) in the fitted feature space. */
-export function applyPreparation(fitted: FittedPreparation, dataset: DatasetTable): AppliedData {
+/** Per date column, the day (epoch ms) training counted its days back from. */
+export function dateOrigins(fitted: FittedPreparation): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const f of fitted.features) if (f.kind === "number" && f.origin !== undefined) out[f.source] = f.origin;
+  return out;
+}
+
+/**
+ * Puts new customers (a table read with `fitted.columns`) in the fitted feature space. `asOf`:
+ * per date column, the day (epoch ms) its days are counted back from instead of the training's
+ * (scoring a later file, or a later snapshot).
+ */
+export function applyPreparation(fitted: FittedPreparation, dataset: DatasetTable, { asOf = {} }: { asOf?: Record<string, number> } = {}): AppliedData {
   const file = dataset.file;
   const present = new Set(dataset.columns.map((c) => c.name));
   for (const c of fitted.columns) {
-    if (!present.has(c.name)) {
+    if (!present.has(c.name) && c.role !== "id") {
       throw new WorkbenchError(`column "${c.name}" is missing`, {
         file,
         column: c.name,
@@ -148,12 +165,16 @@ export function applyPreparation(fitted: FittedPreparation, dataset: DatasetTabl
   }
   const notes: string[] = [];
   const table = asColumnTable(dataset.table);
-  const idColumn = fitted.columns.find((c) => c.role === "id")?.name;
+  const idColumn = fitted.columns.find((c) => c.role === "id" && present.has(c.name))?.name;
+  const missingId = fitted.columns.find((c) => c.role === "id" && !present.has(c.name));
+  if (missingId) notes.push(`no "${missingId.name}" column: customers are numbered by their row in the file`);
   const dedupe = dedupeRows(table, idColumn);
   if (dedupe.exactRows) notes.push(`${dedupe.exactRows} exact duplicate row(s) dropped`);
   if (dedupe.duplicateIds) notes.push(`${dedupe.duplicateIds} row(s) with an already seen ${idColumn} dropped (first kept)`);
-  const columns = fitted.columns.map((c) => dataset.columns.find((x) => x.name === c.name)!);
-  const frame = toFrame(table, dedupe.rows, columns, []);
+  const columns = fitted.columns.filter((c) => present.has(c.name)).map((c) => dataset.columns.find((x) => x.name === c.name)!);
+  const origins: Record<string, number> = {};
+  for (const f of fitted.features) if (f.kind === "number" && f.origin !== undefined) origins[f.source] = asOf[f.source] ?? f.origin;
+  const frame = toFrame(table, dedupe.rows, columns, [], origins);
   if (frame.n === 0) throw new WorkbenchError("the file has no customers to score", { file, hint: "Check the file and its header row" });
 
   for (const f of fitted.features) {

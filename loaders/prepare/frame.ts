@@ -8,7 +8,15 @@ import type { DatasetTable } from "../io/types.ts";
 const DAY_MS = 86_400_000;
 
 export type Feature =
-  | { kind: "number"; name: string; source: string; values: Float64Array; raw: Float64Array }
+  | {
+      kind: "number";
+      name: string;
+      source: string;
+      values: Float64Array;
+      raw: Float64Array;
+      /** Date features: the day (epoch ms) the days are counted back from. */
+      origin?: number;
+    }
   | { kind: "category"; name: string; source: string; values: Array<string | null> };
 
 /** The working state between steps: columns of the kept rows. */
@@ -23,7 +31,11 @@ export interface Frame {
 }
 
 
-export function toFrame(table: ColumnTable, rows: Int32Array, columns: DatasetTable["columns"], notes: string[]): Frame {
+/**
+ * The columns of `rows` by role. A date column becomes "days since <column>", counted back from
+ * `origins[column]` when given (applying a fitted preparation), else from its latest date.
+ */
+export function toFrame(table: ColumnTable, rows: Int32Array, columns: DatasetTable["columns"], notes: string[], origins: Record<string, number> = {}): Frame {
   const features: Feature[] = [];
   const profile: Frame["profile"] = [];
   let id: Frame["id"] = null;
@@ -40,9 +52,10 @@ export function toFrame(table: ColumnTable, rows: Int32Array, columns: DatasetTa
         const dates = numberColumn(table, c.name, rows);
         let latest = -Infinity;
         for (const v of dates) if (v > latest) latest = v;
+        if (origins[c.name] !== undefined) latest = origins[c.name];
         const name = `days since ${c.name}`;
         const values = dates.map((v) => (latest - v) / DAY_MS);
-        features.push({ kind: "number", name, source: c.name, values, raw: values.slice() });
+        features.push({ kind: "number", name, source: c.name, values, raw: values.slice(), origin: latest });
         notes.push(
           Number.isFinite(latest)
             ? `date column "${c.name}" used as the numeric feature "${name}", counted from its latest date ${new Date(latest).toISOString().slice(0, 10)}`

@@ -30,7 +30,7 @@ import { isSkewed } from "./transform.ts";
 import { scaleParams } from "./scale.ts";
 import type { ScaleParams } from "./scale.ts";
 import { compareStrings, minMax } from "./stats.ts";
-import { encodeFrame, toMatrices, type FittedFeature, type FittedPreparation } from "./fitted.ts";
+import { encodeFrame, oneHotName, toMatrices, type FittedFeature, type FittedPreparation } from "./fitted.ts";
 import { filterFrame, frameIds, toFrame, type Feature, type Frame } from "./frame.ts";
 
 /** Label given to rows whose gold label is missing (they are kept: the label is not a feature). */
@@ -201,7 +201,8 @@ export function prepare(dataset: DatasetTable, options: PrepareOptions): Prepare
         lower: twoValued ? null : fence.lower,
         upper: twoValued ? null : fence.upper,
         cap: options.outliers === "cap",
-        log1p: transform.columns.includes(f.name)
+        log1p: transform.columns.includes(f.name),
+        ...(f.origin !== undefined && Number.isFinite(f.origin) ? { origin: f.origin } : {})
       };
     }
     const categories = Array.from(new Set(f.values as string[])).sort(compareStrings);
@@ -249,7 +250,10 @@ export function prepare(dataset: DatasetTable, options: PrepareOptions): Prepare
   const profile: Record<string, Float64Array> = {};
   for (const p of frame.profile) profile[p.name] = p.values;
   for (const f of frame.features) if (f.kind === "number") profile[f.name] = f.raw;
-  const usedColumns = new Set<string>([...frame.features.map((f) => f.source), ...(idColumn ? [idColumn] : [])]);
+  // What applying needs: the features that kept a matrix column, their file columns, the id.
+  const keptNames = new Set(scaling.map((s) => s.column));
+  const keptFeatures = features.filter((f) => (f.kind === "number" ? keptNames.has(f.name) : f.categories.some((c) => keptNames.has(oneHotName(f.name, c)))));
+  const usedColumns = new Set<string>([...keptFeatures.map((f) => f.source), ...(idColumn ? [idColumn] : [])]);
 
   return {
     matrix,
@@ -262,7 +266,7 @@ export function prepare(dataset: DatasetTable, options: PrepareOptions): Prepare
     fitted: {
       columns: columns.filter((c) => usedColumns.has(c.name)).map((c) => ({ name: c.name, role: c.role, type: c.type })),
       options: { ...options, outlierThreshold: threshold },
-      features,
+      features: keptFeatures,
       scaling
     },
     report: {

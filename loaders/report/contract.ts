@@ -4,7 +4,8 @@
  * Thresholds and caps a page mentions travel here (e.g. `minZ`, `heatmapFeatures`) instead of
  * being typed again in Markdown.
  */
-import type { DriftFile, Review } from "./drift.ts";
+import type { DriftFile } from "./drift.ts";
+import type { Review } from "./review.ts";
 import type { ModelFile } from "../model/modelFile.ts";
 import type { Recommendation } from "../experiment/recommend.ts";
 import type { CustomerFeaturesReport } from "../features/rfm.ts";

@@ -4,34 +4,9 @@
  */
 import { DRIFT_THRESHOLDS } from "../drift/verdict.ts";
 import { PSI_THRESHOLDS } from "../drift/psi.ts";
-import { addCadence, comparePair, fitSnapshot, sharesOverTime, snapshotRefs, wordsOf, type DriftPair, type SnapshotFit } from "../drift/snapshots.ts";
-import { formatDay, parseSnapshot } from "../features/rfm.ts";
-import { DEFAULT_REFRESH } from "../manifest/defaults.ts";
-import type { Cadence } from "../manifest/types.ts";
+import { comparePair, fitSnapshot, sharesOverTime, snapshotRefs, wordsOf, type DriftPair, type SnapshotFit } from "../drift/snapshots.ts";
 import type { Analysis } from "./analyze.ts";
-import { buildDate } from "./experiments.ts";
-
-export interface Review {
-  /** The last day the data describes. */
-  asOf: string;
-  refresh: Cadence;
-  nextReview: string;
-}
-
-/**
- * The data's date: a log's last observed day (the day before its snapshot), a customer table's
- * latest snapshot date, else the build date; the next review is one refresh cadence later.
- */
-export function review(a: Analysis): Review {
-  const refresh = a.entry.refresh ?? DEFAULT_REFRESH;
-  const snapshots = a.entry.snapshots;
-  const asOf = a.data.transactions
-    ? formatDay(parseSnapshot(a.data.transactions.snapshot) - 1)
-    : snapshots?.kind === "files"
-      ? snapshots.files[snapshots.files.length - 1].date
-      : buildDate();
-  return { asOf, refresh, nextReview: addCadence(asOf, refresh) };
-}
+import { review, type Review } from "./review.ts";
 
 export interface DriftFile {
   review: Review;

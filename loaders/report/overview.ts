@@ -3,7 +3,7 @@ import { preparationNotes } from "../experiment/pipeline.ts";
 import { sig, sigDeep } from "./display.ts";
 import { segmentWorth } from "./value.ts";
 import type { OverviewFile } from "./contract.ts";
-import { review } from "./drift.ts";
+import { review } from "./review.ts";
 
 /** Overview page: what the data is, how clean it was, and the recommended segmentation. */
 export function overviewFile(a: Analysis): OverviewFile {

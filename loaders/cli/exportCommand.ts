@@ -57,7 +57,7 @@ export async function exportCommand(argv: string[], io: CommandIO): Promise<void
     entry.experiment.snapshot = v.snapshot;
   }
   const dataPath = dataFilePath(entry.file, entry.name);
-  const out = checkedOut(userPath(io, v.out), "--out");
+  const out = checkedOut(userPath(io, v.out), "--out", { example: "segments.csv", why: "the export names customers" });
 
   // The e-mails first: a wrong column is found before the grid runs.
   const hashed = typeof v["hash-email"] === "string" ? hashedEmails(entry, dataPath, relative(projectRoot(), dataPath) || dataPath, v["hash-email"]) : null;

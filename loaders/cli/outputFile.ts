@@ -10,15 +10,16 @@ import { projectRoot } from "../paths.ts";
 /**
  * The output path, refused where it would be published (dist/, src/) or would touch the data
  * (data/: files are only ever read). Symbolic links are followed, through the nearest folder
- * that exists, so a link cannot lead the export into those folders.
+ * that exists, so a link cannot lead the file into those folders. `example` names a file for
+ * the hint; `why` says why the file must not be published.
  */
-export function checkedOut(out: string, flag: string): string {
+export function checkedOut(out: string, flag: string, { example, why: content }: { example: string; why: string }): string {
   const root = realpathSync(projectRoot());
   const real = resolve(realExisting(dirname(out)), basename(out));
   for (const [folder, why] of [["dist", "which the site publishes"], ["src", "which the site publishes"], ["data", "whose files are only ever read"]] as const) {
     const dir = resolve(root, folder);
     if (real === dir || real.startsWith(dir + sep)) {
-      throw new WorkbenchError(`${flag} is inside ${folder}/, ${why}`, { found: out, hint: "Write the file outside the project's dist/, src/ and data/ folders: it holds customer data" });
+      throw new WorkbenchError(`${flag} is inside ${folder}/, ${why}`, { found: out, hint: `Write it outside the project's dist/, src/ and data/ folders: ${content}` });
     }
   }
   let isFolder = false;
@@ -27,7 +28,7 @@ export function checkedOut(out: string, flag: string): string {
   } catch {
     // A new file.
   }
-  if (isFolder) throw new WorkbenchError(`${flag} is a folder`, { found: out, hint: `Name a file, e.g. ${flag} segments.csv` });
+  if (isFolder) throw new WorkbenchError(`${flag} is a folder`, { found: out, hint: `Name a file, e.g. ${flag} ${example}` });
   return real;
 }
 

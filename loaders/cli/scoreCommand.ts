@@ -65,7 +65,7 @@ export function scoreCommand(argv: string[], io: CommandIO): void {
     throw new WorkbenchError("--input is required with --model", { hint: "Name the file of customers to score, e.g. --input new-customers.csv" });
   }
   if (typeof v.snapshot === "string") snapshotFlag(v.snapshot, "--snapshot");
-  const savePath = typeof v["save-model"] === "string" ? checkedOut(userPath(io, v["save-model"]), "--save-model") : undefined;
+  const savePath = typeof v["save-model"] === "string" ? checkedOut(userPath(io, v["save-model"]), "--save-model", { example: "model.json", why: "a local model may hold customers' rows (DBSCAN's core points); the site publishes its own model.json" }) : undefined;
 
   let model: ModelFile;
   let inputPath: string;
@@ -125,6 +125,7 @@ function readInput(model: ModelFile, path: string, shown: string): DatasetTable 
         .replace(/set "dateFormat" in data\/manifest\.json to the format the file uses/, `write the dates as ${model.entry.dateFormat}, the model's date format`)
         .replace(/or give the column another role in data\/manifest\.json/, "as the model reads it")
         .replace(/or set "header": false in data\/manifest\.json if the file has none/, "as in the training file")
+        .replace(/Use transform "none" \(--transform none\) for this dataset, or give the column role "ignore"/, "The model log1p-transforms this column, so its values must be above -1: fix the value")
     );
   }
 }

@@ -124,10 +124,11 @@ export function fitSnapshot(entry: DatasetEntry, ref: SnapshotRef, source: Datas
     data = prepareTable(entry.kind === "transactions" ? { ...source!, entry: at } : readDataset(at));
   } catch (error) {
     // The reader and the features speak of the manifest's file and --snapshot; here it is a snapshot.
-    if (error instanceof WorkbenchError && error.message.includes("no transactions before the snapshot")) {
+    if (!(error instanceof WorkbenchError)) throw error;
+    if (error.message.includes("no transactions before the snapshot")) {
       throw new WorkbenchError(`snapshot ${ref.date} is before the log's first purchase: there is nothing to segment`, { hint: "Choose a later snapshot date" });
     }
-    throw error;
+    throw new WorkbenchError(error.message.replace(/fix "file" of dataset "([^"]*)" in data\/manifest\.json/, 'fix the "file" of the snapshot of $1 dated ' + ref.date + ' under "snapshots" in data/manifest.json'));
   }
   const { prepared } = data;
   if (data.transactions) {

@@ -120,10 +120,11 @@ function fitAll(matrix: FeatureMatrix, runs: PlannedRun[], seed: number, progres
     groups.set(key, [...(groups.get(key) ?? []), i]);
   });
   let done = 0;
+  const began = performance.now();
   for (const [key, members] of groups) {
     const first = runs[members[0]];
     const clusterer = clusterers[first.algorithm];
-    progress?.(`[${done + 1}/${runs.length}] ${members.length > 1 ? `${first.algorithm} ${members.map((i) => runs[i].params.k).join(",")}` : first.id}`);
+    progress?.(`[${done + 1}/${runs.length}] ${members.length > 1 ? `${first.algorithm} ${members.map((i) => runs[i].params.k).join(",")}` : first.id}${timeLeft(began, done, runs.length)}`);
     done += members.length;
     const start = performance.now();
     // A family that shares one fit is seeded by the family, whether it has one k or nine, so a
@@ -138,6 +139,17 @@ function fitAll(matrix: FeatureMatrix, runs: PlannedRun[], seed: number, progres
     members.forEach((i, j) => (out[i] = { result: results[j], seconds }));
   }
   return out;
+}
+
+/**
+ * "; about 40 s left" from the pace so far, once the grid has run for 2 s (runs differ in cost,
+ * so it is a rough guide, said as such).
+ */
+function timeLeft(began: number, done: number, total: number): string {
+  const elapsed = (performance.now() - began) / 1000;
+  if (done === 0 || elapsed < 2) return "";
+  const left = (elapsed / done) * (total - done);
+  return `; about ${left < 60 ? `${Math.max(1, Math.round(left))} s` : `${Math.round(left / 60)} min`} left`;
 }
 
 function withRunContext<T>(id: string, body: () => T): T {

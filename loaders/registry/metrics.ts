@@ -39,3 +39,14 @@ export type MetricName = keyof typeof METRICS;
 /** The metrics the recommendation can rank runs by. */
 export type RankingMetric = { [M in MetricName]: (typeof METRICS)[M]["ranksRuns"] extends true ? M : never }[MetricName];
 export const RANKING_METRICS = (Object.keys(METRICS) as MetricName[]).filter((m) => METRICS[m].ranksRuns) as RankingMetric[];
+
+/** Table columns of the metrics some run has, in registry order: name, label with its direction, digits. */
+export function metricColumns(runs: ReadonlyArray<{ metrics: object }>): Array<{ name: MetricName; label: string; digits: number }> {
+  return (Object.keys(METRICS) as MetricName[])
+    .filter((name) => runs.some((r) => (r.metrics as Record<string, unknown>)[name] != null))
+    .map((name) => {
+      const m: MetricSpec = METRICS[name];
+      // Bounded scores read at 3 decimals; unbounded sums (inertia, CH, BIC) at 1.
+      return { name, label: `${m.label} ${m.direction === "higher" ? "↑" : "↓"}`, digits: Number.isFinite(m.range[1] - m.range[0]) ? 3 : 1 };
+    });
+}

@@ -1,5 +1,6 @@
 import { agreement } from "../evaluate/agreement.ts";
 import { algorithmSpec } from "../registry/algorithms.ts";
+import { metricColumns } from "../registry/metrics.ts";
 import { kneedle } from "../evaluate/knee.ts";
 import { orderBySize } from "../profile/order.ts";
 import type { Analysis } from "./analyze.ts";
@@ -42,6 +43,7 @@ export function compareFile(a: Analysis) {
     };
   });
   const families = [...new Set(runs.map((r) => r.family))];
+  const metrics = metricColumns(experiment.runs);
   const knees = Object.fromEntries(
     families.map((f) => {
       // Kneedle needs strictly increasing x: one run per k, in order (a grid may repeat or shuffle k).
@@ -76,6 +78,8 @@ export function compareFile(a: Analysis) {
       of: a.segmentation.labels.length
     },
     runs,
+    /** The run table's metric columns, from the metric registry. */
+    metrics,
     allPairs: all,
     agreement: pairs
   };

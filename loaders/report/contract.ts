@@ -5,6 +5,7 @@
  * being typed again in Markdown.
  */
 import type { DriftFile } from "./drift.ts";
+import type { metricColumns } from "../registry/metrics.ts";
 import type { Review } from "./review.ts";
 import type { ModelFile } from "../model/modelFile.ts";
 import type { Recommendation } from "../experiment/recommend.ts";
@@ -171,6 +172,8 @@ export interface ExperimentsFile {
   grid: unknown;
   recommended: Recommendation;
   epsSuggestion: { eps: number; minPoints: number } | null;
+  /** The run table's metric columns (registry/metrics.ts). */
+  metrics: ReturnType<typeof metricColumns>;
   runs: Array<{
     id: string;
     algorithm: string;

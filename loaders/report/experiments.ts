@@ -1,3 +1,4 @@
+import { metricColumns } from "../registry/metrics.ts";
 import { WorkbenchError } from "../errors.ts";
 import type { Analysis } from "./analyze.ts";
 import type { ExperimentsFile } from "./contract.ts";
@@ -29,6 +30,8 @@ export function experimentsFile(a: Analysis): ExperimentsFile {
     grid: entry.experiment.grid ?? null,
     recommended: sigDeep(experiment.recommendation),
     epsSuggestion: experiment.epsSuggestion ? { eps: experiment.epsSuggestion.eps, minPoints: experiment.epsSuggestion.minPoints } : null,
+    /** The run table's metric columns, from the metric registry. */
+    metrics: metricColumns(experiment.runs),
     runs: experiment.runs.map((r) => ({
       id: r.id,
       algorithm: r.algorithm,

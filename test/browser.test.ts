@@ -345,7 +345,7 @@ describe("the built site in Chromium", () => {
     const k = pair.segments.length;
     expect(await page.locator("g[aria-label='cell'] > *").count()).toBe((k + 1) * (k + 1));
     expect(await page.locator("g[aria-label='bar'] > *").count()).toBe(Object.keys(pair.psi).length);
-    expect(await page.locator("g[aria-label='line'] > *").count()).toBe(d.timeline.names.length);
+    expect(await page.locator("g[aria-label='line'] > path").count()).toBe(d.timeline.names.length);
     expect(errors).toEqual([]);
     await page.close();
     const o = reportJson("cdnow", "overview");

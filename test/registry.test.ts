@@ -3,6 +3,7 @@ import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { predictSegments } from "../loaders/cluster/segmentModel.ts";
 import { planRuns } from "../loaders/experiment/grid.ts";
+import { runOne, silhouetteRows } from "../loaders/experiment/runner.ts";
 import { parseManifest } from "../loaders/manifest/load.ts";
 import { ALGORITHMS } from "../loaders/registry/algorithms.ts";
 import { METRICS } from "../loaders/registry/metrics.ts";
@@ -38,6 +39,22 @@ describe("the algorithm registry", () => {
     const manifest = (grid: object) => ({ datasets: { t: { title: "T", kind: "customers", file: "t.csv", format: "csv", columns: { x: "numeric" }, experiment: { algorithms: ["minibatch"], grid } } } });
     expect(() => parseManifest(manifest({ minibatch: { batchSize: 0 } }), "m.json")).toThrow(/grid\.minibatch\.batchSize": must be a whole number ≥ 1/);
     expect(() => parseManifest(manifest({ minibatch: { linkage: ["ward"] } }), "m.json")).toThrow(/unknown field, expected one of k, batchSize, nInit, maxIter/);
+  });
+
+  it("wide data: the default mixture is diagonal above 20 features, and silhouettes use fewer rows", () => {
+    const narrow = plantedCustomers({ n: 100, d: 20, k: 2, seed: 1 });
+    const wide = plantedCustomers({ n: 100, d: 21, k: 2, seed: 1 });
+    const ids = (m: typeof narrow) => planRuns(m.matrix, { seed: 1, algorithms: ["gmm"] }).runs.map((r) => r.id);
+    expect(ids(narrow)[0]).toBe("gmm full k=2");
+    expect(ids(wide)[0]).toBe("gmm diag k=2");
+    expect(planRuns(wide.matrix, { seed: 1, algorithms: ["gmm"], grid: { gmm: { covariance: ["full"] } } }).runs[0].id).toBe("gmm full k=2");
+    // rows² × d held at 5,000² × 8.
+    expect([8, 32, 47].map(silhouetteRows)).toEqual([5000, 2500, 2063]);
+    const many = plantedCustomers({ n: 3000, d: 32, k: 3, seed: 2 });
+    const run = runOne(many.matrix, null, planRuns(many.matrix, { seed: 1, algorithms: ["kmeans"], grid: { kmeans: { k: [3] } } }).runs[0], 1);
+    expect(run.silhouette.sampled).toBe(true);
+    expect(run.silhouette.sampleSize).toBeGreaterThanOrEqual(2500);
+    expect(run.silhouette.sampleSize).toBeLessThan(2520);
   });
 
   it("every algorithm's segment model predicts its own fit", () => {

@@ -67,6 +67,14 @@ export const DEFAULT_KS = [2, 3, 4, 5, 6, 7, 8, 9, 10];
 /** DBSCAN eps grid, as multiples of the k-distance suggestion. */
 export const EPS_FACTORS = [0.5, 0.75, 1, 1.5, 2];
 
+/**
+ * Above this many features the default mixture is diagonal: a full covariance has d(d+1)/2
+ * parameters per component (1,128 at 47 features, mostly one-hot columns for which a Gaussian
+ * covariance means little), and EM's cost grows as d²: the full mixtures of a 7,000 × 47 table
+ * took 100 s. A manifest grid can still ask for "full".
+ */
+export const FULL_COVARIANCE_MAX_FEATURES = 20;
+
 /** DBSCAN's minPoints rule of thumb: twice the dimension, at least 4 (Sander et al. 1998). */
 export function defaultMinPoints(d: number): number {
   return Math.max(4, 2 * d);
@@ -102,7 +110,13 @@ export const ALGORITHMS: readonly AlgorithmSpec[] = [
     label: "Gaussian mixture",
     clusterer: gmm,
     params: [
-      { name: "covariance", type: { kind: "choice", values: ["full", "diag"] }, axis: true, byDefault: () => ({ values: ["full"] }), example: '["full", "diag"]' },
+      {
+        name: "covariance",
+        type: { kind: "choice", values: ["full", "diag"] },
+        axis: true,
+        byDefault: ({ matrix }) => ({ values: [matrix.d <= FULL_COVARIANCE_MAX_FEATURES ? "full" : "diag"] }),
+        example: '["full", "diag"]'
+      },
       K,
       N_INIT,
       MAX_ITER,

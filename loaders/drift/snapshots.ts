@@ -119,6 +119,19 @@ export function addCadence(date: string, cadence: Cadence): string {
 export function fitSnapshot(entry: DatasetEntry, ref: SnapshotRef, source: DatasetTable | null, progress: (m: string) => void = () => {}): SnapshotFit {
   progress(`${entry.name}: segmenting the snapshot of ${ref.date}`);
   const at: DatasetEntry = entry.kind === "transactions" ? { ...entry, experiment: { ...entry.experiment, snapshot: ref.date } } : { ...entry, file: ref.file };
+  if (source) {
+    // A date after the log ends is refused before any work: the whole log's last day, not the snapshot's.
+    const dateColumn = source.columns.find((c) => c.role === "date")!.name;
+    let last = -Infinity;
+    for (const ms of source.table.array(dateColumn) as Float64Array) if (ms > last) last = ms;
+    last = Math.floor(last / 86_400_000);
+    const end = formatDay(last + 1);
+    if (ref.date > end) {
+      throw new WorkbenchError(`snapshot ${ref.date} is after the log ends: its last purchase is on ${formatDay(last)}`, {
+        hint: `Use a snapshot on or before ${end}: later ones would only make every customer look more lapsed`
+      });
+    }
+  }
   let data: PreparedDataset;
   try {
     data = prepareTable(entry.kind === "transactions" ? { ...source!, entry: at } : readDataset(at));
@@ -131,19 +144,7 @@ export function fitSnapshot(entry: DatasetEntry, ref: SnapshotRef, source: Datas
     throw new WorkbenchError(error.message.replace(/fix "file" of dataset "([^"]*)" in data\/manifest\.json/, 'fix the "file" of the snapshot of $1 dated ' + ref.date + ' under "snapshots" in data/manifest.json'));
   }
   const { prepared } = data;
-  if (data.transactions) {
-    // The whole log's last day (the snapshot's own purchases stop before it).
-    const dateColumn = source!.columns.find((c) => c.role === "date")!.name;
-    let last = -Infinity;
-    for (const ms of source!.table.array(dateColumn) as Float64Array) if (ms > last) last = ms;
-    last = Math.floor(last / 86_400_000);
-    const end = formatDay(last + 1);
-    if (ref.date > end) {
-      throw new WorkbenchError(`snapshot ${ref.date} is after the log ends: its last purchase is on ${formatDay(last)}`, {
-        hint: `Use a snapshot on or before ${end}: later ones would only make every customer look more lapsed`
-      });
-    }
-  } else if (!data.source.columns.some((c) => c.role === "id")) {
+  if (!data.transactions && !data.source.columns.some((c) => c.role === "id")) {
     throw new WorkbenchError(`dataset "${entry.name}" has no id column, so its snapshots cannot be matched customer by customer`, {
       hint: 'Give the customer id column the role "id" in data/manifest.json (row numbers differ between files)'
     });

@@ -196,10 +196,9 @@ function nearestCoreWithinEps(fitted: DbscanFit, sample: FeatureMatrix): (data: 
   const tree = new KdTree(cores.data, cores.n, cores.d);
   const r2 = eps * eps;
   const { d } = sample;
-  return (data, row) => {
-    const best = tree.nearestWithin(data, row * d, r2);
-    return best < 0 ? -1 : fitted.labels[coreRows[best]];
-  };
+  const coreLabels = Int32Array.from(coreRows, (r) => fitted.labels[r]);
+  const pure = tree.pureLabels(coreLabels);
+  return (data, row) => tree.nearestLabelWithin(data, row * d, r2, coreLabels, pure);
 }
 
 

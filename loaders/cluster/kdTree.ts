@@ -179,9 +179,8 @@ export class KdTree {
   }
 
   /**
-   * The nearest point with squared distance ≤ r2, or -1 (ties: the first in tree order). The
-   * radius bounds the search: a query inside a cluster visits a few leaves, where an unbounded
-   * nearest-neighbour search in 8-D visits most of the tree (30 µs a query, 30 s for 1M rows).
+   * The nearest point with squared distance ≤ r2, or -1 (ties: the first found). The radius
+   * bounds the search, so it never visits a box farther than r2.
    */
   nearestWithin(q: Float64Array, off: number, r2: number): number {
     let best = -1;
@@ -196,6 +195,50 @@ export class KdTree {
       }
     });
     return best;
+  }
+
+  /**
+   * The label of the nearest point with squared distance ≤ r2, or -1 when none is that close.
+   * First one radius search learns whether the points within r2 all carry one label, skipping
+   * every box whose points all carry the label already seen (`pure`, from pureLabels): inside a
+   * segment that is every box, so a query costs a few leaves. Only when two labels are within r2
+   * (a border point) does it look for the nearest one (nearestWithin), whose label it returns.
+   */
+  nearestLabelWithin(q: Float64Array, off: number, r2: number, labels: ArrayLike<number>, pure: Int32Array): number {
+    let label = -1;
+    let mixed = false;
+    this.searchLeaves(
+      q,
+      off,
+      () => r2,
+      (node) => {
+        for (let t = this.start[node]; t < this.end[node] && !mixed; t++) {
+          if (this.sqUpTo(q, off, t, r2) > r2) continue;
+          const l = labels[this.rows[t]];
+          if (label === -1) label = l;
+          else if (l !== label) mixed = true;
+        }
+      },
+      (node) => mixed || (label !== -1 && pure[node] === label)
+    );
+    return mixed ? labels[this.nearestWithin(q, off, r2)] : label;
+  }
+
+  /** Per node, the label every point below it carries, or -2 when they differ (see nearestLabelWithin). */
+  pureLabels(labels: ArrayLike<number>): Int32Array {
+    const pure = new Int32Array(this.start.length);
+    for (let node = this.start.length - 1; node >= 0; node--) {
+      // Children are created after their parent, so a reverse scan sees them first.
+      if (this.left[node] >= 0) {
+        const a = pure[this.left[node]];
+        pure[node] = a === pure[this.right[node]] ? a : -2;
+      } else {
+        let label = this.end[node] > this.start[node] ? labels[this.rows[this.start[node]]] : -2;
+        for (let t = this.start[node] + 1; t < this.end[node] && label !== -2; t++) if (labels[this.rows[t]] !== label) label = -2;
+        pure[node] = label;
+      }
+    }
+    return pure;
   }
 
   /** Squared distance to the k-th nearest point (k ≥ 1; a query that is itself a point counts at distance 0). */
@@ -219,10 +262,12 @@ export class KdTree {
 
   /**
    * Branch and bound: visits leaves depth first, the nearer child first, skipping every box
-   * farther than `bound()` (read again after each leaf, as the search tightens it).
+   * farther than `bound()` (read again after each leaf, as the search tightens it) and every
+   * node `skip` rules out.
    */
-  private searchLeaves(q: Float64Array, off: number, bound: () => number, leaf: (node: number) => void): void {
+  private searchLeaves(q: Float64Array, off: number, bound: () => number, leaf: (node: number) => void, skip: (node: number) => boolean = () => false): void {
     const visit = (node: number): void => {
+      if (skip(node)) return;
       if (this.left[node] < 0) return leaf(node);
       const l = this.left[node];
       const r = this.right[node];

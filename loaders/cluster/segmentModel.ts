@@ -78,10 +78,8 @@ function nearestCore(model: Extract<SegmentModel, { kind: "density" }>, matrix: 
   const cores = makeMatrix(matrix.names, model.core.length, Float64Array.from(model.core.flat()));
   const tree = new KdTree(cores.data, cores.n, d);
   const r2 = model.eps * model.eps;
-  for (let i = 0; i < n; i++) {
-    const hit = tree.nearestWithin(data, i * d, r2);
-    if (hit >= 0) labels[i] = model.coreLabels[hit];
-  }
+  const pure = tree.pureLabels(model.coreLabels);
+  for (let i = 0; i < n; i++) labels[i] = tree.nearestLabelWithin(data, i * d, r2, model.coreLabels, pure);
   return labels;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { dbscan, dbscanLabels, suggestEps } from "../loaders/cluster/dbscan.ts";
+import { KdTree } from "../loaders/cluster/kdTree.ts";
 import { WorkbenchError } from "../loaders/errors.ts";
 import { Rng } from "../loaders/rng.ts";
 import { plantedCustomers } from "../loaders/synthetic.ts";
@@ -154,5 +155,40 @@ describe("dbscan: parameters and edge cases", () => {
     const a = dbscan.fit(p.matrix, { eps: 1.5 }, new Rng(1));
     const b = dbscan.fit(matrixOf(rows), { eps: 1.5 }, new Rng(1));
     expect(Array.from(b.labels)).toEqual(Array.from(a.labels));
+  });
+});
+
+describe("k-d tree: the label of the nearest point within a radius", () => {
+  it("equals a brute-force search, whether one segment or several are within the radius", () => {
+    const rng = new Rng(9);
+    const n = 3000;
+    const d = 3;
+    const data = new Float64Array(n * d);
+    const labels = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      labels[i] = i % 4;
+      for (let j = 0; j < d; j++) data[i * d + j] = (j === 0 ? labels[i] * 1.5 : 0) + rng.normal();
+    }
+    const tree = new KdTree(data, n, d);
+    const pure = tree.pureLabels(labels);
+    const queries = new Float64Array(2000 * d);
+    for (let i = 0; i < queries.length; i++) queries[i] = (i % d === 0 ? 6 : 3) * (rng.random() - 0.3);
+    let mixed = 0;
+    for (const r of [0.3, 1]) {
+      for (let q = 0; q < 2000; q++) {
+        let best = -1;
+        let bestSq = r * r;
+        const seen = new Set<number>();
+        for (let i = 0; i < n; i++) {
+          let s = 0;
+          for (let j = 0; j < d; j++) s += (queries[q * d + j] - data[i * d + j]) ** 2;
+          if (s <= r * r) seen.add(labels[i]);
+          if (s < bestSq || (best < 0 && s <= bestSq)) [best, bestSq] = [i, s];
+        }
+        if (seen.size > 1) mixed++;
+        expect(tree.nearestLabelWithin(queries, q * d, r * r, labels, pure)).toBe(best < 0 ? -1 : labels[best]);
+      }
+    }
+    expect(mixed).toBeGreaterThan(100); // the border case is exercised
   });
 });

@@ -149,7 +149,7 @@ export function fitSnapshot(entry: DatasetEntry, ref: SnapshotRef, source: Datas
       hint: 'Give the customer id column the role "id" in data/manifest.json (row numbers differ between files)'
     });
   }
-  const result = runExperiment({ matrix: prepared.matrix, label: prepared.label, options: entry.experiment });
+  const result = runExperiment({ matrix: prepared.matrix, label: prepared.label, options: entry.experiment, progress: (m) => progress(`${ref.date} ${m}`) });
   if (!result.recommendation) {
     throw new WorkbenchError(`dataset "${entry.name}", snapshot ${ref.date}: no run of the grid could be scored`, { hint: "Check the snapshot's data, or widen experiment.grid" });
   }

@@ -51,6 +51,17 @@ const manifest = {
       ],
       experiment: { algorithms: ["kmeans"], grid: { kmeans: { k: [2, 3, 4] } }, recommend: { kRange: [2, 6] } }
     },
+    noid: {
+      title: "No id",
+      kind: "customers",
+      file: "base-q2.csv",
+      format: "csv",
+      columns: { spend: "numeric", visits: "numeric" },
+      snapshots: [
+        { date: "2024-01-01", file: "base-q1.csv" },
+        { date: "2024-04-01", file: "base-q2.csv" }
+      ]
+    },
     log: { title: "Log", kind: "transactions", file: "log.csv", format: "csv", columns: { who: "id", day: "date", paid: "amount" }, experiment: { algorithms: ["kmeans"] } }
   }
 };
@@ -127,6 +138,7 @@ describe("npm run drift", () => {
       [["--dataset", "log", "--from", "2024-02-30", "--to", "2024-04-01"], /--from: not a date on the calendar/],
       [["--dataset", "base", "--from", "2024-01-01", "--to", "2024-04-01"], /--from and --to are dates of a transaction log/],
       [["--dataset", "log"], /dataset "log" has no snapshots/],
+      [["--dataset", "noid"], /dataset "noid" has no id column, so its snapshots cannot be matched customer by customer/],
       [["--dataset", "log", "--from", "2024-04-01", "--to", "2024-09-01"], /snapshot 2024-09-01 is after the log ends: its last purchase is on 2024-07-04/],
       [["--dataset", "log", "--from", "2023-01-01", "--to", "2024-04-01"], /snapshot 2023-01-01 is before the log's first purchase/]
     ];
@@ -134,6 +146,7 @@ describe("npm run drift", () => {
       const r = await drift(args);
       expect(r.code, args.join(" ")).not.toBe(0);
       expect(r.stderr, args.join(" ")).toMatch(message);
+      expect(r.stderr, "refused before the grid runs").not.toMatch(/\[1\//);
     }
   });
 });

@@ -268,24 +268,33 @@ describe("npm run score", () => {
       const one = JSON.parse((await score(["--model", "club.model.json", "--input", "club-one.csv"])).stdout);
       expect(one.labels, lines[i]).toEqual([out.labels[i - 1]]);
     }
+    // Without ids, two identical rows are two customers: both are scored.
+    writeFileSync(join(dir, "out", "club-twins.csv"), `${lines[0]}\n${lines[1]}\n${lines[1]}\n`);
+    expect(JSON.parse((await score(["--model", "club.model.json", "--input", "club-twins.csv"])).stdout).labels).toEqual([out.labels[0], out.labels[0]]);
     const asOf = await score(["--model", "club.model.json", "--input", "club-new.csv", "--snapshot", "2025-06-30"]);
     expect(JSON.parse(asOf.stdout).notes.join(" ")).toMatch(/date features counted back from 2025-06-30 \(--snapshot\)/);
   });
 
   it("refuses what it cannot do, with a message", async () => {
     const model = JSON.parse(readFileSync(join(dir, "out", "people.model.json"), "utf8"));
+    const flipped = structuredClone(model);
+    flipped.preparation.scaling[0].scale = -1;
+    writeFileSync(join(dir, "out", "flipped.model.json"), JSON.stringify(flipped));
     model.segmentModel.centroids[0].pop();
     writeFileSync(join(dir, "out", "damaged.model.json"), JSON.stringify(model));
+    writeFileSync(join(dir, "out", "semicolons.csv"), customers(3, 700).replaceAll(",", ";"));
     mkdirSync(join(dir, "out", "out"), { recursive: true });
     const cases: Array<[string[], RegExp]> = [
       [[], /give either --model or --dataset/],
       [["--model", "people.model.json"], /--input is required with --model/],
       [["--model", "nope.json", "--input", "new.csv"], /model file not found/],
       [["--model", "new.csv", "--input", "new.csv"], /not valid JSON/],
-      [["--model", "people.model.json", "--input", "wrong.csv"], /column "plan" is missing: the model "kmeans k=\d" of "people" reads csv files with the columns id, plan, spend, visits/],
+      [["--model", "people.model.json", "--input", "wrong.csv"], /column "plan" is missing: the model "kmeans k=\d" of "people" reads csv files with the columns id \(optional\), plan, spend, visits/],
       [["--dataset", "people", "--save-model", join(dir, "dist", "m.json")], /--save-model is inside dist\//],
       [["--model", "people.model.json", "--input", "new.csv", "--snapshot", "2024-02-30"], /--snapshot: not a date on the calendar/],
       [["--model", "damaged.model.json", "--input", "new.csv"], /the model file is damaged: the centroids are not \d+ numbers each/],
+      [["--model", "flipped.model.json", "--input", "new.csv"], /the model file is damaged: matrix column "[^"]+" has a bad centre or scale/],
+      [["--model", "people.model.json", "--input", "semicolons.csv"], /this file looks semicolon-separated, the model reads comma-separated files/],
       [["--dataset", "people", "--save-model", "out"], /--save-model is a folder/]
     ];
     for (const [args, message] of cases) {

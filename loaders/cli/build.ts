@@ -15,6 +15,7 @@ import { invalidateStale } from "../freshness/invalidate.ts";
 import { loadManifest } from "../manifest/load.ts";
 import { projectRoot } from "../paths.ts";
 import { readDataset } from "../io/read.ts";
+import { checkSnapshotIds } from "../drift/snapshots.ts";
 import { removeLeftovers, startFramework, stopWithSignals, withoutFrameworkBanner } from "./observable.ts";
 import { prewarm } from "./prewarm.ts";
 import { loaderTargets } from "../freshness/targets.ts";
@@ -29,7 +30,7 @@ await runMain(async () => {
   // Read every dataset whose outputs will be computed, so bad input stops the build with its
   // own message before Framework starts.
   const cached = new Set(inv.fresh.map((t) => t.dataset));
-  for (const entry of manifest.datasets) if (!cached.has(entry.name)) readDataset(entry);
+  for (const entry of manifest.datasets) if (!cached.has(entry.name)) checkSnapshotIds(readDataset(entry));
   if (inv.stale.length) {
     process.stderr.write(`inputs changed, re-running: ${inv.stale.map((t) => t.output).join(", ")}\n`);
   }

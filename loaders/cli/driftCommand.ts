@@ -3,7 +3,9 @@
  * what moved between two snapshots of a customer base (drift/snapshots.ts), as one JSON document.
  */
 import { WorkbenchError } from "../errors.ts";
-import { comparePair, fitSnapshot, snapshotRefs, type DriftPair, type SnapshotRef } from "../drift/snapshots.ts";
+import { checkSnapshotIds, checkWithinLog, comparePair, fitSnapshot, type DriftPair, type SnapshotRef } from "../drift/snapshots.ts";
+import { analyze } from "../report/analyze.ts";
+import { driftFile } from "../report/drift.ts";
 import { DRIFT_THRESHOLDS } from "../drift/verdict.ts";
 import { readDataset } from "../io/read.ts";
 import { integerFlag, parseFlags, snapshotFlag, type CommandIO } from "./command.ts";
@@ -62,8 +64,15 @@ export function driftCommand(argv: string[], io: CommandIO): void {
   }
   const progress = (m: string) => io.err(`${m}\n`);
   const pairs = withInputErrors(entry, input, (path) => {
+    // A manifest's snapshots: exactly what the Drift page shows (the report's own snapshot with
+    // its value models and names).
+    if (from === undefined) {
+      checkSnapshotIds(readDataset(entry));
+      return driftFile(analyze(entry, progress), progress).pairs;
+    }
     const source = entry.kind === "transactions" ? readDataset(entry, path) : null;
-    const refs: SnapshotRef[] = from !== undefined ? [{ date: from, file: entry.file }, { date: to!, file: entry.file }] : snapshotRefs(entry, source);
+    const refs: SnapshotRef[] = [{ date: from, file: entry.file }, { date: to!, file: entry.file }];
+    if (source) for (const ref of refs) checkWithinLog(source, ref.date);
     const fits = refs.map((ref) => fitSnapshot(entry, ref, source, progress));
     return fits.slice(1).map((later, i) => comparePair(fits[i], later));
   });

@@ -4,6 +4,7 @@
  * prints one JSON document {rows, ids, labels, probabilities?, notes, model}. Scoring the
  * training file with its own model gives the labels the report shows.
  */
+import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { WorkbenchError } from "../errors.ts";
 import { readDataset } from "../io/read.ts";
@@ -83,7 +84,14 @@ export function scoreCommand(argv: string[], io: CommandIO): void {
   }
   const shown = relative(projectRoot(), inputPath) || inputPath;
   io.err(`scoring ${shown} with ${model.run.id} of "${model.dataset}" (model ${model.modelVersion})\n`);
-  const scored = scoreTable(model, readInput(model, inputPath, shown), { snapshot: v.snapshot as string | undefined });
+  const source = readInput(model, inputPath, shown);
+  let scored: ReturnType<typeof scoreTable>;
+  try {
+    scored = scoreTable(model, source, { snapshot: v.snapshot as string | undefined });
+  } catch (error) {
+    throw error instanceof WorkbenchError ? new WorkbenchError(forTheModel(error.message, model)) : error;
+  }
+  scored.notes = scored.notes.map((n) => forTheModel(n, model));
   for (const note of scored.notes) io.err(`note: ${note}\n`);
   const out = {
     rows: scored.rows,
@@ -115,22 +123,48 @@ function readInput(model: ModelFile, path: string, shown: string): DatasetTable 
   } catch (error) {
     if (!(error instanceof WorkbenchError)) throw error;
     const column = missingColumn(error);
-    const needs = `the model "${model.run.id}" of "${model.dataset}" reads ${model.entry.format} files with the columns ${Object.keys(model.entry.columns).join(", ")}`;
+    const needs = `the model "${model.run.id}" of "${model.dataset}" reads ${model.entry.format} files with the columns ${Object.keys(model.entry.columns)
+      .map((c) => (c === id ? `${c} (optional)` : c))
+      .join(", ")}`;
     if (column !== undefined) {
-      throw new WorkbenchError(`column "${column}" is missing: ${needs}`, { file: shown, hint: `Score a ${model.entry.format} file with those column names in its header` });
+      throw new WorkbenchError(`column "${column}" is missing: ${needs}`, { file: shown, hint: `Score a ${model.entry.format} file with those column names in its header${delimiterHint(path, model.entry.format)}` });
     }
-    throw new WorkbenchError(
-      error.message
-        .replace(/Put the file there, or fix "file" of dataset "[^"]*" in data\/manifest\.json/, "Check the --input path")
-        .replace(/set "dateFormat" in data\/manifest\.json to the format the file uses/, `write the dates as ${model.entry.dateFormat}, the model's date format`)
-        .replace(/or give the column another role in data\/manifest\.json/, "as the model reads it")
-        .replace(/or set "header": false in data\/manifest\.json if the file has none/, "as in the training file")
-        .replace(/Use transform "none" \(--transform none\) for this dataset, or give the column role "ignore"/, "The model log1p-transforms this column, so its values must be above -1: fix the value")
-    );
+    throw new WorkbenchError(forTheModel(error.message, model));
   }
+}
+
+/**
+ * A reader, feature or preparation message reworded for scoring: they tell the user to edit
+ * data/manifest.json or pass a flag of segment, where here the model decides and the file must
+ * match it.
+ */
+function forTheModel(message: string, model: ModelFile): string {
+  return message
+    .replace(/Put the file there, or fix "file" of dataset "[^"]*" in data\/manifest\.json/, "Check the --input path")
+    .replace(/set "dateFormat" in data\/manifest\.json to the format the file uses/, `write the dates as ${model.entry.dateFormat}, the model's date format`)
+    .replace(/, or give the column another role in data\/manifest\.json/, "")
+    .replace(/or set "header": false in data\/manifest\.json if the file has none/, "as in the training file")
+    .replace(
+      /Use transform "none" \(--transform none\) for this dataset, or give the column role "ignore"/,
+      `The model log1p-transforms this feature${model.entry.kind === "transactions" ? " (derived from the log's purchases)" : ""}, so its values must be above -1: fix the value`
+    )
+    .replace(/; a cancellation rule in data\/manifest\.json would net them instead/, "; the model has no cancellation rule that would net them");
 }
 
 /** The column a reader error says is missing from the file, if that is the error. */
 function missingColumn(error: unknown): string | undefined {
   return error instanceof WorkbenchError && /a column named in data\/manifest\.json is not in the file/.test(error.message) ? /column "([^"]+)"/.exec(error.message)?.[1] : undefined;
+}
+
+/** "; this file looks comma-separated" when its first line splits on another delimiter than the model's. */
+function delimiterHint(path: string, format: string): string {
+  let first = "";
+  try {
+    first = readFileSync(path, "utf8").split(/\r?\n/, 1)[0];
+  } catch {
+    return "";
+  }
+  const looks = first.includes("\t") ? "tsv" : first.split(",").length > 1 ? "csv" : first.split(";").length > 1 ? "semicolon-separated" : null;
+  const words: Record<string, string> = { csv: "comma-separated", tsv: "tab-separated", whitespace: "whitespace-separated" };
+  return looks && looks !== format ? `; this file looks ${words[looks] ?? looks}, the model reads ${words[format] ?? format} files` : "";
 }

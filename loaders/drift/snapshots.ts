@@ -115,23 +115,25 @@ export function addCadence(date: string, cadence: Cadence): string {
   return new Date(Date.UTC(y, m - 1 + months, Math.min(d, last))).toISOString().slice(0, 10);
 }
 
+/** A log's snapshot must not be after the day after its last purchase (the whole log's, not the snapshot's). */
+export function checkWithinLog(source: DatasetTable, date: string): void {
+  const dateColumn = source.columns.find((c) => c.role === "date")!.name;
+  let last = -Infinity;
+  for (const ms of source.table.array(dateColumn) as Float64Array) if (ms > last) last = ms;
+  last = Math.floor(last / 86_400_000);
+  const end = formatDay(last + 1);
+  if (date > end) {
+    throw new WorkbenchError(`snapshot ${date} is after the log ends: its last purchase is on ${formatDay(last)}`, {
+      hint: `Use a snapshot on or before ${end}: later ones would only make every customer look more lapsed`
+    });
+  }
+}
+
 /** Reads, prepares and segments one snapshot (transaction logs: `source` is the log, read once). */
 export function fitSnapshot(entry: DatasetEntry, ref: SnapshotRef, source: DatasetTable | null, progress: (m: string) => void = () => {}): SnapshotFit {
   progress(`${entry.name}: segmenting the snapshot of ${ref.date}`);
   const at: DatasetEntry = entry.kind === "transactions" ? { ...entry, experiment: { ...entry.experiment, snapshot: ref.date } } : { ...entry, file: ref.file };
-  if (source) {
-    // A date after the log ends is refused before any work: the whole log's last day, not the snapshot's.
-    const dateColumn = source.columns.find((c) => c.role === "date")!.name;
-    let last = -Infinity;
-    for (const ms of source.table.array(dateColumn) as Float64Array) if (ms > last) last = ms;
-    last = Math.floor(last / 86_400_000);
-    const end = formatDay(last + 1);
-    if (ref.date > end) {
-      throw new WorkbenchError(`snapshot ${ref.date} is after the log ends: its last purchase is on ${formatDay(last)}`, {
-        hint: `Use a snapshot on or before ${end}: later ones would only make every customer look more lapsed`
-      });
-    }
-  }
+  if (source) checkWithinLog(source, ref.date);
   let data: PreparedDataset;
   try {
     data = prepareTable(entry.kind === "transactions" ? { ...source!, entry: at } : readDataset(at));
@@ -139,16 +141,13 @@ export function fitSnapshot(entry: DatasetEntry, ref: SnapshotRef, source: Datas
     // The reader and the features speak of the manifest's file and --snapshot; here it is a snapshot.
     if (!(error instanceof WorkbenchError)) throw error;
     if (error.message.includes("no transactions before the snapshot")) {
-      throw new WorkbenchError(`snapshot ${ref.date} is before the log's first purchase: there is nothing to segment`, { hint: "Choose a later snapshot date" });
+      const first = /first transaction \((\d{4}-\d{2}-\d{2})\)/.exec(error.message)?.[1];
+      throw new WorkbenchError(`snapshot ${ref.date} is before the log's first purchase${first ? `, on ${first}` : ""}: there is nothing to segment`, { hint: "Choose a later snapshot date" });
     }
     throw new WorkbenchError(error.message.replace(/fix "file" of dataset "([^"]*)" in data\/manifest\.json/, 'fix the "file" of the snapshot of $1 dated ' + ref.date + ' under "snapshots" in data/manifest.json'));
   }
   const { prepared } = data;
-  if (!data.transactions && !data.source.columns.some((c) => c.role === "id")) {
-    throw new WorkbenchError(`dataset "${entry.name}" has no id column, so its snapshots cannot be matched customer by customer`, {
-      hint: 'Give the customer id column the role "id" in data/manifest.json (row numbers differ between files)'
-    });
-  }
+  checkSnapshotIds(data.source);
   const result = runExperiment({ matrix: prepared.matrix, label: prepared.label, options: entry.experiment, progress: (m) => progress(`${ref.date} ${m}`) });
   if (!result.recommendation) {
     throw new WorkbenchError(`dataset "${entry.name}", snapshot ${ref.date}: no run of the grid could be scored`, { hint: "Check the snapshot's data, or widen experiment.grid" });
@@ -158,6 +157,16 @@ export function fitSnapshot(entry: DatasetEntry, ref: SnapshotRef, source: Datas
   // Names from the features alone: value models are fitted for the report's snapshot only.
   const described = describeSegments(data, run, { clv: null, pAlive: null, churnProbability: null, churnRates: null }, order);
   return { date: ref.date, data, run, rank: order.rank, names: described.names, sizes: order.sizes, words: wordsOf(described) };
+}
+
+/** A customer table with snapshots needs ids: its customers are matched by id between files. Checked as soon as the table is read. */
+export function checkSnapshotIds(table: DatasetTable): void {
+  const { entry } = table;
+  if (entry.kind === "customers" && entry.snapshots && !table.columns.some((c) => c.role === "id")) {
+    throw new WorkbenchError(`dataset "${entry.name}" has no id column, so its snapshots cannot be matched customer by customer`, {
+      hint: 'Give the customer id column the role "id" in data/manifest.json (row numbers differ between files)'
+    });
+  }
 }
 
 /** Feature names in the words of a segmentation's display names, one-hot categories and flags. */
@@ -219,7 +228,8 @@ export function comparePair(earlier: SnapshotFit, later: SnapshotFit): DriftPair
   // The reasons name features as the report does.
   const words = Object.fromEntries(before.names.map((f) => [f, earlier.words(f)]));
   const psiInWords = Object.fromEntries(Object.entries(psiByFeature).map(([f, v]) => [words[f], v]));
-  const verdict = driftVerdict({ psi: psiInWords, maxShareChange: maxShareChange(m).points, stayed, maxCentroidShift: shift.max, ari });
+  const at = shift.maxAt && { segment: earlier.names[earlier.rank[shift.maxAt.segment]], feature: words[shift.maxAt.feature] };
+  const verdict = driftVerdict({ psi: psiInWords, maxShareChange: maxShareChange(m).points, stayed, maxCentroidShift: shift.max, maxCentroidAt: at, ari });
   const shareOf = (groups: number[], shares: number[], label: number) => (groups.indexOf(label) >= 0 ? round(shares[groups.indexOf(label)]) : 0);
   return {
     from: earlier.date,

@@ -60,6 +60,8 @@ export interface DriftEvidence {
   stayed: number | null;
   /** Largest |segment mean shift| in earlier SDs (centroidShift.ts `max`); null if no segment compares. */
   maxCentroidShift: number | null;
+  /** Where that largest shift is, in words: the segment's name and the feature. */
+  maxCentroidAt?: { segment: string; feature: string } | null;
   /** ARI between carried and refitted labels on common customers (refitAri); null without a refit. */
   ari: number | null;
 }
@@ -81,6 +83,8 @@ export function refitAri(carried: ArrayLike<number>, refit: ArrayLike<number>): 
 export function driftVerdict(evidence: DriftEvidence): DriftVerdict {
   const T = DRIFT_THRESHOLDS;
   const { psi, maxShareChange, stayed, maxCentroidShift, ari } = evidence;
+  const moved = evidence.maxCentroidAt ? `the average of "${evidence.maxCentroidAt.segment}" moved` : "one segment's average moved";
+  const onFeature = evidence.maxCentroidAt ? `on "${evidence.maxCentroidAt.feature}"` : "on one feature";
   for (const [name, v] of Object.entries(psi)) checkParam(Number.isFinite(v) && v >= 0, `psi of "${name}"`, v, "a number ≥ 0");
   checkParam(Number.isFinite(maxShareChange), "maxShareChange", maxShareChange, "a number of percentage points");
   checkParam(stayed === null || (stayed >= 0 && stayed <= 1), "stayed", stayed, "a share from 0 to 1, or null");
@@ -124,9 +128,9 @@ export function driftVerdict(evidence: DriftEvidence): DriftVerdict {
   else {
     const sd = `${num(maxCentroidShift, T.centroidSd.monitor, T.centroidSd.resegment)} standard deviations`;
     if (maxCentroidShift > T.centroidSd.resegment) {
-      resegment.push(`The typical customer of a segment has changed a lot: one segment's average moved by ${sd} on one feature, more than ${T.centroidSd.resegment}.`);
+      resegment.push(`The typical customer of a segment has changed a lot: ${moved} by ${sd} ${onFeature}, more than ${T.centroidSd.resegment}.`);
     } else if (maxCentroidShift > T.centroidSd.monitor) {
-      monitor.push(`The typical customer of a segment has changed: one segment's average moved by ${sd} on one feature, more than ${T.centroidSd.monitor}.`);
+      monitor.push(`The typical customer of a segment has changed: ${moved} by ${sd} ${onFeature}, more than ${T.centroidSd.monitor}.`);
     } else passed.push(`Segment averages are steady (largest move ${sd}, at most ${T.centroidSd.monitor}).`);
   }
 

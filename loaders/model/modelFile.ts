@@ -120,7 +120,7 @@ export function readModel(path: string, shown = path): ModelFile {
     const e = error as NodeJS.ErrnoException;
     throw new WorkbenchError(e.code === "ENOENT" ? "model file not found" : e.code ? `cannot read the model file (${e.code})` : "the model file is not valid JSON", {
       file: shown,
-      hint: "Give the model.json of a report (dist/<dataset>/…/model.json) or one written by --save-model"
+      hint: "Give the model.json of a report (dist/_file/data/<dataset>/report/model.<hash>.json, the Overview's \"the model\") or one written by --save-model"
     });
   }
   if (model?.format !== MODEL_FORMAT) {
@@ -149,6 +149,7 @@ export function modelProblem(m: ModelFile): string | null {
   const numbers = (x: unknown, length?: number) => Array.isArray(x) && x.every(finite) && (length === undefined || x.length === length);
   const e = m.entry as Partial<ReadingEntry> | undefined;
   if (!e || (e.kind !== "customers" && e.kind !== "transactions") || typeof e.columns !== "object" || e.columns === null) return '"entry" is missing or has no kind and columns';
+  if (!["csv", "tsv", "whitespace"].includes(e.format as string)) return `"entry.format" is ${JSON.stringify(e.format)}, not csv, tsv or whitespace`;
   const p = m.preparation as Partial<FittedPreparation> | undefined;
   if (!p || !Array.isArray(p.columns) || !Array.isArray(p.features) || !Array.isArray(p.scaling) || !p.options) return '"preparation" is missing its columns, features, scaling or options';
   const produced = new Set<string>();
@@ -162,7 +163,7 @@ export function modelProblem(m: ModelFile): string | null {
     } else return "a feature has no kind";
   }
   for (const s of p.scaling) {
-    if (!s || !produced.has(s.column) || !finite(s.center) || !finite(s.scale) || s.scale === 0) return `matrix column "${s?.column}" has a bad centre or scale, or no feature makes it`;
+    if (!s || !produced.has(s.column) || !finite(s.center) || !finite(s.scale) || !(s.scale > 0)) return `matrix column "${s?.column}" has a bad centre or scale, or no feature makes it`;
   }
   const d = p.scaling.length;
   const sm = m.segmentModel as SegmentModel | undefined;

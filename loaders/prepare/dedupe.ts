@@ -33,7 +33,11 @@ export function asColumnTable(table: Table): ColumnTable {
 }
 
 /** Rows with a missing id are never duplicates of each other: an unknown id says nothing about identity. */
-export function dedupeRows(input: Table, idColumn: string | undefined): DedupeResult {
+/**
+ * `exact: false` keeps exact duplicate rows (scoring a file without ids: every row is a customer
+ * to score); repeated ids are still dropped.
+ */
+export function dedupeRows(input: Table, idColumn: string | undefined, { exact = true }: { exact?: boolean } = {}): DedupeResult {
   const table = asColumnTable(input);
   const n = table.numRows();
   const columns = table.columnNames().map((name) => table.column(name)!);
@@ -43,7 +47,7 @@ export function dedupeRows(input: Table, idColumn: string | undefined): DedupeRe
   for (const col of columns) hashColumn(col, n, hash);
   const all = new Int32Array(n);
   for (let i = 0; i < n; i++) all[i] = i;
-  const kept = keepFirst(all, hash, (i, j) => sameRow(columns, i, j));
+  const kept = exact ? keepFirst(all, hash, (i, j) => sameRow(columns, i, j)) : all;
   const exactRows = n - kept.length;
 
   // Repeated ids among the remaining rows; a missing id is never a repeat.

@@ -168,7 +168,8 @@ export function applyPreparation(fitted: FittedPreparation, dataset: DatasetTabl
   const idColumn = fitted.columns.find((c) => c.role === "id" && present.has(c.name))?.name;
   const missingId = fitted.columns.find((c) => c.role === "id" && !present.has(c.name));
   if (missingId) notes.push(`no "${missingId.name}" column: customers are numbered by their row in the file`);
-  const dedupe = dedupeRows(table, idColumn);
+  // Without ids every row is a customer to score, so identical rows are all kept.
+  const dedupe = dedupeRows(table, idColumn, { exact: idColumn !== undefined });
   if (dedupe.exactRows) notes.push(`${dedupe.exactRows} exact duplicate row(s) dropped`);
   if (dedupe.duplicateIds) notes.push(`${dedupe.duplicateIds} row(s) with an already seen ${idColumn} dropped (first kept)`);
   const columns = fitted.columns.filter((c) => present.has(c.name)).map((c) => dataset.columns.find((x) => x.name === c.name)!);

@@ -4,7 +4,7 @@
  */
 import { DRIFT_THRESHOLDS } from "../drift/verdict.ts";
 import { PSI_THRESHOLDS } from "../drift/psi.ts";
-import { comparePair, fitSnapshot, sharesOverTime, snapshotRefs, wordsOf, type DriftPair, type SnapshotFit } from "../drift/snapshots.ts";
+import { checkWithinLog, comparePair, fitSnapshot, sharesOverTime, snapshotRefs, wordsOf, type DriftPair, type SnapshotFit } from "../drift/snapshots.ts";
 import type { Analysis } from "./analyze.ts";
 import { review, type Review } from "./review.ts";
 
@@ -25,6 +25,7 @@ export interface DriftFile {
 export function driftFile(a: Analysis, progress: (m: string) => void = () => {}): DriftFile {
   const source = a.entry.kind === "transactions" ? a.data.source : null;
   const refs = snapshotRefs(a.data.entry, source);
+  if (source) for (const ref of refs) checkWithinLog(source, ref.date);
   const current = a.data.transactions?.snapshot;
   const fits: SnapshotFit[] = refs.map((ref) =>
     (a.data.transactions ? ref.date === current : ref.file === a.entry.file)

@@ -27,11 +27,12 @@ export function sharesOverTime(points, {names, width, height = 280} = {}) {
   return Plot.plot({
     width,
     height,
-    x: {type: "utc", label: "Snapshot"},
+    // One tick per snapshot: two or three dates are not a continuous time line.
+    x: {type: "point", label: "Snapshot", domain: [...new Set(points.map((d) => d.date))], padding: 0.2},
     y: {label: "Share of customers (%)", grid: true, percent: true, domain: [0, 100 * Math.max(...points.map((d) => d.share)) * 1.1]},
     color: {...segmentColorScale(names), legend: true},
     marks: [
-      Plot.line(points, {x: (d) => new Date(d.date), y: "share", stroke: "name", z: "name", marker: "circle", tip: true}),
+      Plot.line(points, {x: "date", y: "share", stroke: "name", z: "name", marker: "circle", tip: true}),
       Plot.ruleY([0])
     ]
   });

@@ -40,7 +40,7 @@ await runMain(async () => {
   stopWithSignals(() => [...children], () => rmSync(temporary, { recursive: true, force: true }));
   // The datasets' reports, several at a time, ahead of Framework (which runs loaders one by one).
   const fresh = new Set(inv.fresh.map((t) => t.output));
-  const missing = loaderTargets(join(root, "src"), manifest).filter((t) => t.dataset !== undefined && !fresh.has(t.output));
+  const missing = loaderTargets(join(root, "src"), manifest).filter((t) => !fresh.has(t.output));
   await prewarm(root, manifest, missing, children);
   rmSync(temporary, { recursive: true, force: true });
   const child = startFramework(root, ["build"], { env: { WORKBENCH_OUT: out, WORKBENCH_ROOT: root }, stdio: ["ignore", "inherit", "pipe"] });

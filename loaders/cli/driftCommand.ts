@@ -72,7 +72,7 @@ export function driftCommand(argv: string[], io: CommandIO): void {
     }
     const source = entry.kind === "transactions" ? readDataset(entry, path) : null;
     const refs: SnapshotRef[] = [{ date: from, file: entry.file }, { date: to!, file: entry.file }];
-    if (source) for (const ref of refs) checkWithinLog(source, ref.date);
+    if (source) checkWithinLog(source, refs.map((r) => r.date));
     const fits = refs.map((ref) => fitSnapshot(entry, ref, source, progress));
     return fits.slice(1).map((later, i) => comparePair(fits[i], later));
   });

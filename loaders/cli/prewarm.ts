@@ -29,19 +29,18 @@ export async function prewarm(
   targets: LoaderTarget[],
   running: Set<ChildProcess>,
   parallel = Math.min(availableParallelism(), MAX_PARALLEL_LOADERS)
-): Promise<{ done: string[]; failed: string[] }> {
-  const queue = targets.filter((t) => t.dataset !== undefined).sort((a, b) => dataSize(root, manifest, b) - dataSize(root, manifest, a));
-  const done: string[] = [];
-  const failed: string[] = [];
+): Promise<void> {
+  const size = new Map(targets.map((t) => [t, dataSize(root, manifest, t)]));
+  const queue = targets.filter((t) => t.dataset !== undefined).sort((a, b) => size.get(b)! - size.get(a)!);
   const worker = async () => {
-    for (let t = queue.shift(); t; t = queue.shift()) (await runLoader(root, t, running)) ? done.push(t.output) : failed.push(t.output);
+    // A failed loader is not reported here: Framework runs it again and reports its error.
+    for (let t = queue.shift(); t; t = queue.shift()) await runLoader(root, t, running);
   };
   await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
-  return { done, failed };
 }
 
-/** Runs one loader into Framework's cache; true when it succeeded. Its stderr lines are prefixed with the dataset. */
-function runLoader(root: string, target: LoaderTarget, running: Set<ChildProcess>): Promise<boolean> {
+/** Runs one loader into Framework's cache (kept only if it succeeded). Its stderr lines are prefixed with the dataset. */
+function runLoader(root: string, target: LoaderTarget, running: Set<ChildProcess>): Promise<void> {
   const cachePath = join(cacheRoot(root), target.output);
   const temporary = `${cachePath}.${process.pid}`;
   mkdirSync(dirname(cachePath), { recursive: true });
@@ -66,7 +65,7 @@ function runLoader(root: string, target: LoaderTarget, running: Set<ChildProcess
       if (pending) process.stderr.write(`[${target.dataset}] ${pending}\n`);
       if (code === 0) renameSync(temporary, cachePath);
       else rmSync(temporary, { force: true });
-      resolve(code === 0);
+      resolve();
     });
   });
 }

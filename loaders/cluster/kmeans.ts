@@ -82,18 +82,19 @@ export const kmeans: Clusterer<KMeansParams> = {
     if (!best.converged) notes.push(`did not converge within maxIter = ${p.maxIter} iterations`);
     const sizes = new Array<number>(k).fill(0);
     for (let i = 0; i < labels.length; i++) sizes[labels[i]]++;
+    const segmentModel = centroidsModel(centroids, k, d);
     return {
       labels,
       k,
       notes,
       model: {
-        centroids: Array.from({ length: k }, (_, c) => Array.from(centroids.subarray(c * d, (c + 1) * d))),
+        centroids: segmentModel.centroids,
         inertia: best.inertia,
         iterations: best.iterations,
         converged: best.converged,
         sizes
       },
-      segmentModel: centroidsModel(centroids, k, d)
+      segmentModel
     };
   }
 };

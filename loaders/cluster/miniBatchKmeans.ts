@@ -18,6 +18,7 @@ import { selectRows, type FeatureMatrix } from "../matrix.ts";
 import type { Rng } from "../rng.ts";
 import { kmeansPlusPlus } from "./kmeans.ts";
 import { withDefaults } from "./params.ts";
+import { fmt } from "./sampleAndAssign.ts";
 import { centroidsModel } from "./segmentModel.ts";
 import type { ClusterResult, Clusterer } from "./types.ts";
 
@@ -189,13 +190,13 @@ export const miniBatchKmeans: Clusterer<MiniBatchKMeansParams> = {
     const epochs = Math.ceil((steps * batch) / n);
 
     const notes: string[] = [];
-    const plural = (x: number, word: string) => `${x.toLocaleString("en-US")} ${word}${x === 1 ? "" : "s"}`;
+    const plural = (x: number, word: string) => `${fmt(x)} ${word}${x === 1 ? "" : "s"}`;
     notes.push(`mini-batch k-means: ${plural(steps, "step")} of batches of ${plural(batch, "row")} (${plural(epochs, "epoch")})`);
     if (stop === "noImprovement") notes.push(`stopped early after no improvement of the smoothed batch inertia for ${p.maxNoImprovement} steps`);
     else if (stop === "tol") notes.push(`stopped early: the centres moved less than tol = ${p.tol} in one step`);
     else notes.push(`ran all ${plural(nSteps, "step")} (maxIter = ${p.maxIter} epochs) without stopping early`);
     if (p.nInit > 1) {
-      const on = initSize < n ? `${initSize.toLocaleString("en-US")}-row samples` : "all rows";
+      const on = initSize < n ? `${fmt(initSize)}-row samples` : "all rows";
       notes.push(`best of ${p.nInit} k-means++ starts on ${on}, by inertia on a validation sample`);
     }
     if (reassigned > 0)
@@ -207,12 +208,13 @@ export const miniBatchKmeans: Clusterer<MiniBatchKMeansParams> = {
 
     const sizes = new Array<number>(kept.k).fill(0);
     for (let i = 0; i < n; i++) sizes[kept.labels[i]]++;
+    const segmentModel = centroidsModel(kept.centroids, kept.k, d);
     return {
       labels: kept.labels,
       k: kept.k,
       notes,
       model: {
-        centroids: Array.from({ length: kept.k }, (_, c) => Array.from(kept.centroids.subarray(c * d, (c + 1) * d))),
+        centroids: segmentModel.centroids,
         inertia,
         // Epochs, as scikit-learn's n_iter_; steps as its n_steps_.
         iterations: epochs,
@@ -220,7 +222,7 @@ export const miniBatchKmeans: Clusterer<MiniBatchKMeansParams> = {
         converged: stop !== "maxIter",
         sizes
       },
-      segmentModel: centroidsModel(kept.centroids, kept.k, d)
+      segmentModel
     };
   }
 };

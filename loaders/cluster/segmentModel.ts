@@ -40,7 +40,7 @@ export function predictSegments(model: SegmentModel, matrix: FeatureMatrix): Pre
 }
 
 /** Centroids model from k × d row-major centres. */
-export function centroidsModel(centroids: Float64Array, k: number, d: number): SegmentModel {
+export function centroidsModel(centroids: Float64Array, k: number, d: number): Extract<SegmentModel, { kind: "centroids" }> {
   return { kind: "centroids", centroids: Array.from({ length: k }, (_, c) => Array.from(centroids.subarray(c * d, (c + 1) * d))) };
 }
 

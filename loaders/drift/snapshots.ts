@@ -11,7 +11,7 @@
  */
 import { predictSegments } from "../cluster/segmentModel.ts";
 import { WorkbenchError } from "../errors.ts";
-import { parseSnapshot, formatDay, customerFeatures } from "../features/rfm.ts";
+import { customerFeatures, DAY_MS, formatDay, parseSnapshot } from "../features/rfm.ts";
 import { readDataset } from "../io/read.ts";
 import type { DatasetTable } from "../io/types.ts";
 import type { Cadence, DatasetEntry } from "../manifest/types.ts";
@@ -100,11 +100,11 @@ export function snapshotRefs(entry: DatasetEntry, source: DatasetTable | null): 
 
 /** The first day of the next month, quarter or year after day `d` (days since 1970-01-01). */
 export function nextBoundary(d: number, cadence: Cadence): number {
-  const date = new Date(d * 86_400_000);
+  const date = new Date(d * DAY_MS);
   const y = date.getUTCFullYear();
   const m = date.getUTCMonth();
   const next = cadence === "monthly" ? Date.UTC(y, m + 1, 1) : cadence === "quarterly" ? Date.UTC(y, Math.floor(m / 3) * 3 + 3, 1) : Date.UTC(y + 1, 0, 1);
-  return next / 86_400_000;
+  return next / DAY_MS;
 }
 
 /** A day `cadence` after `date` (YYYY-MM-DD), same day of the month where it exists. */
@@ -115,25 +115,31 @@ export function addCadence(date: string, cadence: Cadence): string {
   return new Date(Date.UTC(y, m - 1 + months, Math.min(d, last))).toISOString().slice(0, 10);
 }
 
-/** A log's snapshot must not be after the day after its last purchase (the whole log's, not the snapshot's). */
-export function checkWithinLog(source: DatasetTable, date: string): void {
+/**
+ * A log's snapshots must not be after the day after its last purchase (the whole log's, not a
+ * snapshot's). Callers check every date before segmenting any, so nothing is computed in vain.
+ */
+export function checkWithinLog(source: DatasetTable, dates: string[]): void {
   const dateColumn = source.columns.find((c) => c.role === "date")!.name;
   let last = -Infinity;
   for (const ms of source.table.array(dateColumn) as Float64Array) if (ms > last) last = ms;
-  last = Math.floor(last / 86_400_000);
+  last = Math.floor(last / DAY_MS);
   const end = formatDay(last + 1);
-  if (date > end) {
+  const date = dates.find((d) => d > end);
+  if (date !== undefined) {
     throw new WorkbenchError(`snapshot ${date} is after the log ends: its last purchase is on ${formatDay(last)}`, {
       hint: `Use a snapshot on or before ${end}: later ones would only make every customer look more lapsed`
     });
   }
 }
 
-/** Reads, prepares and segments one snapshot (transaction logs: `source` is the log, read once). */
+/**
+ * Reads, prepares and segments one snapshot (transaction logs: `source` is the log, read once;
+ * its dates checked with checkWithinLog first).
+ */
 export function fitSnapshot(entry: DatasetEntry, ref: SnapshotRef, source: DatasetTable | null, progress: (m: string) => void = () => {}): SnapshotFit {
   progress(`${entry.name}: segmenting the snapshot of ${ref.date}`);
   const at: DatasetEntry = entry.kind === "transactions" ? { ...entry, experiment: { ...entry.experiment, snapshot: ref.date } } : { ...entry, file: ref.file };
-  if (source) checkWithinLog(source, ref.date);
   let data: PreparedDataset;
   try {
     data = prepareTable(entry.kind === "transactions" ? { ...source!, entry: at } : readDataset(at));

@@ -61,8 +61,6 @@ export function planRuns(matrix: FeatureMatrix, options: ExperimentOptions): { r
   return { runs, epsSuggestion };
 }
 
-export { runId };
-
 /** A seed for one run from the experiment seed and the run id, so adding runs changes no other run. */
 export function runSeed(seed: number, id: string): number {
   let h = 2166136261 ^ seed;

@@ -37,7 +37,7 @@ import type { ColumnRole, DatasetEntry } from "../manifest/types.ts";
 import { WorkbenchError } from "../errors.ts";
 import { asColumnTable } from "../prepare/dedupe.ts";
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 /** Below this span of purchase dates (days), recency does not separate customers. */
 export const MIN_SPAN_DAYS = 60;
 

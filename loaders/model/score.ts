@@ -5,11 +5,8 @@
  * list maps each to the number the site and the export show (1 = the largest at fit time).
  */
 import { predictSegments } from "../cluster/segmentModel.ts";
-import { customerFeatures, parseSnapshot } from "../features/rfm.ts";
-
-const DAY_MS = 86_400_000;
+import { customerFeatures, DAY_MS, formatDay, parseSnapshot } from "../features/rfm.ts";
 import type { DatasetTable } from "../io/types.ts";
-import type { FeatureMatrix } from "../matrix.ts";
 import { applyPreparation, dateOrigins } from "../prepare/fitted.ts";
 import type { ModelFile } from "./modelFile.ts";
 
@@ -24,9 +21,6 @@ export interface Scored {
   /** The date features are as of: a log's snapshot, or a table's day date features count back from (null without date features). */
   snapshot: string | null;
   notes: string[];
-  /** The prepared features (scaled) and in original units, for drift. */
-  matrix: FeatureMatrix;
-  unscaled: FeatureMatrix;
 }
 
 export function scoreTable(model: ModelFile, source: DatasetTable, options: { snapshot?: string } = {}): Scored {
@@ -40,11 +34,11 @@ export function scoreTable(model: ModelFile, source: DatasetTable, options: { sn
     snapshot = features.snapshot;
   }
   // A table's date features count back from --snapshot when given, else from the training's date.
-  const dateColumns = Object.keys(dateOrigins(model.preparation));
+  const origins = dateOrigins(model.preparation);
+  const dateColumns = Object.keys(origins);
   const asOf = model.entry.kind === "customers" && options.snapshot !== undefined ? Object.fromEntries(dateColumns.map((c) => [c, parseSnapshot(options.snapshot!) * DAY_MS])) : {};
   if (model.entry.kind === "customers" && dateColumns.length) {
-    const origin = asOf[dateColumns[0]] ?? dateOrigins(model.preparation)[dateColumns[0]];
-    snapshot = new Date(origin).toISOString().slice(0, 10);
+    snapshot = formatDay((asOf[dateColumns[0]] ?? origins[dateColumns[0]]) / DAY_MS);
     notes.push(`date features counted back from ${snapshot}${options.snapshot ? " (--snapshot)" : ", the training data's latest date (--snapshot to change)"}`);
   }
   const applied = applyPreparation(model.preparation, table, { asOf });
@@ -55,9 +49,7 @@ export function scoreTable(model: ModelFile, source: DatasetTable, options: { sn
     ids: applied.ids,
     labels: Array.from(labels),
     snapshot,
-    notes,
-    matrix: applied.matrix,
-    unscaled: applied.unscaled
+    notes
   };
   if (probabilities) {
     const { n, k, data } = probabilities;

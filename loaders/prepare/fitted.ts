@@ -24,7 +24,7 @@ import type { ColumnRole, ColumnType, PrepareOptions } from "../manifest/types.t
 import { makeMatrix, type FeatureMatrix } from "../matrix.ts";
 import { asColumnTable, dedupeRows } from "./dedupe.ts";
 import { frameIds, toFrame, type Frame } from "./frame.ts";
-import { fillNumbers, fillStrings } from "./missing.ts";
+import { countMissingNumbers, countMissingStrings, fillNumbers, fillStrings } from "./missing.ts";
 import { clip } from "./outliers.ts";
 import { applyScale } from "./scale.ts";
 import { log1pColumn } from "./transform.ts";
@@ -173,15 +173,14 @@ export function applyPreparation(fitted: FittedPreparation, dataset: DatasetTabl
   if (dedupe.exactRows) notes.push(`${dedupe.exactRows} exact duplicate row(s) dropped`);
   if (dedupe.duplicateIds) notes.push(`${dedupe.duplicateIds} row(s) with an already seen ${idColumn} dropped (first kept)`);
   const columns = fitted.columns.filter((c) => present.has(c.name)).map((c) => dataset.columns.find((x) => x.name === c.name)!);
-  const origins: Record<string, number> = {};
-  for (const f of fitted.features) if (f.kind === "number" && f.origin !== undefined) origins[f.source] = asOf[f.source] ?? f.origin;
+  const origins = dateOrigins(fitted);
+  for (const column of Object.keys(origins)) origins[column] = asOf[column] ?? origins[column];
   const frame = toFrame(table, dedupe.rows, columns, [], origins);
   if (frame.n === 0) throw new WorkbenchError("the file has no customers to score", { file, hint: "Check the file and its header row" });
 
   for (const f of fitted.features) {
-    const values = frame.features.find((x) => x.name === f.name)!.values;
-    let missing = 0;
-    for (const v of values) if (v === null || (typeof v === "number" && Number.isNaN(v))) missing++;
+    const source = frame.features.find((x) => x.name === f.name)!;
+    const missing = source.kind === "number" ? countMissingNumbers(source.values) : countMissingStrings(source.values);
     if (missing) notes.push(`${missing} missing value(s) of "${f.name}" filled with the training ${f.kind === "number" ? "median" : "most common value"}`);
   }
   const where = (i: number) => ({ file, line: dataset.lines[frame.rows[i]] });

@@ -4,6 +4,8 @@
  * paper", "NumWebPurchases" → "num web purchases"). One-hot features ("Contract=Month-to-month")
  * are spelled as their category, never as "Contract=… ≤ 0".
  */
+import { oneHotName } from "../prepare/fitted.ts";
+
 export interface FeatureWords {
   /** The feature as a noun phrase: "income", "month-to-month contract", "no internet service". */
   words: string;
@@ -25,7 +27,7 @@ const NO = /^(no|n|false|f|0)$/i;
 export type OneHotFeatures = Map<string, { column: string; value: string; categories: string[] }>;
 
 export function oneHotFeatures(encoded: ReadonlyArray<{ column: string; categories: string[] }>): OneHotFeatures {
-  return new Map(encoded.flatMap((e) => e.categories.map((value) => [`${e.column}=${value}`, { column: e.column, value, categories: e.categories }] as const)));
+  return new Map(encoded.flatMap((e) => e.categories.map((value) => [oneHotName(e.column, value), { column: e.column, value, categories: e.categories }] as const)));
 }
 
 export function columnWords(column: string, display: Record<string, string> = {}): string {

@@ -25,7 +25,7 @@ export interface DriftFile {
 export function driftFile(a: Analysis, progress: (m: string) => void = () => {}): DriftFile {
   const source = a.entry.kind === "transactions" ? a.data.source : null;
   const refs = snapshotRefs(a.data.entry, source);
-  if (source) for (const ref of refs) checkWithinLog(source, ref.date);
+  if (source) checkWithinLog(source, refs.map((r) => r.date));
   const current = a.data.transactions?.snapshot;
   const fits: SnapshotFit[] = refs.map((ref) =>
     (a.data.transactions ? ref.date === current : ref.file === a.entry.file)

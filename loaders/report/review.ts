@@ -3,8 +3,7 @@
  * export's snapshot_date for a customer table).
  */
 import { addCadence } from "../drift/snapshots.ts";
-import { formatDay, parseSnapshot } from "../features/rfm.ts";
-import { DEFAULT_REFRESH } from "../manifest/defaults.ts";
+import { DAY_MS, formatDay, parseSnapshot } from "../features/rfm.ts";
 import type { Cadence } from "../manifest/types.ts";
 import { dateOrigins } from "../prepare/fitted.ts";
 import type { Analysis } from "./analyze.ts";
@@ -29,11 +28,11 @@ export function dataAsOf(a: Analysis): string | null {
   const snapshots = a.entry.snapshots;
   if (snapshots?.kind === "files") return snapshots.files[snapshots.files.length - 1].date;
   const origins = Object.values(dateOrigins(a.data.prepared.fitted));
-  return origins.length ? new Date(Math.max(...origins)).toISOString().slice(0, 10) : null;
+  return origins.length ? formatDay(Math.max(...origins) / DAY_MS) : null;
 }
 
 export function review(a: Analysis): Review {
-  const refresh = a.entry.refresh ?? DEFAULT_REFRESH;
+  const refresh = a.entry.refresh;
   const asOf = dataAsOf(a);
   const built = buildDate();
   const nextReview = addCadence(asOf ?? built, refresh);

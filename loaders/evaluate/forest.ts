@@ -1,38 +1,21 @@
 /**
- * Thin adapter over ml-random-forest's RandomForestClassifier. The library draws its bootstrap
- * samples and feature subsets from its own Mersenne Twister, seeded by an integer: we derive
- * that seed from our Rng, so the same Rng state gives the same forest. The trained trees are
- * copied out as compact JSON (feature indices mapped back to the full feature list) and
- * prediction counts votes ourselves, so results carry no class instances.
+ * Random forest of Gini CART trees (./cartGrowth.ts), sampled as ml-random-forest 2.1.0's
+ * RandomForestClassifier samples (replacement: false, useSampleBagging: true), which our forests
+ * used to come from: per tree, a bootstrap sample of n rows, then maxFeatures distinct features,
+ * each sample from a fresh Mersenne Twister seeded with the previous one's next output. The first
+ * seed is derived from our Rng, so the same Rng state gives the same forest, the one
+ * ml-random-forest gave. Trees are kept as compact JSON (feature indices into the full feature
+ * list) and prediction counts votes.
  *
- * ml-random-forest picks the feature subset once per tree (random subspaces), not per split
- * as Breiman's forest does; see ForestOptions.maxFeatures.
+ * Like ml-random-forest, the feature subset is drawn once per tree (random subspaces), not per
+ * split as in Breiman's forest (2001); see ForestOptions.maxFeatures.
  */
-import { createRequire } from "node:module";
 import { checkParam, WorkbenchError } from "../errors.ts";
 import type { FeatureMatrix } from "../matrix.ts";
 import type { Rng } from "../rng.ts";
-import {
-  cartParams,
-  encodeClasses,
-  featureRows,
-  mlCartOptions,
-  withFastSplits,
-  type Features,
-  type MlCartNode,
-  type MlMatrix
-} from "./cart.ts";
-
-interface MlRandomForest {
-  estimators: { root: MlCartNode }[];
-  indexes: number[][];
-  train(X: number[][], y: number[]): void;
-}
-
-const require = createRequire(import.meta.url);
-const { RandomForestClassifier } = require("ml-random-forest") as {
-  RandomForestClassifier: new (options: object) => MlRandomForest;
-};
+import { cartParams, encodeClasses, trainingColumns, type CartNode, type Features } from "./cart.ts";
+import { columnRows, growCart } from "./cartGrowth.ts";
+import { MersenneTwister } from "./mersenneTwister.ts";
 
 /** A tree reduced to what voting needs: split [feature, threshold, left, right] or leaf class. */
 export type VoteTree = number | [number, number, VoteTree, VoteTree];
@@ -49,7 +32,7 @@ export interface ForestOptions {
   maxFeatures?: number;
   /** Tree depth limit; default unlimited (fully grown trees, as in a random forest). */
   maxDepth?: number;
-  /** ml-cart's leaf size rule; default 3. */
+  /** Nodes with this many training rows or fewer become leaves; default 3. */
   minNumSamples?: number;
   /** Names for integer labels: label v is called labelNames[v]. */
   labelNames?: readonly string[];
@@ -60,50 +43,66 @@ export interface ForestModel {
   featureNames: string[];
   nEstimators: number;
   maxFeatures: number;
-  /** The integer seed handed to ml-random-forest (derived from our Rng). */
+  /** The integer seed of the first tree's Mersenne Twister (derived from our Rng). */
   seed: number;
   trees: VoteTree[];
 }
 
 export function fitForest(X: Features, labels: readonly string[] | Int32Array, rng: Rng, options: ForestOptions = {}): ForestModel {
-  const { rows, names } = featureRows(X);
-  if (rows.length !== labels.length) {
-    throw new WorkbenchError("features and labels have different numbers of rows", {
-      found: `${rows.length} and ${labels.length}`,
-      expected: "one label per feature row"
-    });
-  }
-  if (rows.length === 0) throw new WorkbenchError("cannot train a random forest on zero rows");
+  const { columns, names } = trainingColumns(X, labels.length, "random forest");
   const d = names.length;
   const nEstimators = options.nEstimators ?? 50;
   const maxFeatures = options.maxFeatures ?? d;
   checkParam(Number.isInteger(nEstimators) && nEstimators >= 1, "nEstimators", nEstimators, "an integer ≥ 1");
   checkParam(Number.isInteger(maxFeatures) && maxFeatures >= 1 && maxFeatures <= d, "maxFeatures", maxFeatures, `an integer from 1 to ${d} (the number of features)`);
-  const tree = cartParams({ maxDepth: options.maxDepth, minNumSamples: options.minNumSamples });
+  const params = cartParams({ maxDepth: options.maxDepth, minNumSamples: options.minNumSamples });
   const { codes, classes } = encodeClasses(labels, options.labelNames);
   const seed = rng.int(0x7fffffff);
-  const forest = new RandomForestClassifier({
-    nEstimators,
-    // The library reads integers ≤ 1 as a fraction of features (1 would mean all of them), so
-    // pass a fraction whose floor × d is exactly maxFeatures.
-    maxFeatures: maxFeatures === d ? 1.0 : (maxFeatures + 0.5) / d,
-    replacement: false,
-    useSampleBagging: true,
-    seed,
-    // The library's out-of-bag bookkeeping is quadratic in n and we do not use it.
-    noOOB: true,
-    treeOptions: mlCartOptions(tree)
-  });
-  withFastSplits(() => forest.train(rows, Array.from(codes)));
-  const trees = forest.estimators.map((est, t) => copyVoteTree(est.root, forest.indexes[t]));
+  let next = seed;
+  const trees: VoteTree[] = [];
+  for (let t = 0; t < nEstimators; t++) {
+    const rows = bootstrapRows(codes.length, next);
+    const features = featureSubset(d, maxFeatures, rows.next);
+    next = features.next;
+    const root = growCart(
+      features.chosen.map((j) => columnRows(columns[j], rows.chosen)),
+      Int32Array.from(rows.chosen, (i) => codes[i]),
+      classes.length,
+      params
+    );
+    trees.push(voteTree(root, features.chosen));
+  }
   return { classes, featureNames: names, nEstimators, maxFeatures, seed, trees };
 }
 
-function copyVoteTree(node: MlCartNode, columns: number[]): VoteTree {
-  if (node.left && node.right) {
-    return [columns[node.splitColumn as number], node.splitValue as number, copyVoteTree(node.left, columns), copyVoteTree(node.right, columns)];
+/** ml-random-forest's examplesBaggingWithReplacement: n rows drawn with replacement. */
+function bootstrapRows(n: number, seed: number): { chosen: Int32Array; next: number } {
+  const mt = new MersenneTwister(seed);
+  const chosen = Int32Array.from({ length: n }, () => mt.below(n));
+  return { chosen, next: mt.next() };
+}
+
+/**
+ * ml-random-forest's featureBagging without replacement: k distinct features in draw order, which
+ * is the order the tree tries them in (so it decides ties between features).
+ */
+function featureSubset(d: number, k: number, seed: number): { chosen: number[]; next: number } {
+  const mt = new MersenneTwister(seed);
+  const taken = new Uint8Array(d);
+  const chosen: number[] = [];
+  let j = mt.below(d);
+  while (chosen.length < k) {
+    while (taken[j]) j = mt.below(d);
+    taken[j] = 1;
+    chosen.push(j);
   }
-  return (node.distribution as MlMatrix).maxRowIndex(0)[1];
+  return { chosen, next: mt.next() };
+}
+
+/** A grown tree as a VoteTree, its column indices mapped to the full feature list. */
+function voteTree(node: CartNode, features: number[]): VoteTree {
+  if (node.kind === "leaf") return node.predicted;
+  return [features[node.feature], node.threshold, voteTree(node.left, features), voteTree(node.right, features)];
 }
 
 export interface ForestPrediction {

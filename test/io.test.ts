@@ -3,7 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { WorkbenchError } from "../loaders/errors.ts";
+import { parseRecords } from "../loaders/io/parse.ts";
 import { readDataset } from "../loaders/io/read.ts";
+import { textChunks } from "../loaders/io/text.ts";
+import { plainNumber } from "../loaders/io/values.ts";
+import { Rng } from "../loaders/rng.ts";
 import { parseManifest } from "../loaders/manifest/load.ts";
 import type { DatasetEntry } from "../loaders/manifest/types.ts";
 
@@ -253,6 +257,64 @@ describe("roles inferred for undescribed columns (otherColumns: infer)", () => {
     expect(e.otherColumns).toBe("infer");
     expect(read("id,spend\n1,3\n2,4\n", e).result().columns.map((c) => c.role)).toEqual(["id", "numeric"]);
     expect(errorOf(read("id,email\n1,a@b.example\n2,c@d.example\n", e).result).message).toMatch(/line 1: a customer table needs at least one feature/);
+  });
+});
+
+describe("plainNumber", () => {
+  it("equals Number() on plain numbers of every length and exponent (the digits fast path is exact), NaN on other text", () => {
+    const rng = new Rng(5);
+    let mismatches = 0;
+    for (let k = 0; k < 20000; k++) {
+      const x = (rng.random() - 0.5) * 10 ** Math.floor(rng.random() * 40 - 20);
+      const forms = [String(x), x.toFixed(2), x.toFixed(6), x.toPrecision(15), x.toPrecision(16), x.toExponential(4), `${x.toFixed(3)}e-21`, `+${Math.abs(x).toFixed(4)}E+7`, `.${String(Math.abs(x)).replace(".", "").slice(0, 12)}`, `${Math.round(x)}.`];
+      for (const t of forms) if (!Object.is(plainNumber(t), Number(t))) mismatches++;
+    }
+    expect(mismatches).toBe(0);
+    for (const t of ["-0", "9007199254740993", "123456789012345", "1e22", "1e23", "4.35e-23", " 12 ", "\u00a012"]) expect(Object.is(plainNumber(t), Number(t)), t).toBe(true);
+    for (const t of ["", ".", "1e", "e5", "1.2.3", "0x10", "1_000", "NaN", "Infinity", "1 234", "12€", "--1"]) expect(plainNumber(t), t).toBeNaN();
+  });
+});
+
+describe("reading in pieces", () => {
+  it("gives the records and lines of the whole text, wherever the pieces end (multi-byte characters, CRLF, quoted line breaks, BOM)", () => {
+    const content = '\uFEFFid,x,c\r\n1,2.5,"caf\u00e9, \u00fcber"\r\n\r\n2,3,"two\r\nlines ""q"""\n3,-1e3,\u6771\u4eac\r\n,,\n4,5,\ud83d\ude00';
+    const path = join(dir, "pieces.csv");
+    writeFileSync(path, content);
+    const records = (source: string | Iterable<string>) => {
+      const out: string[] = [];
+      parseRecords(source, "csv", "pieces.csv", (fields, line) => out.push(`${line}:${fields.join("|")}`), { headerFirst: true });
+      return out;
+    };
+    const whole = records(content);
+    expect(whole).toEqual(["1:id|x|c", "2:1|2.5|caf\u00e9, \u00fcber", "4:2|3|two\r\nlines \"q\"", "6:3|-1e3|\u6771\u4eac", "8:4|5|\ud83d\ude00"]);
+    for (let bytes = 1; bytes <= 24; bytes++) {
+      expect(records(textChunks(path, "pieces.csv", { hint: "", chunkBytes: bytes })), `pieces of ${bytes} bytes`).toEqual(whole);
+    }
+  });
+
+  it("reads texts for every row of a column whose first text comes late, and numeric ids and churn flags as written", () => {
+    const e = parseManifest({ datasets: { t: { title: "T", kind: "customers", file: "t.csv", format: "csv" } } }, "m.json").datasets[0];
+    const rows = Array.from({ length: 60 }, (_, i) => `${String(i + 1).padStart(4, "0")},${i},${i < 50 ? String(i % 3).padStart(3, "0") : "A1"},${i % 2}`);
+    const d = read(["customer_id,spend,code,Exited", ...rows].join("\n") + "\n", e).result();
+    expect(d.columns.map((c) => [c.name, c.role])).toEqual([["customer_id", "id"], ["spend", "numeric"], ["code", "categorical"], ["Exited", "outcome"]]);
+    expect((d.table.array("customer_id") as string[]).slice(0, 2)).toEqual(["0001", "0002"]);
+    expect((d.table.array("code") as string[]).slice(0, 3)).toEqual(["000", "001", "002"]);
+    expect((d.table.array("code") as string[])[59]).toBe("A1");
+    expect((d.table.array("Exited") as string[]).slice(0, 2)).toEqual(["0", "1"]);
+  });
+
+  it("refuses a number beyond ±1.8e308 only in a column read as numbers", () => {
+    const e = parseManifest({ datasets: { t: { title: "T", kind: "customers", file: "t.csv", format: "csv" } } }, "m.json").datasets[0];
+    expect(errorOf(read("spend,plan\n1,a\n1e400,b\n", e).result).message).toMatch(/line 3, column "spend": is too large to be a number/);
+    expect(read("spend,plan\n1,a\n2,b\n3,a\n", e).result().rows).toBe(3);
+    expect(read("spend,plan\n1,1e400\n2,b\n3,a\n4,b\n", e).result().columns.find((c) => c.name === "plan")!.role).toBe("categorical");
+  });
+
+  it("looks up a missing-value code that reads as a number before taking the number", () => {
+    const d = read("id,x,c\n1,-999,a\n2,4,NA\n", entry({ id: "id", x: "numeric", c: "categorical" }, { missingValues: ["", "-999", "NA"] })).result();
+    expect(Array.from(d.table.array("x") as Float64Array)).toEqual([NaN, 4]);
+    expect(d.table.array("c")).toEqual(["a", null]);
+    expect(d.columns.map((c) => c.missing)).toEqual([0, 1, 1]);
   });
 });
 

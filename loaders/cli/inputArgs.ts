@@ -6,7 +6,7 @@
 import { basename, extname, relative } from "node:path";
 import { WorkbenchError } from "../errors.ts";
 import { parseRecords } from "../io/parse.ts";
-import { readText, type Encoding } from "../io/text.ts";
+import { textChunks, type Encoding } from "../io/text.ts";
 import { findDataset, loadManifest, parseManifest } from "../manifest/load.ts";
 import type { ColumnRole, DatasetEntry, FileFormat } from "../manifest/types.ts";
 import { projectRoot } from "../paths.ts";
@@ -231,11 +231,11 @@ function formatFromExtension(path: string): FileFormat {
 }
 
 function headerOf(path: string, format: FileFormat, shown: string, v: InputFlags): string[] {
-  const text = readText(path, shown, { encoding: v.encoding as Encoding | undefined, hint: "Check the --input path" });
+  const chunks = textChunks(path, shown, { encoding: v.encoding as Encoding | undefined, hint: "Check the --input path" });
   let header: string[] = [];
   const stop = {};
   try {
-    parseRecords(text, format, shown, (fields) => {
+    parseRecords(chunks, format, shown, (fields) => {
       header = v["no-header"] ? fields.map((_, i) => String(i + 1)) : fields.map((f) => f.trim());
       throw stop;
     });

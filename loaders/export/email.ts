@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { WorkbenchError } from "../errors.ts";
 import { parseRecords } from "../io/parse.ts";
-import { readText } from "../io/text.ts";
+import { textChunks } from "../io/text.ts";
 import type { DatasetEntry } from "../manifest/types.ts";
 
 export function hashEmail(address: string): string {
@@ -19,7 +19,7 @@ export function hashEmail(address: string): string {
  * transaction log the first non-empty one of each customer id (`byId`).
  */
 export function hashedEmails(entry: DatasetEntry, path: string, shown: string, column: string): { byRow: string[]; byId: Map<string, string> } {
-  const text = readText(path, shown, { encoding: entry.encoding, hint: `Fix "file" of dataset "${entry.name}" in data/manifest.json` });
+  const chunks = textChunks(path, shown, { encoding: entry.encoding, hint: `Fix "file" of dataset "${entry.name}" in data/manifest.json` });
   const idColumn = Object.entries(entry.columns).find(([, role]) => role === "id")?.[0];
   let emailAt = -1;
   let idAt = -1;
@@ -33,7 +33,7 @@ export function hashedEmails(entry: DatasetEntry, path: string, shown: string, c
   const byRow: string[] = [];
   const raw: string[] = [];
   const byId = new Map<string, string>();
-  parseRecords(text, entry.format, shown, (fields) => {
+  parseRecords(chunks, entry.format, shown, (fields) => {
     if (!header) {
       const names = fields.map((f) => f.trim());
       emailAt = names.indexOf(column);

@@ -1,5 +1,4 @@
 import type { ColumnRole } from "../manifest/types.ts";
-import { isNumberText } from "./values.ts";
 
 /** A role given to a column the manifest or the command line did not describe, and why. */
 export interface InferredRole {
@@ -25,10 +24,21 @@ const CHURN_OUTCOME = /churn|attrition|attrited|^(exited|left|cancell?ed|defecte
 /** Values that say the customer left, for an inferred churn outcome's positive value. */
 const LEFT_WORDS = /attrit|churn|cancel|closed|left|exited|lost|former/i;
 
+/** A column named like Churn, Exited or Attrition_Flag: whether the customer left. */
+export function namedLikeChurn(name: string): boolean {
+  return CHURN_OUTCOME.test(name);
+}
+
 /** "id", "ID", "customer_id", "CustomerID", "customerId", "Customer ID" — not "Paid" or "Valid". */
 export function idLikeName(name: string): boolean {
   return /(^|[\s_\-.])id($|[\s_\-.])/i.test(name) || /[a-z](ID|Id)$/.test(name) || /^(customer|client|user|account|member)(_?(no|number|key|code))?$/i.test(name);
 }
+
+/**
+ * The column of a file as the reader scanned it: numbers when every present value was a plain
+ * number (NaN where missing), else the trimmed texts (null where missing).
+ */
+export type ScannedValues = Float64Array | Array<string | null>;
 
 /**
  * Roles for undescribed columns from their values, as pandas users expect (numbers are
@@ -44,41 +54,47 @@ export function idLikeName(name: string): boolean {
  *   (names, free text), as are texts with more than MAX_CATEGORIES distinct values;
  * - other text → categorical (one-hot encoded).
  * At most one id: once the manifest, the command line or an earlier column gave one, unique
- * columns are ignored instead. `values` hold the raw field texts of each row.
+ * columns are ignored instead. Numbers are told apart by value ("1" and "1.0" are one value).
  */
 export function inferRoles(
-  columns: Array<{ name: string; values: string[] }>,
-  { missing, haveId, haveOutcome = false }: { missing: ReadonlySet<string>; haveId: boolean; haveOutcome?: boolean }
+  columns: Array<{ name: string; values: ScannedValues }>,
+  { haveId, haveOutcome = false }: { haveId: boolean; haveOutcome?: boolean }
 ): InferredRole[] {
   let idTaken = haveId;
   let outcomeTaken = haveOutcome;
   return columns.map(({ name, values }) => {
-    const present = values.map((v) => v.trim()).filter((v) => !missing.has(v));
-    const distinct = new Set(present).size;
-    const unique = present.length >= 2 && distinct === present.length && present.length === values.length;
-    const share = (re: RegExp) => present.filter((v) => re.test(v)).length / present.length;
     const role = (r: ColumnRole, reason: string): InferredRole => {
       if (r === "id") idTaken = true;
       return { name, role: r, reason };
     };
+    const numbers = values instanceof Float64Array;
+    const churnNamed = !outcomeTaken && namedLikeChurn(name);
+    const idNamed = !idTaken && idLikeName(name);
+    // A million numbers need not be listed nor told apart unless a rule below asks.
+    if (numbers && !churnNamed && !idNamed) return values.some((v) => !Number.isNaN(v)) ? role("numeric", "numbers") : role("ignore", "every value is missing");
+    const present: Array<string | number> = numbers ? Array.from(values).filter((v) => !Number.isNaN(v)) : values.filter((v) => v !== null);
     if (present.length === 0) return role("ignore", "every value is missing");
-    if (!outcomeTaken && CHURN_OUTCOME.test(name) && distinct === 2) {
+    const distinct = new Set(present).size;
+    if (churnNamed && distinct === 2) {
       outcomeTaken = true;
       // "Attrited Customer" / "Existing Customer": the value that says leaving is the positive one.
-      const left = [...new Set(present)].filter((v) => LEFT_WORDS.test(v));
+      const left = [...new Set(present)].map(String).filter((v) => LEFT_WORDS.test(v));
       return { ...role("outcome", "named like churn, with two values: predicted as the outcome, never clustered on"), ...(left.length === 1 ? { positive: left[0] } : {}) };
     }
+    const unique = present.length >= 2 && distinct === present.length && present.length === values.length;
     // Named like an identifier and mostly distinct: the id, even with repeats (a customer listed
     // twice), which preparation then drops and reports, rather than one-hot encoding the ids.
-    if (!idTaken && idLikeName(name) && distinct >= 0.5 * present.length && present.length >= 2) {
+    if (idNamed && distinct >= 0.5 * present.length && present.length >= 2) {
       return role("id", unique ? "named like an identifier, a different value on every row" : "named like an identifier; repeated ids are dropped as duplicates");
     }
-    if (present.every(isNumberText)) return role("numeric", "numbers");
-    if (present.every((v) => ISO_DATE.test(v))) return role("date", "dates (YYYY-MM-DD)");
+    if (numbers) return role("numeric", "numbers");
+    const texts = present as string[];
+    const share = (re: RegExp) => texts.filter((v) => re.test(v)).length / texts.length;
+    if (texts.every((v) => ISO_DATE.test(v))) return role("date", "dates (YYYY-MM-DD)");
     if (share(EMAIL) >= 0.8) return role("personal", "e-mail addresses: never read");
-    if (share(PHONE) >= 0.8 && present.some((v) => /\d{3}/.test(v))) return role("personal", "phone numbers: never read");
+    if (share(PHONE) >= 0.8 && texts.some((v) => /\d{3}/.test(v))) return role("personal", "phone numbers: never read");
     if (unique) {
-      if (!idTaken && (idLikeName(name) || present.every((v) => CODE.test(v)))) return role("id", "a unique code per row");
+      if (!idTaken && (idLikeName(name) || texts.every((v) => CODE.test(v)))) return role("id", "a unique code per row");
       return role("ignore", "a different text on every row (names or free text), not a feature");
     }
     if (distinct > MAX_CATEGORIES) {

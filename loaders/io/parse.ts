@@ -16,101 +16,148 @@ import type { FileFormat } from "../manifest/types.ts";
  * not skipped so that the first data row silently becomes the column names.
  */
 export function parseRecords(
-  text: string,
+  source: string | Iterable<string>,
   format: FileFormat,
   file: string,
   onRecord: (fields: string[], line: number) => void,
   { headerFirst = false }: { headerFirst?: boolean } = {}
 ): void {
-  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  if (format === "whitespace") return parseWhitespace(text, start, onRecord);
-  const delimiter = format === "csv" ? 44 : 9;
-  const fields: string[] = [];
-  const n = text.length;
-  let i = start;
-  let line = 1;
-  while (i < n) {
-    const recordLine = line;
-    fields.length = 0;
-    let blank = true;
-    // One record: fields until an unquoted line end or end of text.
-    for (;;) {
-      let value: string;
-      if (text.charCodeAt(i) === 34) {
-        // Quoted field.
-        const quoteLine = line;
-        let j = i + 1;
-        let parts = "";
-        let from = j;
-        for (;;) {
-          if (j >= n) {
-            throw new WorkbenchError("a quoted field is never closed", {
-              file,
-              line: quoteLine,
-              hint: 'Close the field with a double quote; a quote inside a field is written as ""'
-            });
-          }
-          const c = text.charCodeAt(j);
-          if (c === 34) {
-            if (text.charCodeAt(j + 1) === 34) {
-              parts += text.slice(from, j + 1);
-              j += 2;
-              from = j;
-              continue;
-            }
-            break;
-          }
-          if (c === 10 || (c === 13 && text.charCodeAt(j + 1) !== 10)) line++;
-          j++;
-        }
-        value = parts + text.slice(from, j);
-        i = j + 1;
-        const c = i < n ? text.charCodeAt(i) : 10;
-        if (c !== delimiter && c !== 10 && c !== 13) {
-          throw new WorkbenchError("unexpected text after a closing quote", {
-            file,
-            line,
-            found: text.slice(i, i + 20).split(/\r?\n/)[0],
-            expected: "a delimiter or the end of the line",
-            hint: 'Quote the whole field and double any quote inside it ("")'
-          });
-        }
-        blank = false;
-      } else {
-        let j = i;
-        while (j < n) {
-          const c = text.charCodeAt(j);
-          if (c === delimiter || c === 10 || c === 13) break;
-          j++;
-        }
-        value = text.slice(i, j);
-        if (blank && value.trim().length > 0) blank = false;
-        i = j;
-      }
-      fields.push(value);
-      const c = i < n ? text.charCodeAt(i) : -1;
-      if (c === delimiter) {
-        i++;
-        continue;
-      }
-      // Line end (or end of text) closes the record.
-      if (c === 13) i += text.charCodeAt(i + 1) === 10 ? 2 : 1;
-      else if (c === 10) i++;
-      line++;
-      break;
-    }
-    if (!blank || (headerFirst && fields.length > 1)) {
-      headerFirst = false;
-      onRecord(fields, recordLine);
-    }
+  const state: ParseState = { line: 1, headerFirst, fields: [] };
+  const parse = format === "whitespace" ? parseWhitespace : parseDelimited(format === "csv" ? 44 : 9);
+  if (typeof source === "string") {
+    parse(source, source.charCodeAt(0) === 0xfeff ? 1 : 0, source.length, true, state, file, onRecord);
+    return;
   }
+  // Pieces are parsed up to their last line break; what follows (and a record whose quoted field
+  // runs on) is carried into the next piece.
+  let carry = "";
+  let first = true;
+  for (const chunk of source) {
+    const text = carry + chunk;
+    const start = first && text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    first = false;
+    const cut = text.lastIndexOf("\n") + 1;
+    const done = cut > start ? parse(text, start, cut, false, state, file, onRecord) : start;
+    carry = text.slice(done);
+  }
+  if (carry) parse(carry, first && carry.charCodeAt(0) === 0xfeff ? 1 : 0, carry.length, true, state, file, onRecord);
 }
 
-function parseWhitespace(text: string, start: number, onRecord: (fields: string[], line: number) => void): void {
-  const fields: string[] = [];
-  const n = text.length;
+interface ParseState {
+  /** The 1-based physical line the next record starts on. */
+  line: number;
+  headerFirst: boolean;
+  /** The record's fields, reused. */
+  fields: string[];
+}
+
+/**
+ * Parses text[start, end) and returns where parsing stopped: `end`, or, when the text is not
+ * `final`, the start of a record whose quoted field is still open at `end`.
+ */
+type PieceParser = (
+  text: string,
+  start: number,
+  end: number,
+  final: boolean,
+  state: ParseState,
+  file: string,
+  onRecord: (fields: string[], line: number) => void
+) => number;
+
+function parseDelimited(delimiter: number): PieceParser {
+  return (text, start, n, final, state, file, onRecord) => {
+    const fields = state.fields;
+    let i = start;
+    let line = state.line;
+    while (i < n) {
+      const recordStart = i;
+      const recordLine = line;
+      fields.length = 0;
+      let blank = true;
+      // One record: fields until an unquoted line end or end of text.
+      for (;;) {
+        let value: string;
+        if (text.charCodeAt(i) === 34) {
+          // Quoted field.
+          const quoteLine = line;
+          let j = i + 1;
+          let parts = "";
+          let from = j;
+          for (;;) {
+            if (j >= n) {
+              if (!final) {
+                state.line = recordLine;
+                return recordStart;
+              }
+              throw new WorkbenchError("a quoted field is never closed", {
+                file,
+                line: quoteLine,
+                hint: 'Close the field with a double quote; a quote inside a field is written as ""'
+              });
+            }
+            const c = text.charCodeAt(j);
+            if (c === 34) {
+              if (text.charCodeAt(j + 1) === 34) {
+                parts += text.slice(from, j + 1);
+                j += 2;
+                from = j;
+                continue;
+              }
+              break;
+            }
+            if (c === 10 || (c === 13 && text.charCodeAt(j + 1) !== 10)) line++;
+            j++;
+          }
+          value = parts + text.slice(from, j);
+          i = j + 1;
+          const c = i < n ? text.charCodeAt(i) : 10;
+          if (c !== delimiter && c !== 10 && c !== 13) {
+            throw new WorkbenchError("unexpected text after a closing quote", {
+              file,
+              line,
+              found: text.slice(i, i + 20).split(/\r?\n/)[0],
+              expected: "a delimiter or the end of the line",
+              hint: 'Quote the whole field and double any quote inside it ("")'
+            });
+          }
+          blank = false;
+        } else {
+          let j = i;
+          while (j < n) {
+            const c = text.charCodeAt(j);
+            if (c === delimiter || c === 10 || c === 13) break;
+            j++;
+          }
+          value = text.slice(i, j);
+          if (blank && value.trim().length > 0) blank = false;
+          i = j;
+        }
+        fields.push(value);
+        const c = i < n ? text.charCodeAt(i) : -1;
+        if (c === delimiter) {
+          i++;
+          continue;
+        }
+        // Line end (or end of text) closes the record.
+        if (c === 13) i += text.charCodeAt(i + 1) === 10 ? 2 : 1;
+        else if (c === 10) i++;
+        line++;
+        break;
+      }
+      if (!blank || (state.headerFirst && fields.length > 1)) {
+        state.headerFirst = false;
+        onRecord(fields, recordLine);
+      }
+    }
+    state.line = line;
+    return n;
+  };
+}
+
+const parseWhitespace: PieceParser = (text, start, n, _final, state, _file, onRecord) => {
+  const fields = state.fields;
   let i = start;
-  let line = 1;
   while (i < n) {
     fields.length = 0;
     for (;;) {
@@ -127,8 +174,9 @@ function parseWhitespace(text: string, start: number, onRecord: (fields: string[
       fields.push(text.slice(i, j));
       i = j;
     }
-    if (fields.length > 0) onRecord(fields, line);
+    if (fields.length > 0) onRecord(fields, state.line);
     if (i < n) i += text.charCodeAt(i) === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
-    line++;
+    state.line++;
   }
-}
+  return n;
+};

@@ -5,11 +5,11 @@ import { checkRoles } from "../manifest/load.ts";
 import { typeOfRole, type ColumnRole, type ColumnType, type DatasetEntry } from "../manifest/types.ts";
 import { dataFilePath, projectRoot } from "../paths.ts";
 import { outcomeIndicator } from "../outcome/columns.ts";
-import { inferRoles } from "./inferRoles.ts";
+import { idLikeName, inferRoles, namedLikeChurn } from "./inferRoles.ts";
 import { parseRecords } from "./parse.ts";
-import { readText } from "./text.ts";
+import { textChunks } from "./text.ts";
 import type { DatasetTable } from "./types.ts";
-import { dateParser, parseNumber } from "./values.ts";
+import { dateParser, parseNumber, plainNumber, tooLarge, type DateParser } from "./values.ts";
 
 /** Columns never loaded into the table: personal data stays out of everything downstream. */
 const NOT_LOADED = new Set<ColumnRole>(["personal", "ignore"]);
@@ -18,16 +18,13 @@ const NOT_LOADED = new Set<ColumnRole>(["personal", "ignore"]);
  * Reads the dataset file of a manifest entry and types every manifest column per its role.
  * `path` overrides where the file is (the CLI's --input, named by the user); by default it is
  * data/<entry.file>, which must stay inside data/. Problems become one WorkbenchError naming
- * file, line, column, what was found and expected. The file is only ever read.
+ * file, line, column, what was found and expected. The file is only ever read, piece by piece,
+ * in one pass (and a second for the texts of a column found to need them late; see typeRecords).
  */
 export function readDataset(entry: DatasetEntry, path = dataFilePath(entry.file, entry.name)): DatasetTable {
   const file = relative(projectRoot(), path) || path;
   const hint = `Put the file there, or fix "file" of dataset "${entry.name}" in data/manifest.json`;
-  const text = readText(path, file, { encoding: entry.encoding, hint });
-  if (text.trim() === "") {
-    throw new WorkbenchError("the file is empty", { file, hint: "Export the data again; a header line and data rows are expected" });
-  }
-  return typeRecords(entry, text, file);
+  return typeRecords(entry, () => textChunks(path, file, { encoding: entry.encoding, hint }), file);
 }
 
 /** The header's column names (1, 2, … without a header row), and the line it is on. */
@@ -44,157 +41,221 @@ function headerOf(fields: string[], entry: DatasetEntry, file: string, line: num
   return names;
 }
 
-/**
- * The roles of the columns to read: the manifest's, plus, with otherColumns "infer", a role
- * inferred from the values of every other named column of the header (in file order).
- */
-function effectiveColumns(entry: DatasetEntry, text: string, file: string): { columns: Record<string, ColumnRole>; inferred: Map<string, string>; positives: Map<string, string> } {
-  const inferred = new Map<string, string>();
-  const positives = new Map<string, string>();
-  if (entry.otherColumns !== "infer") return { columns: entry.columns, inferred, positives };
-  let header: string[] | null = null;
-  let values: string[][] = [];
-  let headerLine = 1;
-  parseRecords(text, entry.format, file, (fields, line) => {
-    if (!header) {
-      header = headerOf(fields, entry, file, line);
-      headerLine = line;
-      values = header.map(() => []);
-      if (entry.header !== false) return;
-    }
-    // Ragged rows are reported with their line by the typed read that follows.
-    if (fields.length === header.length) fields.forEach((f, i) => values[i].push(f));
-  }, { headerFirst: entry.header !== false });
-  const names: string[] = header ?? [];
-  const undescribed = names.map((name, i) => ({ name, values: values[i] })).filter((c) => c.name !== "" && !(c.name in entry.columns));
-  const roles = inferRoles(undescribed, {
-    missing: new Set(entry.missingValues ?? [""]),
-    haveId: Object.values(entry.columns).includes("id"),
-    haveOutcome: Object.values(entry.columns).includes("outcome")
-  });
-  const byName = new Map(roles.map((r) => [r.name, r]));
-  const columns: Record<string, ColumnRole> = {};
-  for (const name of names) {
-    if (name in entry.columns) columns[name] = entry.columns[name];
-    else if (byName.has(name)) {
-      columns[name] = byName.get(name)!.role;
-      inferred.set(name, byName.get(name)!.reason);
-      if (byName.get(name)!.positive !== undefined) positives.set(name, byName.get(name)!.positive!);
-    }
-  }
-  // Manifest columns missing from the header keep their place at the end; the typed read reports them.
-  for (const [name, role] of Object.entries(entry.columns)) if (!(name in columns)) columns[name] = role;
-  checkRoles(entry.kind, columns, {
-    file,
-    ...(entry.header !== false ? { line: headerLine } : {})
-  });
-  return { columns, inferred, positives };
+/** How the scan reads a column: as its declared role's type, or (undescribed) numbers until a text says otherwise. */
+type Reading = ColumnType | "guess";
+
+/** A column as the scan collects it. */
+interface ScanColumn {
+  name: string;
+  /** Its field in each record. */
+  field: number;
+  reading: Reading;
+  numbers: NumberList;
+  texts: Array<string | null>;
+  /** A guessed column that met a text: the row it was met on (its texts start there), else -1. */
+  textFrom: number;
+  /** A guessed column's first value beyond ±1.8e308, refused if the column is read as numbers. */
+  tooLarge?: { raw: string; line: number };
+  missing: number;
 }
 
-function typeRecords(given: DatasetEntry, text: string, file: string): DatasetTable {
-  const { columns: roles, inferred, positives } = effectiveColumns(given, text, file);
-  // An inferred churn outcome (inferRoles) is an outcome like a declared one.
-  const outcome =
-    given.outcome ??
-    Object.entries(roles)
-      .filter(([, r]) => r === "outcome")
-      .map(([column]) => ({ column, churn: true, ...(positives.has(column) ? { positive: positives.get(column)! } : {}) }))[0];
-  const entry: DatasetEntry = inferred.size ? { ...given, columns: roles, ...(outcome ? { outcome } : {}) } : given;
-  const wanted = Object.entries(roles);
-  const missingValues = new Set(entry.missingValues ?? [""]);
-  const parseDate = wanted.some(([, role]) => role === "date") ? dateParser(entry.dateFormat ?? "YYYY-MM-DD") : null;
+/** Numbers appended one at a time into a typed array, grown by doubling. */
+class NumberList {
+  values = new Float64Array(1024);
+  length = 0;
+  push(x: number): void {
+    if (this.length === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = x;
+  }
+  array(): Float64Array {
+    return this.values.slice(0, this.length);
+  }
+}
 
-  let header: string[] | null = null;
-  let fieldIndex: number[] = [];
-  const types: ColumnType[] = wanted.map(([, role]) => typeOfRole(role));
-  const loaded = wanted.map(([, role]) => !NOT_LOADED.has(role));
-  const numbers: number[][] = wanted.map(() => []);
-  const strings: Array<Array<string | null>> = wanted.map(() => []);
-  const missing = new Array<number>(wanted.length).fill(0);
-  const lines: number[] = [];
+/**
+ * The columns a dataset reads and their order: with otherColumns "infer", every named column of
+ * the header in file order (then manifest columns absent from it, which are reported); else the
+ * manifest's. Kept in an object's key order, as the roles are.
+ */
+function columnOrder(entry: DatasetEntry, header: string[]): string[] {
+  const order: Record<string, true> = {};
+  if (entry.otherColumns === "infer") for (const name of header) if (name !== "") order[name] = true;
+  for (const name of Object.keys(entry.columns)) order[name] = true;
+  return Object.keys(order);
+}
+
+function typeRecords(given: DatasetEntry, chunks: () => Iterable<string>, file: string): DatasetTable {
+  const missingValues = new Set(given.missingValues ?? [""]);
+  // A missing-value code that reads as a number (-999) must be looked up before a number is taken.
+  const numberLikeMissing = [...missingValues].some((v) => !Number.isNaN(plainNumber(v)));
+  const headerFirst = given.header !== false;
+  let header: string[] = [];
+  let headerLine = 1;
+  let columns: ScanColumn[] = [];
+  let read: ScanColumn[] = [];
+  const lines = new NumberList();
 
   const onHeader = (fields: string[], line: number) => {
-    header = headerOf(fields, entry, file, line);
-    // Only a repeated name the manifest uses is ambiguous; repeats among unused columns are harmless.
-    const used = new Set(wanted.map(([name]) => name));
-    const seen = new Map<string, number>();
+    header = headerOf(fields, given, file, line);
+    headerLine = line;
+    const first = new Map<string, number>();
     header.forEach((name, i) => {
-      if (seen.has(name) && used.has(name)) {
-        throw new WorkbenchError("the header names a column twice", {
-          file,
-          line,
-          column: name,
-          found: `fields ${seen.get(name)! + 1} and ${i + 1}`,
-          expected: "unique column names",
-          hint: "Rename one of them in the file's header"
-        });
-      }
-      if (!seen.has(name)) seen.set(name, i);
+      if (!first.has(name)) first.set(name, i);
     });
-    fieldIndex = wanted.map(([name]) => {
-      const i = seen.get(name);
-      if (i === undefined) {
+    columns = columnOrder(given, header).map((name) => {
+      const field = first.get(name);
+      if (field === undefined) {
         throw new WorkbenchError("a column named in data/manifest.json is not in the file", {
           file,
           line,
           column: name,
-          found: `header ${header!.join(", ")}`.slice(0, 200),
-          hint: `Fix the column name under "columns" of dataset "${entry.name}", or the file's header`
+          found: `header ${header.join(", ")}`.slice(0, 200),
+          hint: `Fix the column name under "columns" of dataset "${given.name}", or the file's header`
         });
       }
-      return i;
+      // Only a repeated name that is read is ambiguous; repeats among unused columns are harmless.
+      const again = header.indexOf(name, field + 1);
+      if (again >= 0) {
+        throw new WorkbenchError("the header names a column twice", {
+          file,
+          line,
+          column: name,
+          found: `fields ${field + 1} and ${again + 1}`,
+          expected: "unique column names",
+          hint: "Rename one of them in the file's header"
+        });
+      }
+      const role = given.columns[name];
+      const reading: Reading = role === undefined ? "guess" : typeOfRole(role);
+      return { name, field, reading, numbers: new NumberList(), texts: [], textFrom: -1, missing: 0 };
     });
+    read = columns.filter((c) => !NOT_LOADED.has(given.columns[c.name]));
+  };
+
+  const parseDate = lazyDateParser(given);
+  const failAt = (error: unknown, line: number, column: string) => {
+    if (!(error instanceof WorkbenchError)) throw error;
+    throw new WorkbenchError(error.message, { file, line, column });
   };
 
   const onRow = (fields: string[], line: number) => {
-    if (fields.length !== header!.length) {
+    if (fields.length !== header.length) {
       throw new WorkbenchError("the row has the wrong number of fields", {
         file,
         line,
         found: `${fields.length} field(s)`,
-        expected: `${header!.length}, as in the header`,
-        hint: `Check for a missing or extra ${entry.format === "csv" ? "comma" : entry.format === "tsv" ? "tab" : "value"}, or quote fields that contain one`
+        expected: `${header.length}, as in the header`,
+        hint: `Check for a missing or extra ${given.format === "csv" ? "comma" : given.format === "tsv" ? "tab" : "value"}, or quote fields that contain one`
       });
     }
+    const row = lines.length;
     lines.push(line);
-    for (let c = 0; c < wanted.length; c++) {
-      if (!loaded[c]) continue;
-      const raw = fields[fieldIndex[c]];
-      const isMissing = missingValues.has(raw.trim());
-      if (isMissing) missing[c]++;
-      if (types[c] === "string") {
-        strings[c].push(isMissing ? null : raw.trim());
+    for (const c of read) {
+      const raw = fields[c.field];
+      if (c.reading === "number" || c.reading === "guess") {
+        // The fast path: a plain, finite number, when no missing-value code could look like one.
+        const x = plainNumber(raw);
+        if (Number.isFinite(x) && !numberLikeMissing) {
+          c.numbers.push(x);
+          continue;
+        }
+        if (missingValues.has(raw.trim())) {
+          c.missing++;
+          c.numbers.push(NaN);
+        } else if (c.reading === "number") {
+          try {
+            c.numbers.push(parseNumber(raw));
+          } catch (error) {
+            failAt(error, line, c.name);
+          }
+        } else if (!Number.isNaN(x)) {
+          c.tooLarge ??= { raw, line };
+          c.numbers.push(x);
+        } else {
+          // A text: from here on the column is read as texts (earlier rows are read again if needed).
+          c.reading = "string";
+          c.textFrom = row;
+          c.texts.length = row;
+          c.texts.push(raw.trim());
+        }
         continue;
       }
-      let value = NaN;
-      if (!isMissing) {
+      const t = raw.trim();
+      const isMissing = missingValues.has(t);
+      if (isMissing) c.missing++;
+      if (c.reading === "string") c.texts.push(isMissing ? null : t);
+      else {
         try {
-          value = types[c] === "date" ? parseDate!.parse(raw) : parseNumber(raw);
+          c.numbers.push(isMissing ? NaN : parseDate().parse(raw));
         } catch (error) {
-          if (!(error instanceof WorkbenchError)) throw error;
-          throw new WorkbenchError(error.message, { file, line, column: wanted[c][0] });
+          failAt(error, line, c.name);
         }
       }
-      numbers[c].push(value);
     }
   };
 
-  if (entry.header === false) {
-    parseRecords(text, entry.format, file, (fields, line) => {
-      if (!header) onHeader(fields, line);
-      onRow(fields, line);
-    });
-  } else {
-    parseRecords(text, entry.format, file, (fields, line) => (header ? onRow(fields, line) : onHeader(fields, line)), { headerFirst: true });
-  }
-  if (lines.length === 0) {
-    throw new WorkbenchError("the file has a header but no data rows", { file, hint: "Add the data rows below the header" });
-  }
+  let sawRecord = false;
+  parseRecords(chunks(), given.format, file, (fields, line) => {
+    if (!sawRecord) {
+      sawRecord = true;
+      onHeader(fields, line);
+      if (headerFirst) return;
+    }
+    onRow(fields, line);
+  }, { headerFirst });
+  if (!sawRecord) throw new WorkbenchError("the file is empty", { file, hint: "Export the data again; a header line and data rows are expected" });
+  if (lines.length === 0) throw new WorkbenchError("the file has a header but no data rows", { file, hint: "Add the data rows below the header" });
 
+  const guessed = read.filter((c) => !(c.name in given.columns));
+  // Texts needed that the scan did not keep: rows before a guessed column's first text, and the
+  // values of number columns that may become an id or outcome (by name: see inferRoles).
+  const again = guessed.filter((c) => c.textFrom > 0 || (c.textFrom < 0 && (idLikeName(c.name) || namedLikeChurn(c.name))));
+  if (again.length) readTextsAgain(chunks(), given, file, again, missingValues);
+
+  const inferredRoles = inferRoles(
+    guessed.map((c) => ({ name: c.name, values: c.textFrom < 0 ? c.numbers.array() : c.texts })),
+    { haveId: Object.values(given.columns).includes("id"), haveOutcome: Object.values(given.columns).includes("outcome") }
+  );
+  const roles: Record<string, ColumnRole> = {};
+  for (const c of columns) roles[c.name] = given.columns[c.name] ?? inferredRoles.find((r) => r.name === c.name)!.role;
+  const inferred = new Map(inferredRoles.map((r) => [r.name, r.reason]));
+  if (given.otherColumns === "infer") checkRoles(given.kind, roles, { file, ...(headerFirst ? { line: headerLine } : {}) });
+  // An inferred churn outcome is an outcome like a declared one.
+  const positive = inferredRoles.find((r) => r.role === "outcome")?.positive;
+  const outcome =
+    given.outcome ??
+    Object.entries(roles)
+      .filter(([, r]) => r === "outcome")
+      .map(([column]) => ({ column, churn: true, ...(positive !== undefined ? { positive } : {}) }))[0];
+  const entry: DatasetEntry = inferred.size ? { ...given, columns: roles, ...(outcome ? { outcome } : {}) } : given;
+
+  const rowLines = Int32Array.from(lines.array());
   const data: Record<string, Float64Array | Array<string | null>> = {};
-  wanted.forEach(([name], c) => {
-    if (loaded[c]) data[name] = types[c] === "string" ? strings[c] : Float64Array.from(numbers[c]);
-  });
+  for (const c of columns) {
+    const role = roles[c.name];
+    if (NOT_LOADED.has(role)) continue;
+    const type = typeOfRole(role);
+    if (type === "string") data[c.name] = c.texts;
+    else if (type === "number" || c.textFrom < 0) {
+      if (c.tooLarge && type === "number") failAt(tooLarge(c.tooLarge.raw), c.tooLarge.line, c.name);
+      data[c.name] = c.numbers.array();
+    } else {
+      // A guessed column of ISO dates.
+      const dates = new Float64Array(c.texts.length);
+      c.texts.forEach((t, i) => {
+        try {
+          dates[i] = t === null ? NaN : parseDate().parse(t);
+        } catch (error) {
+          failAt(error, rowLines[i], c.name);
+        }
+      });
+      data[c.name] = dates;
+    }
+  }
   // The outcome's positive value, checked now: a typo should stop the build before any model runs.
   if (entry.outcome && entry.outcome.column in data) outcomeIndicator(data[entry.outcome.column] as Array<string | null>, { ...entry.outcome, file });
   // "offers" are accepted campaign offers, 0 or 1: any other number would be read as a share.
@@ -204,7 +265,7 @@ function typeRecords(given: DatasetEntry, text: string, file: string): DatasetTa
     if (i >= 0) {
       throw new WorkbenchError('a column with the role "offers" holds accepted offers as 0 or 1', {
         file,
-        line: lines[i],
+        line: rowLines[i],
         column: name,
         found: String(values![i]),
         expected: "0 or 1",
@@ -217,15 +278,37 @@ function typeRecords(given: DatasetEntry, text: string, file: string): DatasetTa
     entry,
     file,
     table: aq.table(data),
-    columns: wanted.map(([name, role], c) => ({
-      name,
-      role,
-      type: types[c],
-      missing: missing[c],
-      ...(inferred.has(name) ? { inferred: inferred.get(name)! } : {})
+    columns: columns.map((c) => ({
+      name: c.name,
+      role: roles[c.name],
+      type: typeOfRole(roles[c.name]),
+      missing: NOT_LOADED.has(roles[c.name]) ? 0 : c.missing,
+      ...(inferred.has(c.name) ? { inferred: inferred.get(c.name)! } : {})
     })),
-    lines: Int32Array.from(lines),
-    rows: lines.length,
+    lines: rowLines,
+    rows: rowLines.length,
     notes
   };
+}
+
+/** The trimmed texts (null where missing) of `columns`, every row, from a second read of the file. */
+function readTextsAgain(chunks: Iterable<string>, entry: DatasetEntry, file: string, columns: ScanColumn[], missingValues: Set<string>): void {
+  for (const c of columns) c.texts = [];
+  let header = entry.header !== false;
+  parseRecords(chunks, entry.format, file, (fields) => {
+    if (header) {
+      header = false;
+      return;
+    }
+    for (const c of columns) {
+      const t = fields[c.field].trim();
+      c.texts.push(missingValues.has(t) ? null : t);
+    }
+  }, { headerFirst: entry.header !== false });
+}
+
+/** The entry's date parser, built on first use (a dataset without dates never needs its format). */
+function lazyDateParser(entry: DatasetEntry): () => DateParser {
+  let parser: DateParser | undefined;
+  return () => (parser ??= dateParser(entry.dateFormat ?? "YYYY-MM-DD"));
 }

@@ -1,21 +1,56 @@
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { WorkbenchError } from "../errors.ts";
 
 /** Text encodings a data file may be declared in (manifest "encoding", CLI --encoding). */
 export const ENCODINGS = ["utf-8", "utf-16le", "utf-16be", "latin1", "windows-1252"] as const;
 export type Encoding = (typeof ENCODINGS)[number];
 
+/** Bytes read at a time: the text is decoded and parsed piece by piece, never held whole. */
+const CHUNK_BYTES = 16 << 20;
+
 /**
- * Reads a data file as text. Everything that can go wrong with the file itself is a one-line
- * WorkbenchError naming it: missing, a folder, unreadable, a path too long, or text that is not
- * in the expected encoding. Without a declared encoding the file must be UTF-8 (a UTF-8 BOM is
- * dropped): a UTF-16/32 byte-order mark or bytes that are not valid UTF-8 are named, with the
- * line they are on, rather than decoded into a garbled header or U+FFFD characters.
- * `hint` says how to point at another file (the manifest's "file", or --input).
+ * A data file's text, decoded piece by piece (a file larger than a JavaScript string can be read;
+ * pieces end anywhere, parseRecords joins records across them). Everything that can go wrong
+ * with the file itself is a one-line WorkbenchError naming it: missing, a folder, unreadable, a
+ * path too long, or text that is not in the expected encoding. Without a declared encoding the
+ * file must be UTF-8 (a UTF-8 BOM is dropped): a UTF-16/32 byte-order mark or bytes that are not
+ * valid UTF-8 are named, with the line they are on, rather than decoded into a garbled header or
+ * U+FFFD characters. `hint` says how to point at another file (the manifest's "file", or --input).
  */
-export function readText(path: string, shown: string, { encoding, hint }: { encoding?: Encoding; hint: string }): string {
-  const bytes = readBytes(path, shown, hint);
-  if (encoding && encoding !== "utf-8") return new TextDecoder(encoding).decode(bytes).replace(/^\uFEFF/, "");
+export function* textChunks(
+  path: string,
+  shown: string,
+  { encoding, hint, chunkBytes = CHUNK_BYTES }: { encoding?: Encoding; hint: string; chunkBytes?: number }
+): Generator<string> {
+  const fd = openFile(path, shown, hint);
+  try {
+    const buffer = Buffer.allocUnsafe(chunkBytes);
+    let decoder: TextDecoder | null = null;
+    let offset = 0;
+    for (;;) {
+      const got = readSync(fd, buffer, 0, chunkBytes, offset);
+      const bytes = buffer.subarray(0, got);
+      if (!decoder) {
+        if (!encoding || encoding === "utf-8") checkUtf8Start(bytes, shown);
+        decoder = new TextDecoder(encoding ?? "utf-8", { fatal: !encoding || encoding === "utf-8" });
+      }
+      let text: string;
+      try {
+        text = decoder.decode(bytes, { stream: got > 0 });
+      } catch {
+        throw invalidUtf8(readFileSync(path), shown);
+      }
+      if (text) yield offset === 0 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+      if (got === 0) return;
+      offset += got;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** What the first bytes of a file declared UTF-8 say it really is, as a WorkbenchError. */
+function checkUtf8Start(bytes: Uint8Array, shown: string): void {
   const bom = byteOrderMark(bytes);
   if (bom) {
     throw new WorkbenchError(`the file is ${bom.name} text, not UTF-8`, {
@@ -35,14 +70,13 @@ export function readText(path: string, shown: string, { encoding, hint }: { enco
       hint: `Set "encoding": "${utf16}" in its manifest entry (--encoding ${utf16} on the command line), or save it as UTF-8`
     });
   }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes).replace(/^\uFEFF/, "");
-  } catch {
-    // Invalid: locate the offending byte for the message below.
-  }
+}
+
+/** The first byte that breaks UTF-8, located by line (the file is read again: errors only). */
+function invalidUtf8(bytes: Uint8Array, shown: string): WorkbenchError {
   const bad = firstInvalidUtf8(bytes);
   const lineStart = bad > 0 ? bytes.lastIndexOf(10, bad - 1) + 1 : 0;
-  throw new WorkbenchError(`the file is not valid UTF-8: byte 0x${bytes[bad].toString(16).toUpperCase().padStart(2, "0")} cannot start or continue a character`, {
+  return new WorkbenchError(`the file is not valid UTF-8: byte 0x${bytes[bad].toString(16).toUpperCase().padStart(2, "0")} cannot start or continue a character`, {
     file: shown,
     line: lineAt(bytes, bad),
     found: new TextDecoder("utf-8").decode(bytes.subarray(lineStart, Math.min(bytes.length, bad + 20))).split(/\r?\n/)[0],
@@ -50,8 +84,8 @@ export function readText(path: string, shown: string, { encoding, hint }: { enco
   });
 }
 
-/** The file's bytes, or a WorkbenchError saying why they cannot be had. */
-function readBytes(path: string, shown: string, hint: string): Buffer {
+/** The open file, or a WorkbenchError saying why it cannot be read. */
+function openFile(path: string, shown: string, hint: string): number {
   const fail = (what: string) => new WorkbenchError(what, { file: shown, hint });
   let stat;
   try {
@@ -62,7 +96,7 @@ function readBytes(path: string, shown: string, hint: string): Buffer {
   if (stat.isDirectory()) throw fail("is a folder, not a data file");
   if (!stat.isFile()) throw fail("is not a regular file");
   try {
-    return readFileSync(path);
+    return openSync(path, "r");
   } catch (error) {
     throw fail(fileProblem(error));
   }

@@ -10,8 +10,10 @@ const NON_FINITE = /^[+-]?(?:nan|inf|infinity)$/i;
 
 /**
  * The value of a plain decimal number — [+-](digits[.digits]|.digits)[(e|E)[+-]digits], blanks
- * around it allowed — or NaN for any other text. A hand-written scan, not a regular expression:
- * it runs on every field of every numeric column. Values beyond ±1.8e308 come back infinite.
+ * around it allowed — or NaN for any other text. Values beyond ±1.8e308 come back infinite.
+ * It runs on every field of every numeric column, so it leaves the work to Number(), whose
+ * grammar (ECMAScript StringNumericLiteral) is this one plus surrounding blanks, the empty
+ * text, "Infinity" and 0x/0o/0b integers: those are the cases ruled out around it.
  */
 export function plainNumber(text: string): number {
   const n = text.length;
@@ -21,59 +23,21 @@ export function plainNumber(text: string): number {
   // Blanks (any Unicode white space, as String.trim) are rare: only then is the text trimmed.
   if (first <= 32 || last <= 32 || first > 127 || last > 127) {
     const t = text.trim();
-    return t.length === n ? scanNumber(t) : plainNumber(t);
+    return t.length === n ? decimal(t) : plainNumber(t);
   }
-  return scanNumber(text);
+  return decimal(text);
 }
 
-/** Powers of ten a double holds exactly (10^22 is the last). */
-const EXACT_POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
-
-/**
- * Scans the grammar of plainNumber. Up to 15 digits and a power of ten within ±22, the value is
- * the digits' integer times or divided by an exact power of ten, one correctly rounded operation
- * (Clinger's fast path), so it equals Number(t); longer numbers go to Number(t).
- */
-function scanNumber(t: string): number {
-  let i = 0;
-  let c = t.charCodeAt(0);
-  const negative = c === 45;
-  if (c === 43 || c === 45) c = t.charCodeAt(++i);
-  let digits = 0;
-  let mantissa = 0;
-  while (c >= 48 && c <= 57) {
-    mantissa = mantissa * 10 + (c - 48);
-    digits++;
-    c = t.charCodeAt(++i);
+function decimal(t: string): number {
+  if (t.charCodeAt(0) === 48 && t.length > 1) {
+    const prefix = t.charCodeAt(1) | 32;
+    if (prefix === 120 || prefix === 111 || prefix === 98) return NaN; // 0x, 0o, 0b
   }
-  let fraction = 0;
-  if (c === 46) {
-    c = t.charCodeAt(++i);
-    while (c >= 48 && c <= 57) {
-      mantissa = mantissa * 10 + (c - 48);
-      fraction++;
-      c = t.charCodeAt(++i);
-    }
-  }
-  if (digits + fraction === 0) return NaN;
-  let exponent = 0;
-  if (c === 101 || c === 69) {
-    c = t.charCodeAt(++i);
-    const minus = c === 45;
-    if (c === 43 || c === 45) c = t.charCodeAt(++i);
-    const from = i;
-    while (c >= 48 && c <= 57) {
-      if (exponent < 1e6) exponent = exponent * 10 + (c - 48);
-      c = t.charCodeAt(++i);
-    }
-    if (i === from) return NaN;
-    if (minus) exponent = -exponent;
-  }
-  if (i !== t.length) return NaN;
-  const power = exponent - fraction;
-  if (digits + fraction > 15 || power < -22 || power > 22) return Number(t);
-  const value = power < 0 ? mantissa / EXACT_POW10[-power] : mantissa * EXACT_POW10[power];
-  return negative ? -value : value;
+  const x = Number(t);
+  if (x - x === 0) return x;
+  // Infinite: "Infinity" is a word, not a number; 1e400 is a number too large (ends in a digit).
+  const end = t.charCodeAt(t.length - 1);
+  return x === x && end >= 48 && end <= 57 ? x : NaN;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeProject, processesIn, removeProject, REPO, runScript, until } from "./helpers/project.ts";
@@ -117,11 +117,27 @@ describe("npm run build", () => {
     expect(thirdPartyLoads(join(dir, "dist"))).toEqual([]);
   });
 
-  it("does no loader work when nothing changed", () => {
+  it("does no loader work and leaves dist/ as it is when nothing changed", () => {
     const before = { ...snapshot("retail"), ...snapshot("shop"), ...snapshot("wholesale") };
+    const page = statSync(join(dir, "dist", "index.html")).mtimeMs;
     const r = build();
     expect(r.stdout).not.toMatch(/\[(missing|stale)\]/);
+    expect(r.stderr).toMatch(/dist\/ is up to date/);
     expect({ ...snapshot("retail"), ...snapshot("shop"), ...snapshot("wholesale") }).toEqual(before);
+    expect(statSync(join(dir, "dist", "index.html")).mtimeMs).toBe(page);
+  });
+
+  it("builds the site again when a page or the built site itself changed", () => {
+    writeFileSync(join(dir, "src", "extra.md"), "# Extra\n");
+    try {
+      expect(build().stderr).not.toMatch(/dist\/ is up to date/);
+      expect(existsSync(join(dir, "dist", "extra.html"))).toBe(true);
+    } finally {
+      rmSync(join(dir, "src", "extra.md"));
+    }
+    appendFileSync(join(dir, "dist", "index.html"), "<!-- edited -->");
+    expect(build().stderr).not.toMatch(/dist\/ is up to date/);
+    expect(readFileSync(join(dir, "dist", "index.html"), "utf8")).not.toContain("edited");
   });
 
   it("re-runs exactly the loaders of a dataset whose file changed", () => {

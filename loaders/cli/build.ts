@@ -4,9 +4,10 @@
  * 2. validates the manifest (a bad entry stops here with its message);
  * 3. removes cached loader outputs whose inputs changed (loaders/freshness);
  * 4. runs the datasets' stale loaders, several at a time (prewarm.ts);
- * 5. runs `observable build` into a temporary folder, and only if it succeeds replaces dist/
- *    with it, so a failed or interrupted build never leaves a partial site. Ctrl-C (or a
- *    SIGTERM) stops Framework and its loaders with it.
+ * 5. unless dist/ is already the build of exactly these inputs (freshness/site.ts), runs
+ *    `observable build` into a temporary folder, and only if it succeeds replaces dist/ with it,
+ *    so a failed or interrupted build never leaves a partial site. Ctrl-C (or a SIGTERM) stops
+ *    Framework and its loaders with it.
  */
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -19,6 +20,7 @@ import { checkSnapshotIds } from "../drift/snapshots.ts";
 import { removeLeftovers, startFramework, stopWithSignals, withoutFrameworkBanner } from "./observable.ts";
 import { prewarm } from "./prewarm.ts";
 import { loaderTargets } from "../freshness/targets.ts";
+import { recordSiteBuild, siteIsCurrent } from "../freshness/site.ts";
 import type { ChildProcess } from "node:child_process";
 
 await runMain(async () => {
@@ -42,6 +44,10 @@ await runMain(async () => {
   const fresh = new Set(inv.fresh.map((t) => t.output));
   const missing = loaderTargets(join(root, "src"), manifest).filter((t) => !fresh.has(t.output));
   await prewarm(root, manifest, missing, children);
+  if (siteIsCurrent(root)) {
+    process.stderr.write("dist/ is up to date: no page, loader output, setting or package changed since it was built\n");
+    return;
+  }
   rmSync(temporary, { recursive: true, force: true });
   const child = startFramework(root, ["build"], { env: { WORKBENCH_OUT: out, WORKBENCH_ROOT: root }, stdio: ["ignore", "inherit", "pipe"] });
   children.add(child);
@@ -61,4 +67,5 @@ await runMain(async () => {
   if (existsSync(dist)) renameSync(dist, old);
   renameSync(temporary, dist);
   rmSync(old, { recursive: true, force: true });
+  recordSiteBuild(root);
 });

@@ -50,11 +50,14 @@ export function rankColumn(values: Float64Array): RankedColumn {
 
 /** Rows `rows` of a ranked column (repeats allowed, as in a bootstrap sample), ranks kept. */
 export function columnRows(column: RankedColumn, rows: Int32Array): RankedColumn {
-  return {
-    values: Float64Array.from(rows, (i) => column.values[i]),
-    rank: Int32Array.from(rows, (i) => column.rank[i]),
-    distinct: column.distinct
-  };
+  // A plain loop: TypedArray.from with a mapping function took 2.8 s of a 3.9 s forest.
+  const values = new Float64Array(rows.length);
+  const rank = new Int32Array(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    values[r] = column.values[rows[r]];
+    rank[r] = column.rank[rows[r]];
+  }
+  return { values, rank, distinct: column.distinct };
 }
 
 /** Gini impurity of class counts summing to n. */

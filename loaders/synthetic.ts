@@ -277,3 +277,50 @@ export function plantedTransactions(options: PlantedTransactionsOptions): Plante
   }
   return { customerId, date, amount, quantity, customers: { id: ids, group }, groupNames: BEHAVIOURS.map((b) => b.name) };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Wide one-hot tables
+
+export interface WideCustomersOptions {
+  n: number;
+  seed: number;
+  /** Numeric columns; default 3. */
+  numeric?: number;
+  /** Categorical columns of 2–4 levels each; default 16 (47 features or so in all, a subscription table's shape). */
+  categorical?: number;
+  /** Planted segments; default 4. */
+  segments?: number;
+  /** Share of a segment's rows that take its preferred level of each categorical column; default 0.7. */
+  purity?: number;
+}
+
+/**
+ * A wide table already prepared as the pipeline prepares one (numeric columns about unit scale,
+ * categories one-hot at 0 or 1/√2): the shape where a k-d tree stops pruning. Each row's planted
+ * segment shifts its numeric means and prefers one level of every categorical column.
+ */
+export function wideCustomers(options: WideCustomersOptions): { matrix: FeatureMatrix; truth: Int32Array } {
+  const { n, seed, numeric = 3, categorical = 16, segments = 4, purity = 0.7 } = options;
+  checkParam(Number.isInteger(n) && n >= 1, "n", n, "an integer ≥ 1");
+  checkParam(Number.isInteger(segments) && segments >= 1, "segments", segments, "an integer ≥ 1");
+  const rng = new Rng(seed);
+  const levels = Array.from({ length: categorical }, () => 2 + rng.int(3));
+  const means = Array.from({ length: segments * numeric }, () => 1.5 * rng.normal());
+  const preferred = Array.from({ length: segments }, () => levels.map((l) => rng.int(l)));
+  const names = Array.from({ length: numeric }, (_, j) => `x${j + 1}`);
+  levels.forEach((l, j) => names.push(...Array.from({ length: l }, (_, v) => `c${j + 1}=v${v}`)));
+  const d = names.length;
+  const data = new Float64Array(n * d);
+  const truth = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = (truth[i] = rng.int(segments));
+    let o = i * d;
+    for (let j = 0; j < numeric; j++) data[o++] = means[s * numeric + j] + rng.normal();
+    levels.forEach((l, j) => {
+      const level = rng.random() < purity ? preferred[s][j] : rng.int(l);
+      data[o + level] = 1 / Math.SQRT2;
+      o += l;
+    });
+  }
+  return { matrix: { names, n, d, data }, truth };
+}

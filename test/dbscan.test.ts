@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { dbscan, dbscanLabels, suggestEps } from "../loaders/cluster/dbscan.ts";
+import { dbscan, dbscanLabels, neighbourSearch, suggestEps } from "../loaders/cluster/dbscan.ts";
 import { KdTree } from "../loaders/cluster/kdTree.ts";
+import { kthNearestSqAll, kthNearestSqOf } from "../loaders/cluster/scanNeighbours.ts";
 import { WorkbenchError } from "../loaders/errors.ts";
 import { Rng } from "../loaders/rng.ts";
-import { plantedCustomers } from "../loaders/synthetic.ts";
+import { plantedCustomers, wideCustomers } from "../loaders/synthetic.ts";
 import { ari, matrixOf } from "./helpers/fixtures.ts";
 
 const column = (values: number[]) => matrixOf(values.map((v) => [v]));
@@ -190,5 +191,57 @@ describe("k-d tree: the label of the nearest point within a radius", () => {
       }
     }
     expect(mixed).toBeGreaterThan(100); // the border case is exercised
+  });
+});
+
+describe("dbscan above 20 features: scanning rows instead of a k-d tree", () => {
+  /** A copy, so neither search reuses k-distances the other computed. */
+  const copy = (m: ReturnType<typeof wideCustomers>["matrix"]) => ({ ...m, data: m.data.slice() });
+  const same = (a: { labels: Int32Array; core: Uint8Array; k: number }, b: typeof a) => {
+    expect(b.k).toBe(a.k);
+    expect(Array.from(b.labels)).toEqual(Array.from(a.labels));
+    expect(Array.from(b.core)).toEqual(Array.from(a.core));
+  };
+
+  it("is the default above 20 features only", () => {
+    expect(neighbourSearch(20)).toBe("tree");
+    expect(neighbourSearch(21)).toBe("scan");
+  });
+
+  it("gives the k-d tree's labels, core points and eps suggestion on a wide one-hot table", () => {
+    const { matrix } = wideCustomers({ n: 1500, seed: 7 });
+    expect(matrix.d).toBeGreaterThan(40);
+    const minPoints = 2 * matrix.d;
+    const tree = suggestEps(copy(matrix), minPoints, new Rng(3), "tree");
+    const scan = suggestEps(copy(matrix), minPoints, new Rng(3), "scan");
+    expect(scan).toEqual(tree);
+    const ks: number[] = [];
+    // All noise, several clusters with border rows and noise, one cluster.
+    for (const f of [0.5, 0.75, 1, 2]) {
+      const eps = tree.eps * f;
+      const a = dbscanLabels(copy(matrix), eps, minPoints, "tree");
+      same(a, dbscanLabels(copy(matrix), eps, minPoints, "scan"));
+      ks.push(a.k);
+    }
+    expect(ks).toEqual([0, 4, 1, 1]);
+  });
+
+  it("gives the k-d tree's labels on wide numeric data too (no two-valued columns to bound with)", () => {
+    const p = plantedCustomers({ n: 1200, d: 30, k: 4, seed: 2, separation: 4, outlierShare: 0.03 });
+    const eps = suggestEps(p.matrix, 8, new Rng(1), "tree").eps;
+    for (const f of [0.6, 1, 1.5]) same(dbscanLabels(copy(p.matrix), eps * f, 8, "tree"), dbscanLabels(copy(p.matrix), eps * f, 8, "scan"));
+  });
+
+  it("every row's k-distance, or some rows', equals the k-d tree's, the row itself counted", () => {
+    const { matrix } = wideCustomers({ n: 600, seed: 3, categorical: 10 });
+    const tree = new KdTree(matrix.data, matrix.n, matrix.d);
+    for (const k of [1, 5, 40]) {
+      const all = kthNearestSqAll(copy(matrix), k);
+      for (let i = 0; i < matrix.n; i++) expect(all[i]).toBe(tree.kthNearestSq(matrix.data, i * matrix.d, k));
+      // Some rows only (the eps suggestion of a table above DBSCAN's maxPoints).
+      const queries = Int32Array.from([0, 17, 599, 300]);
+      expect(Array.from(kthNearestSqOf(matrix, queries, k))).toEqual(Array.from(queries, (q) => all[q]));
+    }
+    expect(Array.from(kthNearestSqAll(copy(matrix), matrix.n + 1))).toEqual(new Array(matrix.n).fill(Infinity));
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { WorkbenchError } from "../loaders/errors.ts";
-import { BEHAVIOURS, plantedCustomers, plantedTransactions } from "../loaders/synthetic.ts";
+import { BEHAVIOURS, plantedCustomers, plantedTransactions, wideCustomers } from "../loaders/synthetic.ts";
 
 const DAY = 86_400_000;
 
@@ -126,5 +126,27 @@ describe("plantedTransactions", () => {
     const again = plantedTransactions({ customers: 2000, seed: 5 });
     expect(again.amount).toEqual(log.amount);
     expect(again.customerId).toEqual(log.customerId);
+  });
+});
+
+describe("wideCustomers", () => {
+  it("is a prepared one-hot table: numeric columns, then one 1/√2 per categorical column", () => {
+    const { matrix, truth } = wideCustomers({ n: 300, seed: 4, numeric: 2, categorical: 5, segments: 3 });
+    const onehot = matrix.names.slice(2);
+    expect(matrix.names.slice(0, 2)).toEqual(["x1", "x2"]);
+    expect(new Set(onehot.map((name) => name.split("=")[0])).size).toBe(5);
+    expect(onehot.length).toBeGreaterThanOrEqual(10);
+    expect(onehot.length).toBeLessThanOrEqual(20);
+    for (let i = 0; i < matrix.n; i++) {
+      const row = Array.from(matrix.data.subarray(i * matrix.d + 2, (i + 1) * matrix.d));
+      expect(row.filter((v) => v !== 0)).toEqual(new Array(5).fill(1 / Math.SQRT2));
+    }
+    expect(new Set(truth).size).toBe(3);
+  });
+
+  it("is reproducible and depends on the seed", () => {
+    const a = wideCustomers({ n: 200, seed: 1 });
+    expect(wideCustomers({ n: 200, seed: 1 }).matrix.data).toEqual(a.matrix.data);
+    expect(wideCustomers({ n: 200, seed: 2 }).matrix.data).not.toEqual(a.matrix.data);
   });
 });

@@ -8,7 +8,10 @@
  * boxes for pruning): O(n) memory. Core points are found first (counting stops at minPoints), then
  * clusters grow from them; rows leave the tree once labelled, so later searches skip them. Time is
  * near O(n log n) for a small eps and tends to O(n²) as eps approaches the spread of the data, and
- * as the dimension grows (the boxes stop pruning).
+ * as the dimension grows (the boxes stop pruning). Above SCAN_ABOVE_FEATURES features, where the
+ * tree costs more than a scan, core points come from every row's k-distance (one O(n²d) scan,
+ * shared by the eps suggestion and every eps of the grid) and clusters grow by scanning the rows
+ * not yet labelled (scanNeighbours.ts); the labels are the tree's.
  * Above maxPoints rows the fit runs on a seeded sample; every other row takes the cluster of the
  * nearest sample core point within eps, or is noise (sampleAndAssign.ts); a note says so.
  */
@@ -21,6 +24,14 @@ import { withDefaults } from "./params.ts";
 import type { ClusterResult, Clusterer, FittedLabels } from "./types.ts";
 import { densityModel } from "./segmentModel.ts";
 import { KdTree } from "./kdTree.ts";
+import { expandByScan, kthNearestSqAll, kthNearestSqOf, SCAN_ABOVE_FEATURES } from "./scanNeighbours.ts";
+
+/** How DBSCAN finds neighbours: a k-d tree, or scanning rows (above SCAN_ABOVE_FEATURES features). */
+export type NeighbourSearch = "tree" | "scan";
+
+export function neighbourSearch(d: number): NeighbourSearch {
+  return d > SCAN_ABOVE_FEATURES ? "scan" : "tree";
+}
 
 export interface DbscanParams {
   /** Neighbourhood radius (Euclidean). Omitted: taken from the k-distance knee (suggestEps). */
@@ -49,14 +60,23 @@ export interface EpsSuggestion {
  * that of `matrix`). The knee is the point farthest below the chord joining the curve's ends, with
  * both axes scaled to [0, 1] — the maximum of Kneedle's difference curve, without its threshold rule.
  */
-export function suggestEps(matrix: FeatureMatrix, minPoints: number, rng: Rng): EpsSuggestion {
+export function suggestEps(matrix: FeatureMatrix, minPoints: number, rng: Rng, search = neighbourSearch(matrix.d)): EpsSuggestion {
   const { n, d, data } = matrix;
   if (n === 0) return { eps: 1, kDistances: [] };
   const queries = n > SUGGEST_SAMPLE ? rng.sampleIndices(n, SUGGEST_SAMPLE) : Int32Array.from({ length: n }, (_, i) => i);
-  const tree = new KdTree(data, n, d);
   const k = Math.min(Math.max(1, minPoints), n);
   const curve = new Float64Array(queries.length);
-  for (let q = 0; q < queries.length; q++) curve[q] = Math.sqrt(tree.kthNearestSq(data, queries[q] * d, k));
+  if (search === "scan" && n <= DEFAULTS.maxPoints) {
+    // Every row's k-distance, which the grid's DBSCAN runs (fitted on all rows) then reuse.
+    const all = kthNearestSqAll(matrix, k);
+    for (let q = 0; q < queries.length; q++) curve[q] = Math.sqrt(all[queries[q]]);
+  } else if (search === "scan") {
+    const some = kthNearestSqOf(matrix, queries, k);
+    for (let q = 0; q < queries.length; q++) curve[q] = Math.sqrt(some[q]);
+  } else {
+    const tree = new KdTree(data, n, d);
+    for (let q = 0; q < queries.length; q++) curve[q] = Math.sqrt(tree.kthNearestSq(data, queries[q] * d, k));
+  }
   curve.sort();
 
   const m = curve.length;
@@ -89,10 +109,20 @@ interface DbscanFit extends FittedLabels {
 }
 
 /** DBSCAN on all rows of `matrix` (see module comment for the labelling rule). */
-export function dbscanLabels(matrix: FeatureMatrix, eps: number, minPoints: number): { labels: Int32Array; k: number; core: Uint8Array } {
+export function dbscanLabels(
+  matrix: FeatureMatrix,
+  eps: number,
+  minPoints: number,
+  search = neighbourSearch(matrix.d)
+): { labels: Int32Array; k: number; core: Uint8Array } {
   const { n, d, data } = matrix;
-  const tree = new KdTree(data, n, d);
   const r2 = eps * eps;
+  if (search === "scan") {
+    const kth = kthNearestSqAll(matrix, minPoints);
+    const core = Uint8Array.from(kth, (s) => (s <= r2 ? 1 : 0));
+    return { ...expandByScan(matrix, r2, core), core };
+  }
+  const tree = new KdTree(data, n, d);
   const core = new Uint8Array(n);
   for (let i = 0; i < n; i++) core[i] = tree.countWithin(data, i * d, r2, minPoints) >= minPoints ? 1 : 0;
 

@@ -57,7 +57,8 @@ export function extendToAllRows<R extends FittedLabels>(
   assign: Assigner<R>,
   rule: string,
   algorithm: string,
-  maxPoints: number
+  maxPoints: number,
+  limit = "the n² limit"
 ): R {
   const labelOf = assign(fitted, sampleMatrix);
   const labels = new Int32Array(matrix.n);
@@ -69,7 +70,7 @@ export function extendToAllRows<R extends FittedLabels>(
   const rest = matrix.n - sample.length;
   const note =
     `${algorithm} fitted on a seeded random sample of ${fmt(sample.length)} of ${fmt(matrix.n)} rows ` +
-    `(maxPoints = ${fmt(maxPoints)}, the n² limit); the other ${fmt(rest)} rows were ${rule}`;
+    `(maxPoints = ${fmt(maxPoints)}, ${limit}); the other ${fmt(rest)} rows were ${rule}`;
   return { ...fitted, labels, notes: [...fitted.notes, note] };
 }
 

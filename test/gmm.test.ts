@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { em, gmm, predictProba, type GmmModel } from "../loaders/cluster/gmm.ts";
+import { em, gmm, gmmMaxPoints, predictProba, type GmmModel } from "../loaders/cluster/gmm.ts";
 import { WorkbenchError } from "../loaders/errors.ts";
 import { Rng } from "../loaders/rng.ts";
 import { plantedCustomers } from "../loaders/synthetic.ts";
@@ -165,6 +165,14 @@ describe("gmm: planted segments", () => {
     const all = gmm.fit(big.matrix, { k: 4 }, new Rng(2));
     expect(ari(all.labels, r.labels)).toBeGreaterThanOrEqual(0.98);
     expect(Math.abs(model.logLikelihood - (all.model as unknown as GmmModel).logLikelihood) / Math.abs((all.model as unknown as GmmModel).logLikelihood)).toBeLessThan(0.01);
+  });
+
+  it("above 20 features EM fits at most 200,000 rows × features unless maxPoints is given, and says why", () => {
+    expect([8, 20, 30, 47, 400].map(gmmMaxPoints)).toEqual([10_000, 10_000, 6_666, 4_255, 1_000]);
+    const wide = plantedCustomers({ n: 1300, d: 160, k: 2, seed: 3 });
+    const r = gmm.fit(wide.matrix, { k: 2, covariance: "diag", nInit: 1 }, new Rng(1));
+    expect(r.notes.join(" ")).toMatch(/sample of 1,250 of 1,300 rows \(maxPoints: at most 200,000 rows × features\)/);
+    expect(gmm.fit(wide.matrix, { k: 2, covariance: "diag", nInit: 1, maxPoints: 2000 }, new Rng(1)).notes.join(" ")).not.toMatch(/sample/);
   });
 
   it("same seed → identical output", () => {

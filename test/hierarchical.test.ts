@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cutTree, hierarchical, linkageMerges, type Linkage } from "../loaders/cluster/hierarchical.ts";
+import { cutTree, hierarchical, hierarchicalMaxPoints, linkageMerges, type Linkage } from "../loaders/cluster/hierarchical.ts";
 import { WorkbenchError } from "../loaders/errors.ts";
 import { Rng } from "../loaders/rng.ts";
 import { plantedCustomers } from "../loaders/synthetic.ts";
@@ -131,6 +131,13 @@ describe("hierarchical: sample and assign above maxPoints", () => {
     expect((r.model.merges as unknown[]).length).toBe(299);
     expect(r.notes.join(" ")).toMatch(/sample of 300 of 1,500 rows.*other 1,200 rows.*nearest segment centroid/);
     expect(ari(r.labels, p.truth)).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it("above 20 features fits fewer rows by default, its distances costing what 5,000 rows × 20 features cost", () => {
+    expect([8, 20, 47, 80, 10_000].map(hierarchicalMaxPoints)).toEqual([5000, 5000, 3261, 2500, 1000]);
+    const wide = plantedCustomers({ n: 1100, d: 500, k: 2, seed: 3 });
+    const r = hierarchical.fit(wide.matrix, { k: 2 }, new Rng(1));
+    expect(r.notes.join(" ")).toMatch(/sample of 1,000 of 1,100 rows \(maxPoints = 1,000, the n² limit at 500 features\)/);
   });
 
   it("no note and no sample at or below maxPoints", () => {

@@ -5,9 +5,10 @@ import { Rng } from "../loaders/rng.ts";
 import { calinskiHarabasz } from "../loaders/evaluate/calinskiHarabasz.ts";
 import { daviesBouldin } from "../loaders/evaluate/daviesBouldin.ts";
 import { inertia } from "../loaders/evaluate/inertia.ts";
-import { internalMetrics, METRIC_DIRECTION } from "../loaders/evaluate/internal.ts";
+import { internalMetrics, internalMetricsOfRuns, METRIC_DIRECTION } from "../loaders/evaluate/internal.ts";
 import { encodeLabels, excludeNoise } from "../loaders/evaluate/labels.ts";
-import { silhouette, silhouetteValues, stratifiedSample } from "../loaders/evaluate/silhouette.ts";
+import { silhouette, silhouetteValues, silhouetteValuesOfPicks, stratifiedSample } from "../loaders/evaluate/silhouette.ts";
+import { plantedCustomers } from "../loaders/synthetic.ts";
 import { matrixOf } from "./helpers/fixtures.ts";
 
 // Expected values come from scikit-learn 1.2.1 (/usr/bin/python3) unless stated otherwise.
@@ -315,5 +316,41 @@ describe("internalMetrics", () => {
     expect(METRIC_DIRECTION.calinskiHarabasz).toBe("higher");
     expect(METRIC_DIRECTION.daviesBouldin).toBe("lower");
     expect(METRIC_DIRECTION.inertia).toBe("lower");
+  });
+});
+
+describe("silhouettes of several labellings at once (a grid's runs)", () => {
+  const p = plantedCustomers({ n: 1800, d: 5, k: 4, seed: 21, outlierShare: 0.02 });
+  const rng = new Rng(4);
+  // Samples (1800 rows > 700), a labelling with noise, one with a single segment (undefined), k = 1..12.
+  const labellings = [
+    p.truth,
+    Int32Array.from(p.truth, (t) => (t < 0 ? 0 : t)),
+    Int32Array.from({ length: p.matrix.n }, (_, i) => (i % 7 === 0 ? -1 : rng.int(3))),
+    new Int32Array(p.matrix.n),
+    Int32Array.from({ length: p.matrix.n }, () => rng.int(12))
+  ];
+  // Every row evaluated (one walk over the pairs serves all), or samples of 700 (one at a time).
+  it.each([{}, { maxExact: 700, sampleSize: 700 }])("are bit for bit those computed one labelling at a time (%o)", (opts) => {
+    const together = internalMetricsOfRuns(p.matrix, labellings.map((labels, i) => ({ labels, rng: new Rng(i) })), opts);
+    labellings.forEach((labels, i) => {
+      const alone = internalMetrics(p.matrix, labels, new Rng(i), opts);
+      expect(together[i].silhouetteDetail.sampled).toBe(opts.maxExact !== undefined);
+      expect(Array.from(together[i].silhouetteDetail.samples.index)).toEqual(Array.from(alone.silhouetteDetail.samples.index));
+      expect(Array.from(together[i].silhouetteDetail.samples.value)).toEqual(Array.from(alone.silhouetteDetail.samples.value));
+      expect(together[i].silhouette).toBe(alone.silhouette);
+    });
+    expect(together[3].silhouette).toBeNull();
+  });
+
+  it("a pass holds at most 32 labellings and maxAccumulator doubles; the rest are the same numbers", () => {
+    const rows = Int32Array.from({ length: 300 }, (_, i) => i * 5);
+    const picks = Array.from({ length: 40 }, (_, s) => ({ rows, codes: Int32Array.from(rows, (_, i) => (i * 7 + s) % (2 + (s % 5))), k: 2 + (s % 5) }));
+    const oneByOne = picks.map((q) => silhouetteValues(p.matrix, q.rows, q.codes, q.k));
+    // 40 picks: two passes; an accumulator of 1,000 doubles: one pick per pass; 0: row by row.
+    for (const max of [undefined, 1000, 0]) {
+      const values = silhouetteValuesOfPicks(p.matrix, picks, max);
+      values.forEach((v, s) => expect(Array.from(v)).toEqual(Array.from(oneByOne[s])));
+    }
   });
 });

@@ -8,7 +8,7 @@ import { calinskiHarabaszFromStats } from "./calinskiHarabasz.ts";
 import { segmentStats } from "./centroids.ts";
 import { daviesBouldinFromStats } from "./daviesBouldin.ts";
 import { inertiaFromStats, type InertiaResult } from "./inertia.ts";
-import { silhouetteOfSegments, type SilhouetteOptions, type SilhouetteResult } from "./silhouette.ts";
+import { silhouettesOfSegments, type SilhouetteOptions, type SilhouetteResult } from "./silhouette.ts";
 
 export { METRIC_DIRECTION } from "./direction.ts";
 
@@ -37,24 +37,41 @@ export function internalMetrics(
   rng: Rng,
   opts: SilhouetteOptions = {}
 ): InternalMetrics {
-  const stats = segmentStats(matrix, labels);
-  const inertiaDetail = inertiaFromStats(stats);
-  const db = daviesBouldinFromStats(stats);
-  const ch = calinskiHarabaszFromStats(stats);
-  const sil = silhouetteOfSegments(matrix, stats.seg, rng, opts);
-  const reasons: InternalMetrics["reasons"] = {};
-  if (sil.reason) reasons.silhouette = sil.reason;
-  if (db.reason) reasons.daviesBouldin = db.reason;
-  if (ch.reason) reasons.calinskiHarabasz = ch.reason;
-  return {
-    inertia: inertiaDetail.total,
-    silhouette: sil.mean,
-    daviesBouldin: db.value,
-    calinskiHarabasz: ch.value,
-    noise: stats.seg.noise,
-    k: stats.seg.k,
-    reasons,
-    silhouetteDetail: sil,
-    inertiaDetail
-  };
+  return internalMetricsOfRuns(matrix, [{ labels, rng }], opts)[0];
+}
+
+/**
+ * internalMetrics of several labellings of one matrix (a grid's runs), each with its own
+ * generator: the same numbers, with the silhouettes' pairwise distances measured once for all
+ * (silhouettesOfSegments). `progress` gets the share of the silhouettes' work done.
+ */
+export function internalMetricsOfRuns(
+  matrix: FeatureMatrix,
+  runs: readonly { labels: ArrayLike<number>; rng: Rng }[],
+  opts: SilhouetteOptions = {},
+  progress?: (fraction: number) => void
+): InternalMetrics[] {
+  const stats = runs.map((r) => segmentStats(matrix, r.labels));
+  const silhouettes = silhouettesOfSegments(matrix, stats.map((s, i) => ({ seg: s.seg, rng: runs[i].rng })), opts, progress);
+  return stats.map((st, i) => {
+    const inertiaDetail = inertiaFromStats(st);
+    const db = daviesBouldinFromStats(st);
+    const ch = calinskiHarabaszFromStats(st);
+    const sil = silhouettes[i];
+    const reasons: InternalMetrics["reasons"] = {};
+    if (sil.reason) reasons.silhouette = sil.reason;
+    if (db.reason) reasons.daviesBouldin = db.reason;
+    if (ch.reason) reasons.calinskiHarabasz = ch.reason;
+    return {
+      inertia: inertiaDetail.total,
+      silhouette: sil.mean,
+      daviesBouldin: db.value,
+      calinskiHarabasz: ch.value,
+      noise: st.seg.noise,
+      k: st.seg.k,
+      reasons,
+      silhouetteDetail: sil,
+      inertiaDetail
+    };
+  });
 }

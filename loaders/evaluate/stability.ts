@@ -20,6 +20,8 @@ export interface StabilityOptions {
   B?: number;
   /** Above this many rows, bootstrap a seeded uniform subsample of this size; default 5,000. */
   maxRows?: number;
+  /** Told the share of resamples done after each one. */
+  progress?: (fraction: number) => void;
 }
 
 export interface SegmentStability {
@@ -110,6 +112,7 @@ export function stability(
       }
     }
     scoreResample(original, drawn, bootLabel, segmentLabels, jaccards);
+    options.progress?.((b + 1) / B);
   }
 
   const segments = segmentLabels.map((segment, s) => {

@@ -65,6 +65,8 @@ export interface GoldStandardOptions {
   maxRows?: number;
   /** Longest relabel list returned (relabelCount has the full count); default 100. */
   maxRelabel?: number;
+  /** Told the share of model fits done (each fold's, then the hold-out's). */
+  progress?: (fraction: number) => void;
 }
 
 export interface RelabelCandidate {
@@ -129,7 +131,8 @@ export function goldStandardCheck(
   const X = selectRows(features, rows);
   const codes = Int32Array.from(sample, (r) => allCodes[r]);
 
-  const cv = crossValidate(X, codes, classes, folds, rngFolds, rngFit, { maxDepth, nEstimators, forestImportance: true });
+  const fitsDone = (f: number) => options.progress?.(f / (folds + 1));
+  const cv = crossValidate(X, codes, classes, folds, rngFolds, rngFit, { maxDepth, nEstimators, forestImportance: true }, fitsDone);
   const n = codes.length;
   const counts = classes.map((_, c) => codes.filter((v) => v === c).length);
   const majority = counts.indexOf(Math.max(...counts));
@@ -256,6 +259,8 @@ export interface PredictabilityOptions {
   nEstimators?: number;
   maxRows?: number;
   segmentNames?: readonly string[];
+  /** Told the share of folds done. */
+  progress?: (fraction: number) => void;
 }
 
 export interface PredictabilityResult extends SampleInfo, CrossValidation {
@@ -286,7 +291,7 @@ export function segmentPredictability(features: FeatureMatrix, segments: Int32Ar
   const sample = sampleRows(seg.codes, maxRows, rngSample, folds, notes);
   const X = selectRows(features, Int32Array.from(sample, (r) => seg.rows[r]));
   const codes = Int32Array.from(sample, (r) => seg.codes[r]);
-  const cv = crossValidate(X, codes, seg.names, folds, rngFolds, rngFit, { nEstimators, forestImportance: false });
+  const cv = crossValidate(X, codes, seg.names, folds, rngFolds, rngFit, { nEstimators, forestImportance: false }, (f) => options.progress?.(f / folds));
   return {
     n: seg.rows.length,
     nUsed: codes.length,
@@ -327,7 +332,8 @@ function crossValidate(
   k: number,
   rngFolds: Rng,
   rngFit: Rng,
-  settings: CvSettings
+  settings: CvSettings,
+  foldsDone?: (done: number) => void
 ): CvRun {
   const n = codes.length;
   const folds = stratifiedKFold(codes, k, rngFolds, classes);
@@ -356,6 +362,7 @@ function crossValidate(
       const imp = permutationImportance((m) => fit.predictForest(m), Xtest, fit.truth, rngFit, 3);
       imp.forEach((v, j) => (forestImportance[j] += v / k));
     }
+    foldsDone?.(f + 1);
   });
   const pool = (perFold: FoldEvaluation[]): CrossValidation => {
     if (perFold.length === 0) return { perFold, pooled: evaluate([], [], classes) };

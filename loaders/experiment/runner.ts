@@ -4,7 +4,7 @@ import type { SegmentModel } from "../cluster/segmentModel.ts";
 import { algorithmSpec } from "../registry/algorithms.ts";
 import { WorkbenchError } from "../errors.ts";
 import { externalMetrics, type ExternalMetrics } from "../evaluate/external.ts";
-import { internalMetrics } from "../evaluate/internal.ts";
+import { internalMetricsOfRuns, type InternalMetrics } from "../evaluate/internal.ts";
 import type { SilhouetteResult } from "../evaluate/silhouette.ts";
 import type { ExperimentOptions } from "../manifest/types.ts";
 import type { FeatureMatrix } from "../matrix.ts";
@@ -12,6 +12,8 @@ import { Rng } from "../rng.ts";
 import { planRuns, runSeed, type PlannedRun } from "./grid.ts";
 import { recommend, type Recommendation } from "./recommend.ts";
 import { runStability } from "./runStability.ts";
+import { countdown, shareProgress } from "./progress.ts";
+import { reportingScans } from "../cluster/scanNeighbours.ts";
 import type { StabilityResult } from "../evaluate/stability.ts";
 
 /** Metrics of one run, under the names the CLI and the site use. */
@@ -100,13 +102,15 @@ export interface ExperimentInput {
  * are in the grid, and the same seed gives the same labels.
  */
 export function runExperiment({ matrix, label, options, runs, progress }: ExperimentInput): ExperimentResult {
-  const plan = runs ? { runs, epsSuggestion: null } : planRuns(matrix, options);
-  const fitted = fitAll(matrix, plan.runs, options.seed, progress);
-  const records = plan.runs.map((run, i) => score(matrix, label, run, fitted[i], options.seed));
+  // DBSCAN's k-distances on wide data are a long scan, started deep in the plan or a fit.
+  const scans = shareProgress("DBSCAN's k-distances", progress);
+  const plan = runs ? { runs, epsSuggestion: null } : reportingScans(scans, () => planRuns(matrix, options));
+  const fitted = reportingScans(scans, () => fitAll(matrix, plan.runs, options.seed, progress));
+  const records = scoreAll(matrix, label, plan.runs, fitted, options.seed, shareProgress(`silhouettes of ${plan.runs.length} runs`, progress));
   const stabilities: Record<string, StabilityResult> = {};
   const stabilityOf = (run: RunRecord) => {
     progress?.(`stability of ${run.id}`);
-    return (stabilities[run.id] ??= runStability(matrix, run, options.seed));
+    return (stabilities[run.id] ??= runStability(matrix, run, options.seed, progress));
   };
   const recommendation = recommend(records, options.recommend, stabilityOf);
   return { runs: records, recommendation, stabilities, epsSuggestion: plan.epsSuggestion };
@@ -129,13 +133,11 @@ function fitAll(matrix: FeatureMatrix, runs: PlannedRun[], seed: number, progres
     const key = clusterers[run.algorithm].fitPath && k !== undefined ? `${run.algorithm} ${JSON.stringify(rest)}` : `#${i}`;
     groups.set(key, [...(groups.get(key) ?? []), i]);
   });
-  let done = 0;
-  const began = performance.now();
+  const next = countdown(runs.length, progress);
   for (const [key, members] of groups) {
     const first = runs[members[0]];
     const clusterer = clusterers[first.algorithm];
-    progress?.(`[${done + 1}/${runs.length}] ${members.length > 1 ? `${first.algorithm} ${members.map((i) => runs[i].params.k).join(",")}` : first.id}${timeLeft(began, done, runs.length)}`);
-    done += members.length;
+    next(members.length > 1 ? `${first.algorithm} ${members.map((i) => runs[i].params.k).join(",")}` : first.id, members.length);
     const start = performance.now();
     // A family that shares one fit is seeded by the family, whether it has one k or nine, so a
     // single run (the CLI's --k) gets the same sample and labels as the same run in the grid.
@@ -151,17 +153,6 @@ function fitAll(matrix: FeatureMatrix, runs: PlannedRun[], seed: number, progres
   return out;
 }
 
-/**
- * "; about 40 s left" from the pace so far, once the grid has run for 2 s (runs differ in cost,
- * so it is a rough guide, said as such).
- */
-function timeLeft(began: number, done: number, total: number): string {
-  const elapsed = (performance.now() - began) / 1000;
-  if (done === 0 || elapsed < 2) return "";
-  const left = (elapsed / done) * (total - done);
-  return `; about ${left < 60 ? `${Math.max(1, Math.round(left))} s` : `${Math.round(left / 60)} min`} left`;
-}
-
 function withRunContext<T>(id: string, body: () => T): T {
   try {
     return body();
@@ -173,13 +164,18 @@ function withRunContext<T>(id: string, body: () => T): T {
 
 /** Fits and scores one run (stability refits and tests). */
 export function runOne(matrix: FeatureMatrix, label: string[] | null, run: PlannedRun, seed: number): RunRecord {
-  return score(matrix, label, run, fitAll(matrix, [run], seed)[0], seed);
+  return scoreAll(matrix, label, [run], fitAll(matrix, [run], seed), seed)[0];
 }
 
-function score(matrix: FeatureMatrix, label: string[] | null, run: PlannedRun, { result, seconds }: Fitted, seed: number): RunRecord {
-  const rng = new Rng(runSeed(seed, `${run.id} metrics`));
+/** Scores fitted runs; their silhouettes are computed together (internalMetricsOfRuns). */
+function scoreAll(matrix: FeatureMatrix, label: string[] | null, runs: PlannedRun[], fitted: Fitted[], seed: number, progress?: (fraction: number) => void): RunRecord[] {
   const rows = silhouetteRows(matrix.d);
-  const internal = internalMetrics(matrix, result.labels, rng, { maxExact: rows, sampleSize: rows });
+  const labellings = runs.map((run, i) => ({ labels: fitted[i].result.labels, rng: new Rng(runSeed(seed, `${run.id} metrics`)) }));
+  const internal = internalMetricsOfRuns(matrix, labellings, { maxExact: rows, sampleSize: rows }, progress);
+  return runs.map((run, i) => score(label, run, fitted[i], internal[i]));
+}
+
+function score(label: string[] | null, run: PlannedRun, { result, seconds }: Fitted, internal: InternalMetrics): RunRecord {
   const external = label ? externalMetrics(label, result.labels) : null;
   const sizes = new Array<number>(result.k).fill(0);
   for (const l of result.labels) if (l >= 0) sizes[l]++;

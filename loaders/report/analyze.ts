@@ -15,6 +15,7 @@ import { MISSING_LABEL } from "../prepare/prepare.ts";
 import type { Recommendation } from "../experiment/recommend.ts";
 import { runExperiment, type ExperimentResult, type RunRecord } from "../experiment/runner.ts";
 import { planRuns } from "../experiment/grid.ts";
+import { countdown, shareProgress } from "../experiment/progress.ts";
 import { WorkbenchError } from "../errors.ts";
 import { RFM_WORDS } from "../features/rfm.ts";
 import type { DatasetEntry } from "../manifest/types.ts";
@@ -104,8 +105,14 @@ export function analyze(entry: DatasetEntry, progress: (m: string) => void = () 
   const seed = entry.experiment.seed;
   const order = orderBySize(run.labels, run.k);
   const clustered = order.labels;
+  const goldInput = prepared.label ? goldStandardLabels(prepared.label) : null;
+  const goldRuns = goldInput !== null && !goldInput.skipped;
+  const predictable = order.sizes.filter((s) => s >= 2).length >= 2;
+  // After the grid: value and outcome models, rules, the gold standard, predictability, stability.
+  const say = (m: string) => progress(`${entry.name}: ${m}`);
+  const step = countdown(3 + Number(goldRuns) + Number(predictable), say);
 
-  progress(`${entry.name}: value and outcome models`);
+  step("value and outcome models");
   const { value, valueSkipped } = customerValue(data, clustered, run.k);
   const outcomeAnalysis = predictOutcome(data, new Rng(seed));
   const outcome = outcomeAnalysis ? { analysis: outcomeAnalysis, segments: outcomeBySegment(outcomeAnalysis, clustered, run.k) } : null;
@@ -118,23 +125,32 @@ export function analyze(entry: DatasetEntry, progress: (m: string) => void = () 
     churnRates: churn ? { segments: churn.segments.segments.map((s) => s.rate), overall: churn.segments.baseRate } : null
   }, order);
 
-  progress(`${entry.name}: segment rules, predictability, stability`);
+  step("segment rules");
   const wordsOf = (feature: string) => {
     const w = featureWords(feature, segmentation.oneHot, segmentation.display, segmentation.binary);
     return { ...w, not: negation(w.words) };
   };
   const rules = segmentRules(prepared.unscaled, clustered, segmentation.names, { rng: new Rng(seed), wordsOf });
-  const goldInput = prepared.label ? goldStandardLabels(prepared.label) : null;
-  const gold =
-    goldInput && !goldInput.skipped
-      ? goldStandardCheck(prepared.matrix, goldInput.labels, prepared.ids, { rng: new Rng(seed), folds: goldInput.folds })
-      : null;
-  if (gold) gold.notes.unshift(...goldInput!.notes);
-  const predictable = segmentation.sizes.filter((s) => s >= 2).length >= 2;
-  const predictability = predictable
-    ? segmentPredictability(prepared.matrix, clustered, { rng: new Rng(seed), segmentNames: segmentation.names, maxRows: PREDICTABILITY_ROWS })
+  if (goldRuns) step("gold-standard label check");
+  const gold = goldRuns
+    ? goldStandardCheck(prepared.matrix, goldInput.labels, prepared.ids, {
+        rng: new Rng(seed),
+        folds: goldInput.folds,
+        progress: shareProgress("gold-standard label check", say)
+      })
     : null;
-  const stab = inDisplayOrder(experiment.stabilities[run.id] ?? runStability(prepared.matrix, run, seed), segmentation.rank);
+  if (gold) gold.notes.unshift(...goldInput!.notes);
+  if (predictable) step("segment predictability");
+  const predictability = predictable
+    ? segmentPredictability(prepared.matrix, clustered, {
+        rng: new Rng(seed),
+        segmentNames: segmentation.names,
+        maxRows: PREDICTABILITY_ROWS,
+        progress: shareProgress("segment predictability", say)
+      })
+    : null;
+  step("stability and projection");
+  const stab = inDisplayOrder(experiment.stabilities[run.id] ?? runStability(prepared.matrix, run, seed, progress), segmentation.rank);
 
   const fingerprint = createHash("sha256").update(readFileSync(path)).update(JSON.stringify(entry)).digest("hex");
   return {

@@ -4,7 +4,7 @@ import { compareFile } from "./compare.ts";
 import { evaluationFile } from "./evaluation.ts";
 import { experimentsFile } from "./experiments.ts";
 import { overviewFile } from "./overview.ts";
-import { segmentsFile } from "./segments.ts";
+import { SCATTER_POINTS, segmentsFile } from "./segments.ts";
 import { tar } from "./tar.ts";
 import { valueFile } from "./value.ts";
 import { personasFile } from "./personas.ts";
@@ -24,6 +24,7 @@ function publishableModel(a: Parameters<typeof buildModel>[0]): ReportFiles["mod
  */
 export function reportArchive(name: string, progress?: (m: string) => void): Buffer {
   const a = analyze(findDataset(loadManifest(), name), progress);
+  progress?.(`${name}: pages, with a UMAP map of ${Math.min(SCATTER_POINTS, a.data.prepared.matrix.n).toLocaleString("en-US")} customers`);
   const files: ReportFiles = {
     "overview.json": overviewFile(a),
     "segments.json": segmentsFile(a),

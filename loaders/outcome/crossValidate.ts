@@ -85,7 +85,7 @@ export interface OutOfFold {
 }
 
 /** Out-of-fold probabilities; `rng` gives each fold's fit its own fork, taken in fold order. */
-export function outOfFold(matrix: FeatureMatrix, y: Uint8Array, folds: Int32Array[], learner: Learner, rng: Rng): OutOfFold {
+export function outOfFold(matrix: FeatureMatrix, y: Uint8Array, folds: Int32Array[], learner: Learner, rng: Rng, onFold?: () => void): OutOfFold {
   const probability = new Float64Array(matrix.n);
   const iterations: number[] = [];
   const converged: boolean[] = [];
@@ -95,6 +95,7 @@ export function outOfFold(matrix: FeatureMatrix, y: Uint8Array, folds: Int32Arra
     for (let r = 0; r < test.length; r++) probability[test[r]] = fit.probability[r];
     iterations.push(fit.iterations);
     converged.push(fit.converged);
+    onFold?.();
   }
   return { probability, iterations, converged };
 }

@@ -24,6 +24,8 @@ export interface OutcomeModelOptions {
   rocPoints?: number;
   /** The outcome column's name, for messages; default "outcome". */
   outcomeName?: string;
+  /** Told the share of folds fitted (0..1) after each fold of each model. */
+  progress?: (fraction: number) => void;
 }
 
 export interface ModelEvaluation extends ProbabilityEvaluation {
@@ -86,8 +88,10 @@ export function outcomeModel(matrix: FeatureMatrix, y: Uint8Array, options: Outc
   };
   const models = {} as Record<OutcomeModelName, ModelEvaluation>;
   const probabilities = {} as Record<OutcomeModelName, Float64Array>;
+  let fitted = 0;
+  const onFold = () => options.progress?.(++fitted / (2 * folds.length));
   for (const name of ["logistic", "boosting"] as const) {
-    const oof = outOfFold(matrix, y, folds, learners[name], rng);
+    const oof = outOfFold(matrix, y, folds, learners[name], rng, onFold);
     probabilities[name] = oof.probability;
     models[name] = { ...evaluateProbabilities(y, oof.probability, folds, rocPoints), foldIterations: oof.iterations };
     const stuck = oof.converged.filter((c) => !c).length;

@@ -28,7 +28,7 @@ export interface OutcomeAnalysis {
   notes: string[];
 }
 
-export function predictOutcome(data: PreparedDataset, rng: Rng): OutcomeAnalysis | null {
+export function predictOutcome(data: PreparedDataset, rng: Rng, progress?: (fraction: number) => void): OutcomeAnalysis | null {
   const { prepared, entry } = data;
   if (!prepared.outcome || !entry.outcome) return null;
   const indicator = outcomeIndicator(prepared.outcome, entry.outcome);
@@ -37,7 +37,7 @@ export function predictOutcome(data: PreparedDataset, rng: Rng): OutcomeAnalysis
     .map((name) => ({ name, values: fillNumbers(prepared.profile[name], medianOfPresent(prepared.profile[name])) }));
   const all = withColumns(prepared.matrix, extra);
   const matrix = indicator.missing ? selectRows(all, indicator.rows) : all;
-  const model = outcomeModel(matrix, indicator.y, { rng, outcomeName: entry.outcome.column });
+  const model = outcomeModel(matrix, indicator.y, { rng, outcomeName: entry.outcome.column, progress });
   const n = prepared.matrix.n;
   const y = new Int8Array(n).fill(-1);
   const probability = new Float64Array(n).fill(NaN);

@@ -10,6 +10,8 @@ export interface UmapOptions {
   minDist?: number;
   /** Optimisation epochs. */
   nEpochs?: number;
+  /** Told the share of epochs run (0..1) after each epoch. */
+  progress?: (fraction: number) => void;
 }
 
 export interface UmapMap {
@@ -89,7 +91,10 @@ export function umap2d(matrix: FeatureMatrix, rows: ArrayLike<number>, seed: num
     layout[i][0] = init[2 * i];
     layout[i][1] = init[2 * i + 1];
   }
-  for (let e = 0; e < epochs; e++) umap.step();
+  for (let e = 0; e < epochs; e++) {
+    umap.step();
+    options.progress?.((e + 1) / epochs);
+  }
 
   const coordinates = new Float64Array(2 * n);
   for (let i = 0; i < n; i++) {

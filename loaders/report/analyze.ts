@@ -114,7 +114,7 @@ export function analyze(entry: DatasetEntry, progress: (m: string) => void = () 
 
   step("value and outcome models");
   const { value, valueSkipped } = customerValue(data, clustered, run.k);
-  const outcomeAnalysis = predictOutcome(data, new Rng(seed));
+  const outcomeAnalysis = predictOutcome(data, new Rng(seed), shareProgress("outcome models", say));
   const outcome = outcomeAnalysis ? { analysis: outcomeAnalysis, segments: outcomeBySegment(outcomeAnalysis, clustered, run.k) } : null;
   // The reader's entry: an outcome inferred from a column named like churn counts too.
   const churn = outcome && data.entry.outcome?.churn ? outcome : null;

@@ -27,7 +27,7 @@ export function reportArchive(name: string, progress?: (m: string) => void): Buf
   progress?.(`${name}: pages, with a UMAP map of ${Math.min(SCATTER_POINTS, a.data.prepared.matrix.n).toLocaleString("en-US")} customers`);
   const files: ReportFiles = {
     "overview.json": overviewFile(a),
-    "segments.json": segmentsFile(a),
+    "segments.json": segmentsFile(a, { progress: progress && ((m) => progress(`${name}: ${m}`)) }),
     "personas.json": personasFile(a),
     "value.json": valueFile(a),
     "compare.json": compareFile(a),

@@ -8,6 +8,7 @@ import { MIN_Z } from "../profile/personas.ts";
 import type { FeatureProfile } from "../profile/profile.ts";
 import { featureWords } from "../profile/wording.ts";
 import { umap2d } from "../project/umap.ts";
+import { shareProgress } from "../experiment/progress.ts";
 import { behaviourJson } from "./personas.ts";
 
 /** Points drawn in scatter plots. */
@@ -27,7 +28,7 @@ export const PARALLEL_CUSTOMERS = 300;
 export const PARALLEL_CLIP = 3;
 
 /** Segments page: a card per segment, the heatmap of standardized differences, the PCA scatter. */
-export function segmentsFile(a: Analysis): SegmentsFile {
+export function segmentsFile(a: Analysis, { progress }: { progress?: (message: string) => void } = {}): SegmentsFile {
   const { segmentation: s, data, projection, rules } = a;
   const n = s.labels.length;
   const rows = scatterRows(a);
@@ -79,7 +80,7 @@ export function segmentsFile(a: Analysis): SegmentsFile {
       shown: rows.length,
       of: n,
       explainedVariance: projection.explainedVariance.map((v) => sig(v, 3)),
-      umap: umapMap(a, rows)
+      umap: umapMap(a, rows, shareProgress("UMAP map", progress))
     },
     parallel: parallelCoordinates(a, rows, shown)
   };
@@ -99,8 +100,8 @@ function distinctFeatures(profiles: FeatureProfile[][]): boolean[] {
 }
 
 /** A seeded UMAP of the scatter's customers, or null with fewer than 4 (too few for a map). */
-function umapMap(a: Analysis, rows: Int32Array): SegmentsFile["scatter"]["umap"] {
-  const map = umap2d(a.data.prepared.matrix, rows, a.entry.experiment.seed);
+function umapMap(a: Analysis, rows: Int32Array, progress?: (fraction: number) => void): SegmentsFile["scatter"]["umap"] {
+  const map = umap2d(a.data.prepared.matrix, rows, a.entry.experiment.seed, { progress });
   if (!map.nEpochs) return null;
   return {
     x: Array.from(rows, (_, k) => sig(map.coordinates[2 * k])),

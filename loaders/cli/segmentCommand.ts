@@ -17,7 +17,7 @@ export function segmentCommand(argv: string[], io: CommandIO): void {
   }
   const progress = (m: string) => io.err(`${m}\n`);
   progress(`reading ${args.input?.typed ?? args.entry.file}`);
-  const data = withInputErrors(args.entry, args.input, (path) => prepareDataset(args.entry, path));
+  const data = withInputErrors(args.entry, args.input, (path) => prepareDataset(args.entry, path, progress));
   const notes = reportNotes(data, io);
   const { prepared } = data;
   progress(`${prepared.matrix.n} customers × ${prepared.matrix.d} features`);

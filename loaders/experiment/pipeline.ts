@@ -18,8 +18,8 @@ export interface PreparedDataset {
 }
 
 /** Reads, derives per-customer features for transaction logs, and prepares the matrix. */
-export function prepareDataset(entry: DatasetEntry, path?: string): PreparedDataset {
-  return prepareTable(readDataset(entry, path));
+export function prepareDataset(entry: DatasetEntry, path?: string, progress?: (message: string) => void): PreparedDataset {
+  return prepareTable(readDataset(entry, path, { progress }));
 }
 
 /**

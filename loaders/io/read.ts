@@ -8,6 +8,7 @@ import { outcomeIndicator } from "../outcome/columns.ts";
 import { idLikeName, inferRoles, namedLikeChurn } from "./inferRoles.ts";
 import { parseRecords } from "./parse.ts";
 import { textChunks } from "./text.ts";
+import { shareProgress } from "../experiment/progress.ts";
 import type { DatasetTable } from "./types.ts";
 import { dateParser, parseNumber, plainNumber, tooLarge, type DateParser } from "./values.ts";
 
@@ -21,10 +22,17 @@ const NOT_LOADED = new Set<ColumnRole>(["personal", "ignore"]);
  * file, line, column, what was found and expected. The file is only ever read, piece by piece,
  * in one pass (and a second for the texts of a column found to need them late; see typeRecords).
  */
-export function readDataset(entry: DatasetEntry, path = dataFilePath(entry.file, entry.name)): DatasetTable {
+export function readDataset(entry: DatasetEntry, path = dataFilePath(entry.file, entry.name), { progress }: { progress?: (message: string) => void } = {}): DatasetTable {
   const file = relative(projectRoot(), path) || path;
   const hint = `Put the file there, or fix "file" of dataset "${entry.name}" in data/manifest.json`;
-  return typeRecords(entry, () => textChunks(path, file, { encoding: entry.encoding, hint }), file);
+  // The share of the file read, on the first pass (a second one, for late texts, is rare).
+  let share = shareProgress(`reading ${file}`, progress);
+  const chunks = () => {
+    const pieces = textChunks(path, file, { encoding: entry.encoding, hint, progress: share });
+    share = undefined;
+    return pieces;
+  };
+  return typeRecords(entry, chunks, file);
 }
 
 /** The header's column names (1, 2, … without a header row), and the line it is on. */

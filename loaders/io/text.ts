@@ -1,5 +1,5 @@
 import { isAscii } from "node:buffer";
-import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { WorkbenchError } from "../errors.ts";
 
 /** Text encodings a data file may be declared in (manifest "encoding", CLI --encoding). */
@@ -21,9 +21,10 @@ const CHUNK_BYTES = 16 << 20;
 export function* textChunks(
   path: string,
   shown: string,
-  { encoding, hint, chunkBytes = CHUNK_BYTES }: { encoding?: Encoding; hint: string; chunkBytes?: number }
+  { encoding, hint, chunkBytes = CHUNK_BYTES, progress }: { encoding?: Encoding; hint: string; chunkBytes?: number; progress?: (fraction: number) => void }
 ): Generator<string> {
   const fd = openFile(path, shown, hint);
+  const size = progress ? fstatSync(fd).size : 0;
   try {
     const buffer = Buffer.allocUnsafe(chunkBytes);
     const utf8 = !encoding || encoding === "utf-8";
@@ -52,6 +53,7 @@ export function* textChunks(
       if (text) yield offset === 0 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
       if (got === 0) return;
       offset += got;
+      if (size) progress?.(offset / size);
     }
   } finally {
     closeSync(fd);

@@ -90,7 +90,7 @@ export const PREDICTABILITY_ROWS = 2000;
  */
 export function analyze(entry: DatasetEntry, progress: (m: string) => void = () => {}, { runId }: { runId?: string } = {}): Analysis {
   const path = dataFilePath(entry.file, entry.name);
-  const data = prepareDataset(entry, path);
+  const data = prepareDataset(entry, path, (m) => progress(`${entry.name}: ${m}`));
   const { prepared } = data;
   progress(`${entry.name}: ${prepared.matrix.n} customers × ${prepared.matrix.d} features`);
   if (runId !== undefined) checkRunId(entry, runId, planRuns(prepared.matrix, entry.experiment).runs.map((r) => r.id));

@@ -5,11 +5,13 @@
  *
  * The Lloyd steps use Hamerly's algorithm: per row one upper bound (distance to its own centre)
  * and one lower bound (distance to the second-closest), which lets most rows skip the distance
- * computations once centres settle; scans that do run skip centres ruled out by the triangle
- * inequality. Every row still gets the centre plain Lloyd would give it (exact ties go to the
- * lower index), so labels, centres, inertia and iteration counts match plain Lloyd from the
- * same start. Large data is also shared with worker threads (kmeansSession.ts); the API stays
- * synchronous and results are identical with or without them.
+ * computations once centres settle; rows that fail the test are compared with every centre. Every
+ * row still gets the centre plain Lloyd would give it (exact ties go to the lower index), so
+ * labels, centres, inertia and iteration counts match plain Lloyd from the same start.
+ * k-means++ computes every row's distance to every seed (each round's in the next round's pass),
+ * so the first Lloyd step after it needs no distances. Large data is also shared with worker
+ * threads (kmeansSession.ts); the API stays synchronous and results are identical with or
+ * without them. The per-block kernels are generated source (kmeansKernels.gen.ts).
  *
  * nInit defaults to 4, not scikit-learn's current 1 (n_init="auto" with k-means++): restarts
  * are cheap here and guard against a poor local optimum; pass nInit 1 to match scikit-learn.
@@ -18,7 +20,7 @@ import { checkParam } from "../errors.ts";
 import type { FeatureMatrix } from "../matrix.ts";
 import type { Rng } from "../rng.ts";
 import type { ClusterResult, Clusterer } from "./types.ts";
-import { CTRL, OP, PARAM, maxTrials } from "./kmeansKernel.ts";
+import { CTRL, GROUP, OP, maxTrials, pendingSlot } from "./kmeansKernel.ts";
 import { KmeansSession, withSession, type Threads } from "./kmeansSession.ts";
 import { withDefaults } from "./params.ts";
 import { centroidsModel } from "./segmentModel.ts";
@@ -178,20 +180,27 @@ function absoluteTolerance(session: KmeansSession, tol: number): number {
 
 function plusPlusInSession(session: KmeansSession, k: number, rng: Rng): Float64Array {
   const s = session.state;
-  const { n, d, nBlocks, statWidth, x, closest, cands } = s;
+  const { n, d, nBlocks, blockRows, statWidth, x, closest, cands } = s;
   const trials = maxTrials(k);
+  const p = pendingSlot(k);
   const centres = new Float64Array(k * d);
   const blockPot = new Float64Array(nBlocks);
   const setRow = (target: Float64Array, slot: number, row: number) => target.set(x.subarray(row * d, (row + 1) * d), slot * d);
-  const collectPots = (): number => {
-    let pot = 0;
-    for (let b = 0; b < nBlocks; b++) {
-      blockPot[b] = s.stat[b * statWidth];
-      pot += blockPot[b];
+  // Each round's chosen centre is left pending: the next pass over the rows applies it before
+  // scoring that round's candidates, saving a pass per round. Until then closest[i] is stale,
+  // and `nearest` gives its value with the pending centre in: the same arithmetic as the kernel.
+  let pending = -1;
+  const nearest = (i: number): number => {
+    const c = closest[i];
+    if (pending < 0) return c;
+    let e = 0;
+    for (let j = 0; j < d; j++) {
+      const u = x[i * d + j] - cands[p * d + j];
+      e += u * u;
     }
-    return pot;
+    return Math.min(e, c);
   };
-  // First index whose running sum of `closest` reaches r (numpy's searchsorted on the cumsum).
+  // First index whose running sum of closest reaches r (numpy's searchsorted on the cumsum).
   const search = (r: number): number => {
     let acc = 0;
     for (let b = 0; b < nBlocks; b++) {
@@ -199,34 +208,24 @@ function plusPlusInSession(session: KmeansSession, k: number, rng: Rng): Float64
         acc += blockPot[b];
         continue;
       }
-      const end = Math.min(n, (b + 1) * s.blockRows);
-      for (let i = b * s.blockRows; i < end; i++) {
-        acc += closest[i];
+      const end = Math.min(n, (b + 1) * blockRows);
+      for (let i = b * blockRows; i < end; i++) {
+        acc += nearest(i);
         if (acc >= r) return i;
       }
     }
     return n - 1;
   };
 
-  // Squared distances from candidate slots to the chosen centres, for the kernel's pruning.
-  const setCentreDistances = (slots: number, chosen: number) => {
-    for (let t = 0; t < slots; t++)
-      for (let a = 0; a < chosen; a++) {
-        let e = 0;
-        for (let j = 0; j < d; j++) {
-          const u = cands[t * d + j] - centres[a * d + j];
-          e += u * u;
-        }
-        s.cc[t * k + a] = e;
-      }
-  };
-
   const first = rng.int(n);
   setRow(centres, 0, first);
   setRow(cands, 0, first);
-  s.ctrl[CTRL.arg] = 0;
   session.run(OP.ppFirst);
-  let pot = collectPots();
+  let pot = 0;
+  for (let b = 0; b < nBlocks; b++) {
+    blockPot[b] = s.stat[b * statWidth];
+    pot += blockPot[b];
+  }
   const ids = new Int32Array(trials);
   const trialPot = new Float64Array(trials);
   for (let c = 1; c < k; c++) {
@@ -234,34 +233,46 @@ function plusPlusInSession(session: KmeansSession, k: number, rng: Rng): Float64
       ids[t] = search(rng.random() * pot);
       setRow(cands, t, ids[t]);
     }
-    setCentreDistances(trials, c);
-    s.ctrl[CTRL.count] = trials;
-    session.run(OP.ppTrials);
+    // Chunks of candidates, one pass each; the first pass also applies the pending centre.
+    for (let from = 0; from < trials; from += GROUP) {
+      s.ctrl[CTRL.first] = from;
+      s.ctrl[CTRL.count] = Math.min(GROUP, trials - from);
+      s.ctrl[CTRL.arg] = from === 0 ? pending : -1;
+      session.run(OP.ppTrials);
+    }
     trialPot.fill(0);
     for (let b = 0; b < nBlocks; b++) for (let t = 0; t < trials; t++) trialPot[t] += s.stat[b * statWidth + t];
     let best = 0;
     for (let t = 1; t < trials; t++) if (trialPot[t] < trialPot[best]) best = t;
-    setRow(cands, 0, ids[best]);
-    setCentreDistances(1, c);
+    // The potential with the winner in, per block and in total, is what the pass just summed.
+    pot = 0;
+    for (let b = 0; b < nBlocks; b++) {
+      blockPot[b] = s.stat[b * statWidth + best];
+      pot += blockPot[b];
+    }
     setRow(centres, c, ids[best]);
-    s.ctrl[CTRL.arg] = c;
-    session.run(OP.ppUpdate);
-    pot = collectPots();
+    setRow(cands, p, ids[best]);
+    pending = c;
   }
+  // Whoever runs next (seedSums) applies the last centre.
+  s.ctrl[CTRL.arg] = pending;
   return centres;
 }
 
-/** `hinted`: labels hold each row's nearest initial centre (as k-means++ leaves them). */
-function lloydInSession(session: KmeansSession, init: Float64Array, maxIter: number, tolAbs: number, hinted = false): LloydResult {
+/**
+ * `seeded`: `init` is what plusPlusInSession just returned, so labels, closest and lower hold
+ * each row's nearest seed and its two smallest squared distances (the last seed still pending).
+ */
+function lloydInSession(session: KmeansSession, init: Float64Array, maxIter: number, tolAbs: number, seeded = false): LloydResult {
   const s = session.state;
   const { k, d, nBlocks, statWidth } = s;
   const totals = new Float64Array(k * d);
   const counts = new Float64Array(k);
   const next = new Float64Array(k * d);
   s.centers.set(init);
+  s.drift.fill(0);
   centreGeometry(session);
-  s.ctrl[CTRL.flags] = hinted ? 2 : 0;
-  session.run(OP.assignAll);
+  session.run(seeded ? OP.seedSums : OP.assignAll);
   let iterations = 1;
   let strict = false;
   let converged = false;
@@ -317,27 +328,27 @@ function lloydInSession(session: KmeansSession, init: Float64Array, maxIter: num
   return { labels: s.labels.slice(), centroids: s.centers.slice(), inertia, iterations, converged };
 }
 
-/** Hamerly's per-step quantities: largest two centre movements, plus centreGeometry. */
+/** Hamerly's per-step bound updates, summed into the drift (see KernelState.drift), plus centreGeometry. */
 function prepareBounds(session: KmeansSession): void {
   const s = session.state;
-  const { k, move } = s;
+  const { k, move, drift } = s;
   let maxMover = 0;
   for (let c = 1; c < k; c++) if (move[c] > move[maxMover]) maxMover = c;
   let second = 0;
   for (let c = 0; c < k; c++) if (c !== maxMover && move[c] > second) second = move[c];
-  s.ctrl[CTRL.maxMover] = maxMover;
-  s.param[PARAM.maxMove] = move[maxMover];
-  s.param[PARAM.secondMove] = second;
+  for (let c = 0; c < k; c++) {
+    drift[c] += move[c];
+    drift[k + c] += c === maxMover ? second : move[maxMover];
+  }
   centreGeometry(session);
 }
 
-/** Distances between centres (for scan pruning) and half the distance to the nearest other. */
+/** Half the distance from each centre to its nearest other (Hamerly's s). */
 function centreGeometry(session: KmeansSession): void {
   const s = session.state;
-  const { k, d, centers, half, cdist } = s;
+  const { k, d, centers, half } = s;
   half.fill(Infinity);
   for (let a = 0; a < k; a++) {
-    cdist[a * k + a] = 0;
     for (let b = a + 1; b < k; b++) {
       let dist = 0;
       for (let j = 0; j < d; j++) {
@@ -345,8 +356,6 @@ function centreGeometry(session: KmeansSession): void {
         dist += t * t;
       }
       const r = Math.sqrt(dist);
-      cdist[a * k + b] = r;
-      cdist[b * k + a] = r;
       if (r / 2 < half[a]) half[a] = r / 2;
       if (r / 2 < half[b]) half[b] = r / 2;
     }

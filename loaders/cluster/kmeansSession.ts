@@ -16,10 +16,9 @@ import type { FeatureMatrix } from "../matrix.ts";
 import {
   CTRL,
   OP,
-  PARAM,
   blockRowsFor,
   kernelViews,
-  maxTrials,
+  pendingSlot,
   runBlock,
   statWidthFor,
   type KernelBuffers,
@@ -187,10 +186,10 @@ export class KmeansSession {
     const buffers: KernelBuffers = {
       x,
       ctrl: alloc(CTRL.size * 4),
-      param: alloc(PARAM.size * 8),
       centers: alloc(k * d * 8),
       half: alloc(k * 8),
       move: alloc(k * 8),
+      drift: alloc(2 * k * 8),
       labels: pooled("labels", n * 4, shared),
       upper: pooled("upper", n * 8, shared),
       lower: pooled("lower", n * 8, shared),
@@ -198,9 +197,7 @@ export class KmeansSession {
       sums: alloc(nBlocks * k * d * 8),
       counts: alloc(nBlocks * k * 4),
       stat: alloc(nBlocks * statWidth * 8),
-      cands: alloc(maxTrials(k) * d * 8),
-      cc: alloc(maxTrials(k) * k * 8),
-      cdist: alloc(k * k * 8)
+      cands: alloc((pendingSlot(k) + 1) * d * 8)
     };
     this.state = kernelViews(shape, buffers);
     // Generation 0 starts exhausted, so a worker that joins before the first run claims nothing.

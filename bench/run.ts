@@ -9,9 +9,14 @@
  * and 1M simulated customers) and the outcome models against scikit-learn's logistic
  * regression, random forest and gradient boosting on the same folds.
  *
- *   npm run bench                 everything; the default grid at 10k and 100k
- *   npm run bench -- 100000       clustering at one size
- *   npm run bench -- value        one part: clustering, value or outcome
+ * Clustering also times k-means as users run it (k-means++ included) on overlapping blobs against
+ * scikit-learn's KMeans, and the whole `npm run segment` process against pandas + scikit-learn
+ * doing the same job on the same CSV (bench/wholeProcess.ts).
+ *
+ *   npm run bench                       everything; the default grid at 10k and 100k
+ *   npm run bench -- 100000             clustering at one size
+ *   npm run bench -- 2000000 grid       ... with the default grid at that size too
+ *   npm run bench -- value              one part: clustering, value or outcome
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -21,6 +26,8 @@ import { kmeansPlusPlus, lloyd, startKmeansWorkers } from "../loaders/cluster/km
 import { Rng } from "../loaders/rng.ts";
 import { plantedCustomers } from "../loaders/synthetic.ts";
 import { haveSklearn, Sklearn, type Timing } from "./sklearn.ts";
+import { KMEANS_OVERLAP_HEADER, kmeansOverlapBench } from "./kmeansOverlap.ts";
+import { WHOLE_PROCESS_HEADER, wholeProcessBench } from "./wholeProcess.ts";
 import { outcomeBench } from "./outcome.ts";
 import { benchValueModels, valueBenchMarkdown } from "./value.ts";
 
@@ -29,6 +36,7 @@ const GRID_UP_TO = 100_000;
 const ROUNDS = 5;
 const args = process.argv.slice(2);
 const sizes = args.map(Number).filter((x) => x > 0);
+const gridAlways = args.includes("grid");
 const parts = args.filter((a) => ["clustering", "value", "outcome"].includes(a));
 if (sizes.length && !parts.length) parts.push("clustering");
 if (!parts.length) parts.push("clustering", "value", "outcome");
@@ -48,7 +56,7 @@ process.exit(0);
 async function clusteringBench(): Promise<void> {
   console.log(`# Pipeline stages (seconds), planted customers × ${D} features, separation 3\n`);
   const results = sizes.map((n) => {
-    const args = ["--import", "tsx", join(import.meta.dirname, "stages.ts"), String(n), ...(n <= GRID_UP_TO ? ["--grid"] : [])];
+    const args = ["--import", "tsx", join(import.meta.dirname, "stages.ts"), String(n), ...(n <= GRID_UP_TO || gridAlways ? ["--grid"] : [])];
     const r = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 26 });
     if (r.status !== 0) throw new Error(`bench at n=${n} failed:\n${r.stderr}`);
     return JSON.parse(r.stdout.trim().split("\n").pop()!) as { n: number; stages: Record<string, number>; peakMB: number; notes: string[] };
@@ -98,5 +106,12 @@ async function clusteringBench(): Promise<void> {
       sk.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+  const overlapSizes = sizes.filter((x) => x >= 100_000);
+  if (overlapSizes.length) {
+    console.log(`\n# k-means as users run it (k-means++ included), overlapping blobs, best of 5 alternating rounds\n\n${KMEANS_OVERLAP_HEADER}`);
+    for (const n of overlapSizes) console.log(await kmeansOverlapBench({ n }));
+    console.log(`\n# The whole process: CSV in, JSON out, best of 3 alternating runs\n\n${WHOLE_PROCESS_HEADER}`);
+    for (const n of overlapSizes) console.log(await wholeProcessBench({ n }));
   }
 }

@@ -16,4 +16,10 @@ describe("npm run bench stages", () => {
     expect(Object.keys(out.stages)).toEqual(expect.arrayContaining(["read", "prepare", "Ward k=6", "default grid (32 runs + metrics + stability checks)"]));
     expect(out.notes.join(" ")).toMatch(/grid recommended \w+/);
   });
+
+  it("times the whole segment process on a CSV (against pandas + scikit-learn where installed)", () => {
+    const r = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "bench", "wholeProcess.ts"), "3000"], { cwd: REPO, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^\| 3,000 × 8 overlapping, k-means k = 8 \| \d+\.\d\d \| (\d+\.\d\d \| \d+\.\d\d|– \(install python3-sklearn and python3-pandas\) \| –) \|$/m);
+  });
 });

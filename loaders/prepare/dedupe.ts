@@ -41,38 +41,39 @@ export function dedupeRows(input: Table, idColumn: string | undefined, { exact =
   const table = asColumnTable(input);
   const n = table.numRows();
   const columns = table.columnNames().map((name) => table.column(name)!);
-
-  // Exact duplicates: hash every row, compare only rows with equal hashes.
-  const hash = new Uint32Array(n).fill(2166136261);
-  for (const col of columns) hashColumn(col, n, hash);
   const all = new Int32Array(n);
   for (let i = 0; i < n; i++) all[i] = i;
-  const kept = exact ? keepFirst(all, hash, (i, j) => sameRow(columns, i, j)) : all;
-  const exactRows = n - kept.length;
 
-  // Repeated ids among the remaining rows; a missing id is never a repeat.
-  let rows = kept;
+  // Repeated ids; a missing id is never a repeat.
+  const idCol = idColumn === undefined ? undefined : table.column(idColumn)!;
+  const idHash = new Uint32Array(n).fill(2166136261);
+  if (idCol) hashColumn(idCol, n, idHash);
   const exampleIds: string[] = [];
-  if (idColumn !== undefined) {
-    const idCol = table.column(idColumn)!;
-    const idHash = new Uint32Array(n).fill(2166136261);
-    hashColumn(idCol, n, idHash);
-    const examples = new Set<string>();
-    rows = keepFirst(
-      kept,
-      idHash,
-      (i, j) => sameValue(idCol.at(i), idCol.at(j)),
-      (i) => idCol.at(i) === null || idCol.at(i) === undefined,
-      (i) => {
-        const id = String(idCol.at(i));
-        if (examples.size < 10 && !examples.has(id)) {
-          examples.add(id);
-          exampleIds.push(id);
-        }
+  const examples = new Set<string>();
+  const missingId = (i: number) => idCol!.at(i) === null || idCol!.at(i) === undefined;
+  const firstOfId = (candidates: Int32Array) =>
+    keepFirst(candidates, idHash, (i, j) => sameValue(idCol!.at(i), idCol!.at(j)), missingId, (i) => {
+      const id = String(idCol!.at(i));
+      if (examples.size < 10 && !examples.has(id)) {
+        examples.add(id);
+        exampleIds.push(id);
       }
-    );
+    });
+  // Exact duplicates repeat their id: with every id present and different there is none, and
+  // the rows need no hashing (the usual customer table).
+  if (idCol && exact && firstOfId(all).length === n && !all.some(missingId)) return { rows: all, exactRows: 0, duplicateIds: 0, exampleIds: [] };
+  examples.clear();
+  exampleIds.length = 0;
+
+  // Exact duplicates: hash every row, compare only rows with equal hashes.
+  let kept: Int32Array = all;
+  if (exact) {
+    const hash = new Uint32Array(n).fill(2166136261);
+    for (const col of columns) hashColumn(col, n, hash);
+    kept = keepFirst(all, hash, (i, j) => sameRow(columns, i, j));
   }
-  return { rows, exactRows, duplicateIds: kept.length - rows.length, exampleIds };
+  const rows = idCol ? firstOfId(kept) : kept;
+  return { rows, exactRows: n - kept.length, duplicateIds: kept.length - rows.length, exampleIds };
 }
 
 /**

@@ -26,7 +26,7 @@ import { asColumnTable, dedupeRows } from "./dedupe.ts";
 import { frameIds, toFrame, type Frame } from "./frame.ts";
 import { countMissingNumbers, countMissingStrings, fillNumbers, fillStrings } from "./missing.ts";
 import { clip } from "./outliers.ts";
-import { applyScale } from "./scale.ts";
+import { scaledValue } from "./scale.ts";
 import { log1pColumn } from "./transform.ts";
 
 export type FittedFeature =
@@ -114,14 +114,14 @@ export function toMatrices(
 ): { matrix: FeatureMatrix; unscaled: FeatureMatrix } {
   const byName = new Map(columns.map((c) => [c.name, c]));
   const kept = scaling.map((s) => byName.get(s.column)!);
-  const scaled = kept.map((c, j) => applyScale(c.values, scaling[j]));
   const d = kept.length;
   const data = new Float64Array(n * d);
   const unscaledData = new Float64Array(n * d);
-  // Row by row: d sequential reads, contiguous writes (column-wise strided writes thrash the cache).
+  // Row by row: d sequential reads, contiguous writes (column-wise strided writes thrash the
+  // cache), scaled on the way rather than through a copy per column.
   for (let i = 0, o = 0; i < n; i++) {
     for (let j = 0; j < d; j++, o++) {
-      data[o] = scaled[j][i];
+      data[o] = scaledValue(kept[j].values[i], scaling[j]);
       unscaledData[o] = kept[j].original[i];
     }
   }

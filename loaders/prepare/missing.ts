@@ -19,6 +19,7 @@ export function countMissingStrings(values: ReadonlyArray<string | null>): numbe
 
 /** Median of the present values; NaN when every value is missing. */
 export function medianOfPresent(values: Float64Array): number {
+  if (countMissingNumbers(values) === 0) return median(values);
   const present = new Float64Array(values.length);
   let m = 0;
   for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) present[m++] = values[i];

@@ -36,8 +36,8 @@ export function scaleParams(values: Float64Array, kind: ScaleKind): ScaleParams 
   }
 }
 
-export function applyScale(values: Float64Array, p: ScaleParams): Float64Array {
-  return values.map((v) => (v - p.center) / p.scale);
+export function scaledValue(v: number, p: ScaleParams): number {
+  return (v - p.center) / p.scale;
 }
 
 function nonZero(s: number): number {

@@ -135,6 +135,9 @@ describe("npm run build", () => {
     } finally {
       rmSync(join(dir, "src", "extra.md"));
     }
+    // The sidebar's pages come from an engine module the config imports.
+    appendFileSync(join(dir, "loaders", "site", "pages.ts"), "\n// edited\n");
+    expect(build().stderr).not.toMatch(/dist\/ is up to date/);
     appendFileSync(join(dir, "dist", "index.html"), "<!-- edited -->");
     expect(build().stderr).not.toMatch(/dist\/ is up to date/);
     expect(readFileSync(join(dir, "dist", "index.html"), "utf8")).not.toContain("edited");

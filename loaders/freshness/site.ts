@@ -3,13 +3,14 @@
  * nothing changed skips Framework (5–7 s of page compiling and bundling for the same bytes).
  * The inputs are everything `observable build` reads from the project: src/ (pages,
  * components, and the loader outputs in Framework's cache, which the fingerprints keep fresh),
- * observablehq.config.ts, data/manifest.json (the routes) and package-lock.json (the installed
- * Framework). dist/ itself is
- * hashed too, so a site edited or damaged after the build is built again.
+ * observablehq.config.ts with the engine modules it imports (pages, sidebar), data/manifest.json
+ * (the routes) and package-lock.json (the installed Framework). dist/ itself is hashed too, so a
+ * site edited or damaged after the build is built again.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, sep } from "node:path";
+import { localModuleGraph } from "./imports.ts";
 
 /** The stamp of the last build: the digests of its inputs and of the dist/ it wrote. */
 function stampFile(root: string): string {
@@ -35,7 +36,10 @@ function inputsDigest(root: string): string {
   const cache = [".observablehq", "cache"].join(sep);
   const hash = createHash("sha256");
   hash.update(treeDigest(join(root, "src"), (f) => f === [".observablehq", "site-build.json"].join(sep) || (f.startsWith(cache + sep) && FRAMEWORK_OWN.has(f.slice(cache.length + 1).split(sep)[0]))));
-  for (const f of ["observablehq.config.ts", "package-lock.json", join("data", "manifest.json")]) hash.update(existsSync(join(root, f)) ? readFileSync(join(root, f)) : "missing").update("\0");
+  // The config and the engine modules it imports (the sidebar's pages, the manifest reader).
+  const config = join(root, "observablehq.config.ts");
+  const files = [...(existsSync(config) ? localModuleGraph(config) : [config]), join(root, "package-lock.json"), join(root, "data", "manifest.json")];
+  for (const f of files) hash.update(`${f.slice(root.length)}\0`).update(existsSync(f) ? readFileSync(f) : "missing").update("\0");
   return hash.digest("hex");
 }
 

@@ -1,5 +1,5 @@
 import { isAscii } from "node:buffer";
-import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { WorkbenchError } from "../errors.ts";
 
 /** Text encodings a data file may be declared in (manifest "encoding", CLI --encoding). */
@@ -46,7 +46,7 @@ export function* textChunks(
         try {
           text = decoder.decode(bytes, { stream: got > 0 });
         } catch {
-          throw invalidUtf8(readFileSync(path), shown);
+          throw invalidUtf8(fd, offset, got, shown);
         }
       }
       pending = got > 0 && bytes[got - 1] >= 0x80;
@@ -83,16 +83,40 @@ function checkUtf8Start(bytes: Uint8Array, shown: string): void {
   }
 }
 
-/** The first byte that breaks UTF-8, located by line (the file is read again: errors only). */
-function invalidUtf8(bytes: Uint8Array, shown: string): WorkbenchError {
-  const bad = firstInvalidUtf8(bytes);
-  const lineStart = bad > 0 ? bytes.lastIndexOf(10, bad - 1) + 1 : 0;
-  return new WorkbenchError(`the file is not valid UTF-8: byte 0x${bytes[bad].toString(16).toUpperCase().padStart(2, "0")} cannot start or continue a character`, {
+/**
+ * The first byte that breaks UTF-8 in the piece of `got` bytes at `offset` (the decoder refused
+ * it), with its line. Only that piece and the few bytes before it are read again, and the lines
+ * before it counted piece by piece, so a file of any size can be named.
+ */
+function invalidUtf8(fd: number, offset: number, got: number, shown: string): WorkbenchError {
+  // The line's start for the message, and a character begun in the previous piece checked
+  // whole: up to 256 bytes before the piece, from the first byte that starts a character.
+  const from = Math.max(0, offset - 256);
+  const window = Buffer.alloc(offset + got - from);
+  readSync(fd, window, 0, window.length, from);
+  let start = 0;
+  while (start < offset - from && (window[start] & 0xc0) === 0x80) start++;
+  const at = start + Math.max(0, firstInvalidUtf8(window.subarray(start)));
+  const lineStart = at > 0 ? window.lastIndexOf(10, at - 1) + 1 : 0;
+  return new WorkbenchError(`the file is not valid UTF-8: byte 0x${window[at].toString(16).toUpperCase().padStart(2, "0")} cannot start or continue a character`, {
     file: shown,
-    line: lineAt(bytes, bad),
-    found: new TextDecoder("utf-8").decode(bytes.subarray(lineStart, Math.min(bytes.length, bad + 20))).split(/\r?\n/)[0],
+    line: linesBefore(fd, from + at),
+    found: new TextDecoder("utf-8").decode(window.subarray(lineStart, Math.min(window.length, at + 20))).split(/\r?\n|\r/)[0],
     hint: 'Save the file as UTF-8, or declare its encoding: "encoding": "windows-1252" (or "latin1") in its manifest entry, --encoding on the command line'
   });
+}
+
+/** The 1-based line of byte `end`: line breaks (LF, CRLF, lone CR) before it, read piece by piece. */
+function linesBefore(fd: number, end: number): number {
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES + 1);
+  let line = 1;
+  for (let offset = 0; offset < end; offset += CHUNK_BYTES) {
+    // One byte more than the piece, to see whether a CR at its end is followed by an LF.
+    const got = readSync(fd, buffer, 0, Math.min(CHUNK_BYTES, end - offset) + 1, offset);
+    const upTo = Math.min(got, end - offset);
+    for (let i = 0; i < upTo; i++) if (buffer[i] === 10 || (buffer[i] === 13 && (i + 1 >= got || buffer[i + 1] !== 10))) line++;
+  }
+  return line;
 }
 
 /** The open file, or a WorkbenchError saying why it cannot be read. */
@@ -186,10 +210,4 @@ export function firstInvalidUtf8(b: Uint8Array): number {
     i += need + 1;
   }
   return -1;
-}
-
-function lineAt(b: Uint8Array, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset; i++) if (b[i] === 10 || (b[i] === 13 && b[i + 1] !== 10)) line++;
-  return line;
 }

@@ -63,6 +63,16 @@ describe("npm run segment", () => {
     expect(run.seconds).toBeTypeOf("number");
   });
 
+  it("reads --missing-values codes as missing, and names the text that turned a column of numbers into texts", async () => {
+    const file = join(tmp, "na.csv");
+    writeFileSync(file, ["id,spend,visits", ...Array.from({ length: 40 }, (_, i) => `c${i},${i === 7 ? "NA" : (i * 37) % 500},${i % 9}`)].join("\n") + "\n");
+    const before = await segmentAsync(["--input", file, "--algorithm", "kmeans", "--k", "2"]);
+    expect(before.stderr).toMatch(/note: column "spend": 39 of its 40 values are numbers; the first that is not, "NA", is on line 9\. If it marks a missing value, list it in "missingValues" \(--missing-values on the command line\)/);
+    const out = await json(["--input", file, "--missing-values", "NA", "--algorithm", "kmeans", "--k", "2"]);
+    expect(out.features).toEqual(["spend", "visits"]);
+    expect(out.notes.join(" ")).toMatch(/1 missing value\(s\) of "spend" filled with its median/);
+  });
+
   it("runs a flag-only CSV, dropping or imputing the missing value as asked", async () => {
     const base = ["--input", customers, "--id", "id", "--features", "spend,visits", "--label", "tier", "--algorithm", "kmeans", "--k", "2"];
     const imputed = await json(base);

@@ -292,6 +292,15 @@ describe("reading in pieces", () => {
     }
   });
 
+  it("names the line of a byte that is not UTF-8 in a later piece, reading only that piece again", () => {
+    const path = join(dir, "latin1-late.csv");
+    writeFileSync(path, Buffer.concat([Buffer.from("id,x,c\r\n1,2,caf\u00e9\r\n2,3,b\r\n3,4,"), Buffer.from([0x63, 0x61, 0x66, 0xe9]), Buffer.from("\r\n")]));
+    for (const bytes of [5, 16, 64]) {
+      const e = errorOf(() => [...textChunks(path, "latin1-late.csv", { hint: "", chunkBytes: bytes })]);
+      expect(e.message, `pieces of ${bytes} bytes`).toMatch(/latin1-late\.csv, line 4: the file is not valid UTF-8: byte 0xE9 cannot start or continue a character; found "3,4,caf/);
+    }
+  });
+
   it("reads texts for every row of a column whose first text comes late, and numeric ids and churn flags as written", () => {
     const e = parseManifest({ datasets: { t: { title: "T", kind: "customers", file: "t.csv", format: "csv" } } }, "m.json").datasets[0];
     const rows = Array.from({ length: 60 }, (_, i) => `${String(i + 1).padStart(4, "0")},${i},${i < 50 ? String(i % 3).padStart(3, "0") : "A1"},${i % 2}`);
@@ -308,6 +317,14 @@ describe("reading in pieces", () => {
     expect(errorOf(read("spend,plan\n1,a\n1e400,b\n", e).result).message).toMatch(/line 3, column "spend": is too large to be a number/);
     expect(read("spend,plan\n1,a\n2,b\n3,a\n", e).result().rows).toBe(3);
     expect(read("spend,plan\n1,1e400\n2,b\n3,a\n4,b\n", e).result().columns.find((c) => c.name === "plan")!.role).toBe("categorical");
+  });
+
+  it("reads numbers beside a missing-value code that reads as a number, in guessed columns too", () => {
+    const e = parseManifest({ datasets: { t: { title: "T", kind: "customers", file: "t.csv", format: "csv", missingValues: ["", "-999"] } } }, "m.json").datasets[0];
+    const d = read("id,spend,visits\n1,37,-999\n2,74,2\n3,11,3\n", e).result();
+    expect(Array.from(d.table.array("spend") as Float64Array)).toEqual([37, 74, 11]);
+    expect(Array.from(d.table.array("visits") as Float64Array)).toEqual([NaN, 2, 3]);
+    expect(d.columns.find((c) => c.name === "visits")).toMatchObject({ role: "numeric", missing: 1 });
   });
 
   it("looks up a missing-value code that reads as a number before taking the number", () => {

@@ -32,7 +32,8 @@ export const INPUT_OPTIONS = {
   invoice: { type: "string" },
   "cancel-prefix": { type: "string" },
   "cancel-negative-quantity": { type: "boolean" },
-  "date-format": { type: "string" }
+  "date-format": { type: "string" },
+  "missing-values": { type: "string" }
 } as const;
 
 export const INPUT_USAGE = `Input
@@ -41,6 +42,7 @@ export const INPUT_USAGE = `Input
   --format csv|tsv|whitespace   default: from the file extension (.tsv → tsv, .txt → whitespace, else csv)
   --encoding E              utf-8 (default), utf-16le, utf-16be, latin1, windows-1252
   --no-header               the file has no header row: columns are named 1, 2, 3, …
+  --missing-values A,B,..   texts that mean a missing value besides the empty field (NA, -999, ...)
   customer tables:
   --id COL                  customer id column (default: a unique identifier-like column, if any)
   --features A,B,..         numeric feature columns (default: every other column, roles inferred:
@@ -56,7 +58,7 @@ export const INPUT_USAGE = `Input
 type InputFlags = Partial<Record<keyof typeof INPUT_OPTIONS, string | boolean>>;
 
 /** Flags that say what the file's columns are: a manifest entry's columns are its contract. */
-const COLUMN_FLAGS = ["format", "encoding", "no-header", "id", "features", "categorical", "label", "outcome", "positive", "customer", "date", "amount", "quantity", "price", "invoice", "cancel-prefix", "cancel-negative-quantity", "date-format"] as const;
+const COLUMN_FLAGS = ["format", "encoding", "no-header", "id", "features", "categorical", "label", "outcome", "positive", "customer", "date", "amount", "quantity", "price", "invoice", "cancel-prefix", "cancel-negative-quantity", "date-format", "missing-values"] as const;
 const CUSTOMER_TABLE_FLAGS = ["id", "features", "categorical", "label", "outcome", "positive"] as const;
 export const TRANSACTION_FLAGS = ["customer", "date", "amount", "quantity", "price", "invoice", "cancel-prefix", "cancel-negative-quantity", "date-format"] as const;
 
@@ -176,6 +178,7 @@ function entryFromFlags(v: InputFlags, path: string, shown: string, extraTransac
     otherColumns,
     ...(v["no-header"] ? { header: false } : {}),
     ...(v.encoding !== undefined ? { encoding: v.encoding } : {}),
+    ...(v["missing-values"] !== undefined ? { missingValues: ["", ...String(v["missing-values"]).split(",").map((x) => x.trim())] } : {}),
     ...(cancellations ? { cancellations } : {}),
     ...(v["date-format"] !== undefined ? { dateFormat: v["date-format"] } : {})
   };

@@ -20,18 +20,13 @@ const NOT_LOADED = new Set<ColumnRole>(["personal", "ignore"]);
  * `path` overrides where the file is (the CLI's --input, named by the user); by default it is
  * data/<entry.file>, which must stay inside data/. Problems become one WorkbenchError naming
  * file, line, column, what was found and expected. The file is only ever read, piece by piece,
- * in one pass (and a second for the texts of a column found to need them late; see typeRecords).
+ * in one pass (and a second for the rows before a column's first text, when a column of numbers
+ * turns out to hold texts; see typeRecords).
  */
 export function readDataset(entry: DatasetEntry, path = dataFilePath(entry.file, entry.name), { progress }: { progress?: (message: string) => void } = {}): DatasetTable {
   const file = relative(projectRoot(), path) || path;
   const hint = `Put the file there, or fix "file" of dataset "${entry.name}" in data/manifest.json`;
-  // The share of the file read, on the first pass (a second one, for late texts, is rare).
-  let share = shareProgress(`reading ${file}`, progress);
-  const chunks = () => {
-    const pieces = textChunks(path, file, { encoding: entry.encoding, hint, progress: share });
-    share = undefined;
-    return pieces;
-  };
+  const chunks = (step: string) => textChunks(path, file, { encoding: entry.encoding, hint, progress: shareProgress(step, progress) });
   return typeRecords(entry, chunks, file);
 }
 
@@ -62,6 +57,13 @@ interface ScanColumn {
   texts: Array<string | null>;
   /** A guessed column that met a text: the row it was met on (its texts start there), else -1. */
   textFrom: number;
+  /**
+   * A guessed column named like an id or churn flag, whose texts are kept beside its numbers from
+   * the start: it may become an id or outcome, whose values are kept as written ("0042").
+   */
+  keepTexts: boolean;
+  /** A guessed column of numbers' first text, named when the column is read as texts because of it. */
+  firstText?: { raw: string; line: number };
   /** A guessed column's first value beyond ±1.8e308, refused if the column is read as numbers. */
   tooLarge?: { raw: string; line: number };
   missing: number;
@@ -96,7 +98,10 @@ function columnOrder(entry: DatasetEntry, header: string[]): string[] {
   return Object.keys(order);
 }
 
-function typeRecords(given: DatasetEntry, chunks: () => Iterable<string>, file: string): DatasetTable {
+/** The file's text in pieces; `step` says what the pass is for, in its progress lines. */
+type Chunks = (step: string) => Iterable<string>;
+
+function typeRecords(given: DatasetEntry, chunks: Chunks, file: string): DatasetTable {
   const missingValues = new Set(given.missingValues ?? [""]);
   // A missing-value code that reads as a number (-999) must be looked up before a number is taken.
   const numberLikeMissing = [...missingValues].some((v) => !Number.isNaN(plainNumber(v)));
@@ -139,7 +144,8 @@ function typeRecords(given: DatasetEntry, chunks: () => Iterable<string>, file: 
       }
       const role = given.columns[name];
       const reading: Reading = role === undefined ? "guess" : typeOfRole(role);
-      return { name, field, reading, numbers: new NumberList(), texts: [], textFrom: -1, missing: 0 };
+      const keepTexts = role === undefined && (idLikeName(name) || namedLikeChurn(name));
+      return { name, field, reading, numbers: new NumberList(), texts: [], textFrom: -1, keepTexts, missing: 0 };
     });
     read = columns.filter((c) => !NOT_LOADED.has(given.columns[c.name]));
   };
@@ -167,6 +173,7 @@ function typeRecords(given: DatasetEntry, chunks: () => Iterable<string>, file: 
       if (c.reading === "number" || c.reading === "guess") {
         // The fast path: a plain, finite number, when no missing-value code could look like one.
         const x = plainNumber(raw);
+        if (c.keepTexts) c.texts.push(missingValues.has(raw.trim()) ? null : raw.trim());
         if (Number.isFinite(x) && !numberLikeMissing) {
           c.numbers.push(x);
           continue;
@@ -174,6 +181,8 @@ function typeRecords(given: DatasetEntry, chunks: () => Iterable<string>, file: 
         if (missingValues.has(raw.trim())) {
           c.missing++;
           c.numbers.push(NaN);
+        } else if (Number.isFinite(x)) {
+          c.numbers.push(x);
         } else if (c.reading === "number") {
           try {
             c.numbers.push(parseNumber(raw));
@@ -187,8 +196,11 @@ function typeRecords(given: DatasetEntry, chunks: () => Iterable<string>, file: 
           // A text: from here on the column is read as texts (earlier rows are read again if needed).
           c.reading = "string";
           c.textFrom = row;
-          c.texts.length = row;
-          c.texts.push(raw.trim());
+          c.firstText = { raw: raw.trim(), line };
+          if (!c.keepTexts) {
+            c.texts.length = row;
+            c.texts.push(raw.trim());
+          }
         }
         continue;
       }
@@ -207,7 +219,7 @@ function typeRecords(given: DatasetEntry, chunks: () => Iterable<string>, file: 
   };
 
   let sawRecord = false;
-  parseRecords(chunks(), given.format, file, (fields, line) => {
+  parseRecords(chunks("reading"), given.format, file, (fields, line) => {
     if (!sawRecord) {
       sawRecord = true;
       onHeader(fields, line);
@@ -219,10 +231,9 @@ function typeRecords(given: DatasetEntry, chunks: () => Iterable<string>, file: 
   if (lines.length === 0) throw new WorkbenchError("the file has a header but no data rows", { file, hint: "Add the data rows below the header" });
 
   const guessed = read.filter((c) => !(c.name in given.columns));
-  // Texts needed that the scan did not keep: rows before a guessed column's first text, and the
-  // values of number columns that may become an id or outcome (by name: see inferRoles).
-  const again = guessed.filter((c) => c.textFrom > 0 || (c.textFrom < 0 && (idLikeName(c.name) || namedLikeChurn(c.name))));
-  if (again.length) readTextsAgain(chunks(), given, file, again, missingValues);
+  // Texts the scan did not keep: the rows before a guessed column's first text.
+  const again = guessed.filter((c) => c.textFrom > 0 && !c.keepTexts);
+  if (again.length) readTextsAgain(chunks(`reading again for the texts of ${again.map((c) => c.name).join(", ")}`), given, file, again, missingValues);
 
   const inferredRoles = inferRoles(
     guessed.map((c) => ({ name: c.name, values: c.textFrom < 0 ? c.numbers.array() : c.texts })),
@@ -282,6 +293,17 @@ function typeRecords(given: DatasetEntry, chunks: () => Iterable<string>, file: 
     }
   }
   const notes = [...inferred].map(([name, reason]) => `column "${name}" read as ${roles[name]} (inferred: ${reason})`);
+  // Numbers with a few texts among them are usually a missing-value code or a typo: say where.
+  for (const c of guessed) {
+    if (!c.firstText || roles[c.name] === "numeric") continue;
+    const present = c.texts.filter((t) => t !== null);
+    const numbers = present.filter((t) => !Number.isNaN(plainNumber(t))).length;
+    if (numbers < 0.9 * present.length) continue;
+    notes.push(
+      `column "${c.name}": ${numbers} of its ${present.length} values are numbers; the first that is not, "${c.firstText.raw.slice(0, 40)}", is on line ${c.firstText.line}. ` +
+        `If it marks a missing value, list it in "missingValues" (--missing-values on the command line); if it is a typo, fix it; the column is then read as numbers`
+    );
+  }
   return {
     entry,
     file,

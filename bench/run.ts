@@ -71,6 +71,11 @@ async function clusteringBench(): Promise<void> {
   for (const row of rows) console.log(`| ${row.join(" | ")} |`);
   for (const r of results) for (const note of r.notes) console.log(`\nn = ${r.n}: ${note}`);
 
+  const compared = sizes.filter((x) => x >= 100_000);
+  if (!compared.length) {
+    console.log("\nThe comparisons with scikit-learn and pandas run at sizes of 100,000 rows and up.");
+    return;
+  }
   console.log(`\n# k-means k=8 from the same k-means++ centroids, best of ${ROUNDS} alternating rounds\n`);
   if (!(await haveSklearn())) {
     console.log("scikit-learn not found (/usr/bin/python3 -c 'import sklearn'); install python3-sklearn for the comparison.");
@@ -80,7 +85,7 @@ async function clusteringBench(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), "bench-sk-"));
     try {
       console.log("| n | ours (s) | scikit-learn (s) | ratio ours/sklearn | iterations | inertia relative difference |\n|---|---|---|---|---|---|");
-      for (const n of sizes.filter((x) => x >= 100_000)) {
+      for (const n of compared) {
         const { matrix } = plantedCustomers({ n, d: D, k: 8, seed: 42, separation: 3 });
         const init = kmeansPlusPlus(matrix, 8, new Rng(7));
         // One file name per size: the scikit-learn side caches data by file name.
@@ -107,11 +112,8 @@ async function clusteringBench(): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const overlapSizes = sizes.filter((x) => x >= 100_000);
-  if (overlapSizes.length) {
-    console.log(`\n# k-means as users run it (k-means++ included), overlapping blobs, best of 5 alternating rounds\n\n${KMEANS_OVERLAP_HEADER}`);
-    for (const n of overlapSizes) console.log(await kmeansOverlapBench({ n }));
-    console.log(`\n# The whole process: CSV in, JSON out, best of 3 alternating runs\n\n${WHOLE_PROCESS_HEADER}`);
-    for (const n of overlapSizes) console.log(await wholeProcessBench({ n }));
-  }
+  console.log(`\n# k-means as users run it (k-means++ included), overlapping blobs, best of 5 alternating rounds\n\n${KMEANS_OVERLAP_HEADER}`);
+  for (const n of compared) console.log(await kmeansOverlapBench({ n }));
+  console.log(`\n# The whole process: CSV in, JSON out, best of 3 alternating runs\n\n${WHOLE_PROCESS_HEADER}`);
+  for (const n of compared) console.log(await wholeProcessBench({ n }));
 }

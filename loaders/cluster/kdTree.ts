@@ -207,13 +207,16 @@ export class KdTree {
   nearestLabelWithin(q: Float64Array, off: number, r2: number, labels: ArrayLike<number>, pure: Int32Array): number {
     let label = -1;
     let mixed = false;
+    let nearestSq = r2;
     this.searchLeaves(
       q,
       off,
       () => r2,
       (node) => {
         for (let t = this.start[node]; t < this.end[node] && !mixed; t++) {
-          if (this.sqUpTo(q, off, t, r2) > r2) continue;
+          const s = this.sqUpTo(q, off, t, r2);
+          if (s > r2) continue;
+          if (s < nearestSq) nearestSq = s;
           const l = labels[this.rows[t]];
           if (label === -1) label = l;
           else if (l !== label) mixed = true;
@@ -221,7 +224,10 @@ export class KdTree {
       },
       (node) => mixed || (label !== -1 && pure[node] === label)
     );
-    return mixed ? labels[this.nearestWithin(q, off, r2)] : label;
+    // The nearest point is no farther than the nearest seen so far: searching within that radius
+    // prunes far more and finds the same point (boxes that could hold it are never pruned, and
+    // leaves are visited in the same order, so ties go to the same point).
+    return mixed ? labels[this.nearestWithin(q, off, nearestSq)] : label;
   }
 
   /** Per node, the label every point below it carries, or -2 when they differ (see nearestLabelWithin). */
@@ -273,9 +279,14 @@ export class KdTree {
       const r = this.right[node];
       const dl = this.near(l, q, off);
       const dr = this.near(r, q, off);
-      const [first, dFirst, second, dSecond] = dl <= dr ? [l, dl, r, dr] : [r, dr, l, dl];
-      if (dFirst <= bound()) visit(first);
-      if (dSecond <= bound()) visit(second);
+      // Two branches rather than a swap through an array: this runs for every node visited.
+      if (dl <= dr) {
+        if (dl <= bound()) visit(l);
+        if (dr <= bound()) visit(r);
+      } else {
+        if (dr <= bound()) visit(r);
+        if (dl <= bound()) visit(l);
+      }
     };
     if (this.start.length > 0) visit(0);
   }

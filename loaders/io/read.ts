@@ -231,12 +231,14 @@ function typeRecords(given: DatasetEntry, chunks: Chunks, file: string): Dataset
   if (lines.length === 0) throw new WorkbenchError("the file has a header but no data rows", { file, hint: "Add the data rows below the header" });
 
   const guessed = read.filter((c) => !(c.name in given.columns));
+  // Each column's numbers, trimmed to length once (inference and the table share them).
+  const numbersOf = new Map(read.map((c) => [c, c.numbers.array()]));
   // Texts the scan did not keep: the rows before a guessed column's first text.
   const again = guessed.filter((c) => c.textFrom > 0 && !c.keepTexts);
   if (again.length) readTextsAgain(chunks(`reading again for the texts of ${again.map((c) => c.name).join(", ")}`), given, file, again, missingValues);
 
   const inferredRoles = inferRoles(
-    guessed.map((c) => ({ name: c.name, values: c.textFrom < 0 ? c.numbers.array() : c.texts })),
+    guessed.map((c) => ({ name: c.name, values: c.textFrom < 0 ? numbersOf.get(c)! : c.texts })),
     { haveId: Object.values(given.columns).includes("id"), haveOutcome: Object.values(given.columns).includes("outcome") }
   );
   const roles: Record<string, ColumnRole> = {};
@@ -252,7 +254,7 @@ function typeRecords(given: DatasetEntry, chunks: Chunks, file: string): Dataset
       .map(([column]) => ({ column, churn: true, ...(positive !== undefined ? { positive } : {}) }))[0];
   const entry: DatasetEntry = inferred.size ? { ...given, columns: roles, ...(outcome ? { outcome } : {}) } : given;
 
-  const rowLines = Int32Array.from(lines.array());
+  const rowLines = Int32Array.from(lines.values.subarray(0, lines.length));
   const data: Record<string, Float64Array | Array<string | null>> = {};
   for (const c of columns) {
     const role = roles[c.name];
@@ -261,7 +263,7 @@ function typeRecords(given: DatasetEntry, chunks: Chunks, file: string): Dataset
     if (type === "string") data[c.name] = c.texts;
     else if (type === "number" || c.textFrom < 0) {
       if (c.tooLarge && type === "number") failAt(tooLarge(c.tooLarge.raw), c.tooLarge.line, c.name);
-      data[c.name] = c.numbers.array();
+      data[c.name] = numbersOf.get(c)!;
     } else {
       // A guessed column of ISO dates.
       const dates = new Float64Array(c.texts.length);

@@ -17,7 +17,7 @@ import { selectRows, type FeatureMatrix } from "../matrix.ts";
 import type { Rng } from "../rng.ts";
 import { fmt, renumberByFirstAppearance } from "./sampleAndAssign.ts";
 import { kmeansPlusPlus, lloyd } from "./kmeans.ts";
-import { withDefaults } from "./params.ts";
+import { clearlyLower, withDefaults } from "./params.ts";
 import type { ClusterResult, Clusterer } from "./types.ts";
 
 export type CovarianceType = "full" | "diag";
@@ -160,7 +160,7 @@ export const gmm: GmmClusterer = {
       const initRng = rng.fork();
       const state = stateFromLabels(fitted, kmeansLabels(fitted, p.k, initRng), p.k, opts);
       const run = runEm(fitted, state, opts);
-      if (!best || run.meanLogLikelihood > best.run.meanLogLikelihood) best = { state, run };
+      if (!best || clearlyLower(-run.meanLogLikelihood, -best.run.meanLogLikelihood)) best = { state, run };
     }
     // A sampled fit: every row's memberships under the fitted mixture (one more E step, on all rows).
     if (sampled) {

@@ -22,7 +22,7 @@ import type { Rng } from "../rng.ts";
 import type { ClusterResult, Clusterer } from "./types.ts";
 import { CTRL, GROUP, OP, maxTrials, pendingSlot } from "./kmeansKernel.ts";
 import { KmeansSession, withSession, type Threads } from "./kmeansSession.ts";
-import { withDefaults } from "./params.ts";
+import { clearlyLower, withDefaults } from "./params.ts";
 import { centroidsModel } from "./segmentModel.ts";
 
 export { releaseKmeansBuffers, setKmeansThreads, startKmeansWorkers, type Threads } from "./kmeansSession.ts";
@@ -72,7 +72,7 @@ export const kmeans: Clusterer<KMeansParams> = {
       for (let run = 0; run < p.nInit; run++) {
         const init = plusPlusInSession(session, p.k, rng.fork());
         const result = lloydInSession(session, init, p.maxIter, tolAbs, true);
-        if (kept === undefined || result.inertia < kept.inertia) kept = result;
+        if (kept === undefined || clearlyLower(result.inertia, kept.inertia)) kept = result;
       }
       return kept!;
     });

@@ -17,7 +17,7 @@ import { checkParam } from "../errors.ts";
 import { selectRows, type FeatureMatrix } from "../matrix.ts";
 import type { Rng } from "../rng.ts";
 import { kmeansPlusPlus } from "./kmeans.ts";
-import { withDefaults } from "./params.ts";
+import { clearlyLower, withDefaults } from "./params.ts";
 import { fmt } from "./sampleAndAssign.ts";
 import { centroidsModel } from "./segmentModel.ts";
 import type { ClusterResult, Clusterer } from "./types.ts";
@@ -90,7 +90,7 @@ export const miniBatchKmeans: Clusterer<MiniBatchKMeansParams> = {
         nearest(data, validation[r] * d, init, k, d, scratch);
         inertia += scratch[0];
       }
-      if (inertia < bestInit) {
+      if (clearlyLower(inertia, bestInit)) {
         bestInit = inertia;
         centers = init;
       }

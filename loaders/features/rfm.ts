@@ -117,11 +117,15 @@ export interface CustomerFeatures {
   report: CustomerFeaturesReport;
 }
 
-/** The run's "today" in whole days: SOURCE_DATE_EPOCH (seconds) when set, so builds can be reproduced. */
-export function runDay(): number {
+/** The run's time (epoch ms): SOURCE_DATE_EPOCH (seconds) when set, so builds can be reproduced. */
+export function runTime(): number {
   const epoch = Number(process.env.SOURCE_DATE_EPOCH);
-  const ms = process.env.SOURCE_DATE_EPOCH && Number.isFinite(epoch) ? epoch * 1000 : Date.now();
-  return Math.floor(ms / DAY_MS);
+  return process.env.SOURCE_DATE_EPOCH && Number.isFinite(epoch) ? epoch * 1000 : Date.now();
+}
+
+/** The run's "today" in whole days. */
+export function runDay(): number {
+  return Math.floor(runTime() / DAY_MS);
 }
 
 export function customerFeatures(transactions: DatasetTable, options: { snapshot?: string; today?: number } = {}): CustomerFeatures {
@@ -178,16 +182,7 @@ export function customerFeatures(transactions: DatasetTable, options: { snapshot
       if (day[i] < firstDay) firstDay = day[i];
     }
   }
-  if (lastDay === -Infinity) {
-    throw new WorkbenchError(
-      future ? `every dated transaction is after today (${formatDay(today)})` : "the transaction log has no rows with both a customer id and a date",
-      {
-        file,
-        column: future || missingCustomer < missingDate ? dateCol : idCol,
-        hint: future ? "Check the date format (day and month swapped? two-digit years?), or give a snapshot date" : "Check the column roles and the date format in the manifest"
-      }
-    );
-  }
+  if (lastDay === -Infinity) throw nothingPlaced({ file, idCol, dateCol, future, missingCustomer, missingDate, today });
   const snapshotDay = explicit ? parseSnapshot(options.snapshot!) : lastDay + 1;
 
   // Rows used, with their customer as a dense index in order of first appearance.
@@ -244,16 +239,7 @@ export function customerFeatures(transactions: DatasetTable, options: { snapshot
     rowQty[i] = Number(q);
     used++;
   }
-  const snapshot = formatDay(snapshotDay);
-  if (used === 0) {
-    throw new WorkbenchError(`no transactions before the snapshot ${snapshot}`, {
-      file,
-      column: "snapshot",
-      found: snapshot,
-      expected: `a date after the first transaction (${formatDay(firstDay)})`,
-      hint: "Use a later --snapshot or leave it out to use the day after the last transaction"
-    });
-  }
+  if (used === 0) throw nothingBefore(file, snapshotDay, firstDay);
 
   // Rows grouped by customer (counting sort keeps row order within a customer), then by day.
   const customersSeen = ids.length;
@@ -327,16 +313,10 @@ export function customerFeatures(transactions: DatasetTable, options: { snapshot
     out.row.push(firstRow[c]);
   }
   const k = out.id.length;
-  if (k === 0) {
-    throw new WorkbenchError("every customer's transactions are cancellations: no purchases to describe", {
-      file,
-      hint: "Check the cancellation rule in data/manifest.json"
-    });
-  }
+  if (k === 0) throw onlyCancellations(file);
 
   const recency = new Float64Array(k);
   const tenure = new Float64Array(k);
-  const repeat = new Float64Array(k);
   const aov = new Float64Array(k);
   const gap = new Float64Array(k);
   const frequency = Float64Array.from(out.f);
@@ -344,7 +324,6 @@ export function customerFeatures(transactions: DatasetTable, options: { snapshot
   for (let i = 0; i < k; i++) {
     recency[i] = snapshotDay - out.last[i];
     tenure[i] = snapshotDay - out.first[i];
-    repeat[i] = out.f[i] - 1;
     aov[i] = out.m[i] / out.f[i];
     gap[i] = out.f[i] > 1 ? (out.last[i] - out.first[i]) / (out.f[i] - 1) : tenure[i];
   }
@@ -352,62 +331,21 @@ export function customerFeatures(transactions: DatasetTable, options: { snapshot
   const featureData: Record<string, Float64Array> = {
     recency,
     frequency,
-    repeatPurchases: repeat,
     monetary,
     averageOrderValue: aov,
     tenure,
     meanInterPurchaseDays: gap
   };
   if (qtyCol) featureData.totalQuantity = Float64Array.from(out.q);
-  const features = aq.table({ [idCol]: out.id, ...featureData });
-
-  const roles: Record<string, ColumnRole> = { [idCol]: "id" };
-  for (const name of Object.keys(featureData)) roles[name] = RFM_COLUMNS[name as keyof typeof RFM_COLUMNS];
-  const { cancellations: _rule, ...rest } = entry;
-  const derived: DatasetEntry = { ...rest, kind: "customers", columns: roles };
-
-  const spanDays = spanLast - spanFirst + 1;
-  const shortSpan = spanDays < MIN_SPAN_DAYS;
-  const notes: string[] = [...transactions.notes];
-  if (missingCustomer) notes.push(`${missingCustomer} transaction(s) without a customer id dropped`);
-  if (missingDate) notes.push(`${missingDate} transaction(s) without a date dropped`);
-  if (future) notes.push(`${future} transaction(s) dated after today (${formatDay(today)}) left out: they cannot have happened yet; check their dates, or set a snapshot to keep them`);
-  if (afterSnapshot) notes.push(`${afterSnapshot} transaction(s) on or after the snapshot ${snapshot} excluded`);
-  if (missingAmount) notes.push(`${missingAmount} transaction(s) without an amount counted as 0`);
-  if (missingQuantity) notes.push(`${missingQuantity} transaction(s) without a quantity counted as 0`);
-  if (negativeAmount) {
-    notes.push(`${negativeAmount} transaction(s) with a negative amount (returns) counted as purchases and included in the totals; a cancellation rule in data/manifest.json would net them instead`);
-  }
-  if (cancelRows) notes.push(`${cancelRows} cancellation(s) worth ${round2(-cancelValue)} netted from monetary value, not counted as purchases`);
-  if (onlyCancelled) notes.push(`${onlyCancelled} customer(s) with only cancellations left out`);
-  if (negativeNet) {
-    notes.push(`${negativeNet} customer(s) ${rule.invoicePrefix !== undefined || rule.negativeQuantity ? "cancelled" : "returned"} more than they bought in the log; their monetary value is set to 0`);
-  }
-  if (shortSpan) {
-    notes.push(`the log spans ${spanDays} day(s), under ${MIN_SPAN_DAYS}: recency cannot tell recent from lapsed customers, so RFM names use frequency and monetary value only`);
-  }
-  notes.push(`${used} transaction row(s) grouped into ${purchases} purchase(s) (one per customer and day) by ${k} customer(s); snapshot ${snapshot}`);
-
-  const lines = Int32Array.from(out.row, (row) => transactions.lines[row] ?? row + 2);
-  return {
-    dataset: {
-      entry: derived,
-      file,
-      table: features,
-      columns: Object.entries(roles).map(([name, role]) => ({
-        name,
-        role,
-        type: role === "id" ? ("string" as const) : ("number" as const),
-        missing: 0
-      })),
-      lines,
-      rows: k,
-      notes: []
-    },
-    snapshot,
-    customers: k,
+  return assembleFeatures({
+    log: transactions,
+    ids: out.id,
+    features: featureData,
+    lines: Int32Array.from(out.row, (row) => transactions.lines[row] ?? row + 2),
+    snapshotDay,
+    today,
     purchases: { customer: Int32Array.from(pCustomer), day: Int32Array.from(pDay), amount: Float64Array.from(pAmount) },
-    report: {
+    counts: {
       transactions: n,
       missingCustomer,
       missingDate,
@@ -419,11 +357,124 @@ export function customerFeatures(transactions: DatasetTable, options: { snapshot
       missingQuantity,
       negativeAmount,
       cancellations: rule.invoicePrefix !== undefined || rule.negativeQuantity ? { rows: cancelRows, value: round2(cancelValue), onlyCancelled, negativeNet } : null,
-      spanDays,
-      shortSpan,
-      notes
+      spanDays: spanLast - spanFirst + 1
     }
+  });
+}
+
+/** What a log is, for assembleFeatures: the reader's table, or a log aggregated where it lives (loaders/source). */
+export interface LogDescription {
+  entry: DatasetEntry;
+  file: string;
+  columns: DatasetTable["columns"];
+  notes: string[];
+}
+
+/**
+ * The features table, its report and notes, from per-customer feature columns (in RFM_COLUMNS
+ * order; repeatPurchases is derived here) and the counts of how the log was used. Shared by
+ * customerFeatures and the SQL path, so both describe a log in the same words.
+ */
+export function assembleFeatures(input: {
+  log: LogDescription;
+  ids: string[];
+  features: Record<string, Float64Array>;
+  lines: Int32Array;
+  snapshotDay: number;
+  today: number;
+  purchases: Purchases;
+  counts: Omit<CustomerFeaturesReport, "shortSpan" | "notes">;
+}): CustomerFeatures {
+  const { log, ids, snapshotDay, today, counts } = input;
+  const { entry, file } = log;
+  const idCol = log.columns.find((c) => c.role === "id")!.name;
+  const rule = entry.cancellations ?? {};
+  const frequency = input.features.frequency;
+  const repeatPurchases = frequency.map((f) => f - 1);
+  const featureData: Record<string, Float64Array> = {};
+  for (const name of Object.keys(RFM_COLUMNS)) {
+    const values = name === "repeatPurchases" ? repeatPurchases : input.features[name];
+    if (values) featureData[name] = values;
+  }
+  const features = aq.table({ [idCol]: ids, ...featureData });
+
+  const roles: Record<string, ColumnRole> = { [idCol]: "id" };
+  for (const name of Object.keys(featureData)) roles[name] = RFM_COLUMNS[name as keyof typeof RFM_COLUMNS];
+  const { cancellations: _rule, ...rest } = entry;
+  const derived: DatasetEntry = { ...rest, kind: "customers", columns: roles };
+
+  const { missingCustomer, missingDate, future, afterSnapshot, missingAmount, missingQuantity, negativeAmount, used, purchases, spanDays } = counts;
+  const snapshot = formatDay(snapshotDay);
+  const k = ids.length;
+  const shortSpan = spanDays < MIN_SPAN_DAYS;
+  const notes: string[] = [...log.notes];
+  if (missingCustomer) notes.push(`${missingCustomer} transaction(s) without a customer id dropped`);
+  if (missingDate) notes.push(`${missingDate} transaction(s) without a date dropped`);
+  if (future) notes.push(`${future} transaction(s) dated after today (${formatDay(today)}) left out: they cannot have happened yet; check their dates, or set a snapshot to keep them`);
+  if (afterSnapshot) notes.push(`${afterSnapshot} transaction(s) on or after the snapshot ${snapshot} excluded`);
+  if (missingAmount) notes.push(`${missingAmount} transaction(s) without an amount counted as 0`);
+  if (missingQuantity) notes.push(`${missingQuantity} transaction(s) without a quantity counted as 0`);
+  if (negativeAmount) {
+    notes.push(`${negativeAmount} transaction(s) with a negative amount (returns) counted as purchases and included in the totals; a cancellation rule in data/manifest.json would net them instead`);
+  }
+  const c = counts.cancellations;
+  if (c?.rows) notes.push(`${c.rows} cancellation(s) worth ${round2(-c.value)} netted from monetary value, not counted as purchases`);
+  if (c?.onlyCancelled) notes.push(`${c.onlyCancelled} customer(s) with only cancellations left out`);
+  if (c?.negativeNet) {
+    notes.push(`${c.negativeNet} customer(s) ${rule.invoicePrefix !== undefined || rule.negativeQuantity ? "cancelled" : "returned"} more than they bought in the log; their monetary value is set to 0`);
+  }
+  if (shortSpan) {
+    notes.push(`the log spans ${spanDays} day(s), under ${MIN_SPAN_DAYS}: recency cannot tell recent from lapsed customers, so RFM names use frequency and monetary value only`);
+  }
+  notes.push(`${used} transaction row(s) grouped into ${purchases} purchase(s) (one per customer and day) by ${k} customer(s); snapshot ${snapshot}`);
+
+  return {
+    dataset: {
+      entry: derived,
+      file,
+      table: features,
+      columns: Object.entries(roles).map(([name, role]) => ({
+        name,
+        role,
+        type: role === "id" ? ("string" as const) : ("number" as const),
+        missing: 0
+      })),
+      lines: input.lines,
+      rows: k,
+      notes: []
+    },
+    snapshot,
+    customers: k,
+    purchases: input.purchases,
+    report: { ...counts, shortSpan, notes }
   };
+}
+
+/** No row has both a customer and a date (before today, without an explicit snapshot). */
+export function nothingPlaced(c: { file: string; idCol: string; dateCol: string; future: number; missingCustomer: number; missingDate: number; today: number }): WorkbenchError {
+  return new WorkbenchError(c.future ? `every dated transaction is after today (${formatDay(c.today)})` : "the transaction log has no rows with both a customer id and a date", {
+    file: c.file,
+    column: c.future || c.missingCustomer < c.missingDate ? c.dateCol : c.idCol,
+    hint: c.future ? "Check the date format (day and month swapped? two-digit years?), or give a snapshot date" : "Check the column roles and the date format in the manifest"
+  });
+}
+
+export function nothingBefore(file: string, snapshotDay: number, firstDay: number): WorkbenchError {
+  const snapshot = formatDay(snapshotDay);
+  return new WorkbenchError(`no transactions before the snapshot ${snapshot}`, {
+    file,
+    column: "snapshot",
+    found: snapshot,
+    expected: `a date after the first transaction (${formatDay(firstDay)})`,
+    hint: "Use a later --snapshot or leave it out to use the day after the last transaction"
+  });
+}
+
+export function onlyCancellations(file: string): WorkbenchError {
+  return new WorkbenchError("every customer's transactions are cancellations: no purchases to describe", {
+    file,
+    hint: "Check the cancellation rule in data/manifest.json"
+  });
 }
 
 function round2(x: number): number {

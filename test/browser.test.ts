@@ -77,11 +77,11 @@ const LLM_TEXT = `LLM-TEST-SUMMARY ${INJECTION}`;
  * answer for segment 0 keyed by its exact request, and a stale answer (another key) that must
  * not show. The other datasets have no cache, so their pages show the template text only.
  */
-function writeLlmCache(root: string): void {
+async function writeLlmCache(root: string): Promise<void> {
   const saved = process.env.WORKBENCH_ROOT;
   process.env.WORKBENCH_ROOT = root;
   try {
-    const input = personaInput(analyze(findDataset(loadManifest(), "inject")));
+    const input = personaInput(await analyze(findDataset(loadManifest(), "inject")));
     const key = requestKey(personaRequest(input, 0, "test-model"));
     writePersonaCache("inject", { version: 1, entries: { [key]: { segment: 0, model: "test-model", text: LLM_TEXT }, ["0".repeat(64)]: { segment: 1, model: "test-model", text: "STALE-ANSWER" } } }, root);
   } finally {
@@ -102,7 +102,7 @@ beforeAll(async () => {
   dir = makeProject(manifest, files);
   writeFileSync(join(dir, "src", "idioms.md"), IDIOMS_PAGE);
   writeFileSync(join(dir, "src", "idioms.csv"), "name,value\nalpha,1\nbeta,2\n");
-  writeLlmCache(dir);
+  await writeLlmCache(dir);
   const r = runScript(dir, "build.ts");
   if (r.code !== 0) throw new Error(`build failed:\n${r.stderr.slice(-3000)}`);
   // A plain static server, the site in a subfolder: no clean URLs, no folder indexes.

@@ -23,11 +23,11 @@ function members(archive: Buffer, name: string): Record<string, unknown> {
 }
 
 describe("a dataset's report", () => {
-  it("is the same for the same data and settings, but for run timings", () => {
+  it("is the same for the same data and settings, but for run timings", async () => {
     process.env.SOURCE_DATE_EPOCH = "1764000000";
     try {
-      const a = members(reportArchive("wholesale"), "a");
-      const b = members(reportArchive("wholesale"), "b");
+      const a = members(await reportArchive("wholesale"), "a");
+      const b = members(await reportArchive("wholesale"), "b");
       expect(Object.keys(a).sort()).toEqual(["compare.json", "drift.json", "evaluation.json", "experiments.json", "model.json", "overview.json", "personas.json", "segments.json", "value.json"]);
       expect(JSON.stringify(b)).toBe(JSON.stringify(a));
       expect((a["experiments.json"] as { built: string }).built).toBe("2025-11-24");
@@ -38,7 +38,7 @@ describe("a dataset's report", () => {
 });
 
 describe("a report with value and outcome models", () => {
-  it("is the same for the same data and settings, but for run timings", () => {
+  it("is the same for the same data and settings, but for run timings", async () => {
     // A project of its own: the CDNOW 1/10 sample as a log, and a churn table with an outcome.
     const root = join(dir, "project");
     mkdirSync(join(root, "data"), { recursive: true });
@@ -58,22 +58,22 @@ describe("a report with value and outcome models", () => {
     process.env.WORKBENCH_ROOT = root;
     try {
       for (const name of ["sample", "churn"]) {
-        const a = members(reportArchive(name), `${name}-a`);
-        const b = members(reportArchive(name), `${name}-b`);
+        const a = members(await reportArchive(name), `${name}-a`);
+        const b = members(await reportArchive(name), `${name}-b`);
         expect(JSON.stringify(b["value.json"])).toBe(JSON.stringify(a["value.json"]));
         expect(JSON.stringify(b)).toBe(JSON.stringify(a));
       }
-      const value = members(reportArchive("sample"), "sample-c")["value.json"] as any;
+      const value = members(await reportArchive("sample"), "sample-c")["value.json"] as any;
       // The last third held out automatically; customers valued by the fit on the whole log.
       expect(value.value.settings.split).toBe("automatic");
       expect(value.value.validation.holdout.bgnbd.customers).toBe(2357);
       expect(value.value.current.customers).toBe(2357);
       // Drift between the two snapshots, the later one the report's own (the day after the last purchase).
-      const drift = members(reportArchive("sample"), "sample-d")["drift.json"] as any;
+      const drift = members(await reportArchive("sample"), "sample-d")["drift.json"] as any;
       expect(drift.snapshots.map((x: { date: string }) => x.date)).toEqual(["1998-01-01", "1998-07-01"]);
       expect(drift.pairs[0]).toMatchObject({ from: "1998-01-01", to: "1998-07-01", left: 0 });
       expect(drift.pairs[0].common + drift.pairs[0].entered).toBe(2357);
-      const outcome = members(reportArchive("churn"), "churn-c")["value.json"] as any;
+      const outcome = members(await reportArchive("churn"), "churn-c")["value.json"] as any;
       expect(outcome.outcome).toMatchObject({ column: "churned", positive: "yes", n: 300 });
     } finally {
       if (saved === undefined) delete process.env.WORKBENCH_ROOT;

@@ -2,7 +2,8 @@
  * `npm run build`: builds the static site into dist/ with fresh loader outputs.
  * 1. removes what killed builds left (temporary folders, half-written cache files);
  * 2. validates the manifest (a bad entry stops here with its message);
- * 3. removes cached loader outputs whose inputs changed (loaders/freshness);
+ * 3. removes cached loader outputs whose inputs changed (loaders/freshness; all of them with
+ *    `--force`, for a database change its fingerprint does not show);
  * 4. runs the datasets' stale loaders, several at a time (prewarm.ts);
  * 5. unless dist/ is already the build of exactly these inputs (freshness/site.ts), runs
  *    `observable build` into a temporary folder, and only if it succeeds replaces dist/ with it,
@@ -16,6 +17,8 @@ import { invalidateStale } from "../freshness/invalidate.ts";
 import { loadManifest } from "../manifest/load.ts";
 import { projectRoot } from "../paths.ts";
 import { readDataset } from "../io/read.ts";
+import { databaseFingerprints } from "../source/fingerprint.ts";
+import { isDatabaseSource } from "../source/connect.ts";
 import { checkSnapshotIds } from "../drift/snapshots.ts";
 import { removeLeftovers, startFramework, stopWithSignals, withoutFrameworkBanner } from "./observable.ts";
 import { prewarm } from "./prewarm.ts";
@@ -28,11 +31,14 @@ await runMain(async () => {
   const removed = removeLeftovers(root);
   if (removed.length) process.stderr.write(`removed what an interrupted build left: ${removed.join(", ")}\n`);
   const manifest = loadManifest();
-  const inv = invalidateStale(root, manifest);
-  // Read every dataset whose outputs will be computed, so bad input stops the build with its
-  // own message before Framework starts.
+  const force = process.argv.includes("--force");
+  // A database's fingerprint is its row count and newest date: `--force` recomputes every report
+  // for the changes those do not show.
+  const inv = invalidateStale(root, manifest, await databaseFingerprints(manifest), { force });
+  // Read every text file whose outputs will be computed, so bad input stops the build with its
+  // own message before Framework starts (a database or Parquet file reports in its loader).
   const cached = new Set(inv.fresh.map((t) => t.dataset));
-  for (const entry of manifest.datasets) if (!cached.has(entry.name)) checkSnapshotIds(readDataset(entry));
+  for (const entry of manifest.datasets) if (!cached.has(entry.name) && !isDatabaseSource(entry)) checkSnapshotIds(readDataset(entry));
   if (inv.stale.length) {
     process.stderr.write(`inputs changed, re-running: ${inv.stale.map((t) => t.output).join(", ")}\n`);
   }

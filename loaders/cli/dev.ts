@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { runMain, WorkbenchError } from "../errors.ts";
 import { invalidateStale, touchForPreview } from "../freshness/invalidate.ts";
 import { loadManifest } from "../manifest/load.ts";
+import { databaseFingerprints } from "../source/fingerprint.ts";
 import { manifestPath, projectRoot } from "../paths.ts";
 import { removeLeftovers, startFramework, stopWithSignals } from "./observable.ts";
 
@@ -19,22 +20,22 @@ function reportError(error: unknown): void {
   process.stderr.write(`error: ${error instanceof WorkbenchError ? error.message : String(error)}\n`);
 }
 
-function safely(f: () => void): () => void {
+function safely(f: () => void | Promise<void>): () => void {
   return () => {
     try {
-      f();
+      f()?.catch(reportError);
     } catch (error) {
       reportError(error);
     }
   };
 }
 
-await runMain(() => {
+await runMain(async () => {
   const root = projectRoot();
   removeLeftovers(root);
   let recheck: NodeJS.Timeout | undefined;
   let manifestText = readFileSync(manifestPath(root), "utf8");
-  const refresh = () => {
+  const refresh = async () => {
     const manifest = loadManifest();
     // Framework re-imports its config only when the config file's mtime changes; the sidebar and
     // the report routes come from the manifest, so a changed manifest touches the config.
@@ -44,7 +45,8 @@ await runMain(() => {
       const now = new Date();
       utimesSync(join(root, "observablehq.config.ts"), now, now);
     }
-    const inv = invalidateStale(root, manifest);
+    // A database changes without touching a file: it is looked at when a file changes, not watched.
+    const inv = invalidateStale(root, manifest, await databaseFingerprints(manifest));
     if (inv.stale.length) {
       process.stderr.write(`inputs changed, reloading: ${inv.stale.map((t) => t.output).join(", ")}\n`);
       touchForPreview(root, inv);
@@ -53,7 +55,7 @@ await runMain(() => {
     clearTimeout(recheck);
     if (inv.pending.length) recheck = setTimeout(safely(refresh), 2000);
   };
-  refresh();
+  await refresh();
 
   let timer: NodeJS.Timeout | undefined;
   const onChange = () => {

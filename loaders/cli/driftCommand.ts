@@ -8,6 +8,7 @@ import { analyze } from "../report/analyze.ts";
 import { driftFile } from "../report/drift.ts";
 import { DRIFT_THRESHOLDS } from "../drift/verdict.ts";
 import { readDataset } from "../io/read.ts";
+import { openSource } from "../source/open.ts";
 import { integerFlag, parseFlags, snapshotFlag, type CommandIO } from "./command.ts";
 import { INPUT_OPTIONS, INPUT_USAGE, inputEntry, withInputErrors } from "./inputArgs.ts";
 
@@ -35,7 +36,7 @@ Snapshots
 
 const OPTIONS = { help: { type: "boolean" }, ...INPUT_OPTIONS, from: { type: "string" }, to: { type: "string" }, seed: { type: "string" } } as const;
 
-export function driftCommand(argv: string[], io: CommandIO): void {
+export async function driftCommand(argv: string[], io: CommandIO): Promise<void> {
   const v = parseFlags(argv, OPTIONS);
   if (v.help) return io.out(DRIFT_USAGE);
   const { entry, input } = inputEntry(v, io, ["from", "to"]);
@@ -63,14 +64,14 @@ export function driftCommand(argv: string[], io: CommandIO): void {
     });
   }
   const progress = (m: string) => io.err(`${m}\n`);
-  const pairs = withInputErrors(entry, input, (path) => {
+  const pairs = await withInputErrors(entry, input, async (path) => {
     // A manifest's snapshots: exactly what the Drift page shows (the report's own snapshot with
     // its value models and names).
     if (from === undefined) {
-      checkSnapshotIds(readDataset(entry));
-      return driftFile(analyze(entry, progress), progress).pairs;
+      if (entry.kind === "customers") checkSnapshotIds(readDataset(entry));
+      return driftFile(await analyze(entry, progress), progress).pairs;
     }
-    const source = entry.kind === "transactions" ? readDataset(entry, path) : null;
+    const source = entry.kind === "transactions" ? await openSource(entry, { path, snapshots: () => [from, to!], progress }) : null;
     const refs: SnapshotRef[] = [{ date: from, file: entry.file }, { date: to!, file: entry.file }];
     if (source) checkWithinLog(source, refs.map((r) => r.date));
     const fits = refs.map((ref) => fitSnapshot(entry, ref, source, progress));

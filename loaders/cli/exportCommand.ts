@@ -61,7 +61,7 @@ export async function exportCommand(argv: string[], io: CommandIO): Promise<void
 
   // The e-mails first: a wrong column is found before the grid runs.
   const hashed = typeof v["hash-email"] === "string" ? hashedEmails(entry, dataPath, relative(projectRoot(), dataPath) || dataPath, v["hash-email"]) : null;
-  const a = analyze(entry, (m) => io.err(`  ${m}\n`), { runId: typeof v.run === "string" ? v.run : undefined });
+  const a = await analyze(entry, (m) => io.err(`  ${m}\n`), { runId: typeof v.run === "string" ? v.run : undefined });
   const { prepared } = a.data;
   const emails = hashed && (a.data.transactions ? prepared.ids.map((id) => hashed.byId.get(id) ?? "") : Array.from(prepared.rows, (r) => hashed.byRow[r] ?? ""));
   const table = membership(a, emails ?? undefined);

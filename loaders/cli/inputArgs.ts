@@ -8,7 +8,7 @@ import { WorkbenchError } from "../errors.ts";
 import { parseRecords } from "../io/parse.ts";
 import { textChunks, type Encoding } from "../io/text.ts";
 import { findDataset, loadManifest, parseManifest } from "../manifest/load.ts";
-import type { ColumnRole, DatasetEntry, FileFormat } from "../manifest/types.ts";
+import type { ColumnRole, DatasetEntry, TextFormat } from "../manifest/types.ts";
 import { projectRoot } from "../paths.ts";
 import { userPath, type CommandIO } from "./command.ts";
 
@@ -101,7 +101,7 @@ export function inputEntry(v: InputFlags, io: CommandIO, extraTransactionFlags: 
 
 function entryFromFlags(v: InputFlags, path: string, shown: string, extraTransactionFlags: readonly string[]): DatasetEntry {
   const text = (flag: keyof InputFlags) => v[flag] as string | undefined;
-  const format = (text("format") ?? formatFromExtension(path)) as FileFormat;
+  const format = (text("format") ?? formatFromExtension(path)) as TextFormat;
   if (!["csv", "tsv", "whitespace"].includes(format)) {
     throw new WorkbenchError("--format: unknown format", { found: format, expected: "csv, tsv or whitespace" });
   }
@@ -192,12 +192,17 @@ function entryFromFlags(v: InputFlags, path: string, shown: string, extraTransac
   }
 }
 
-/** Runs `read` on the input file (data/<entry.file> without --input); its errors are worded for the flags. */
+/**
+ * Runs `read` on the input file (data/<entry.file> without --input); its errors are worded for
+ * the flags, whether it throws or its promise rejects.
+ */
 export function withInputErrors<T>(entry: DatasetEntry, input: InputFile | undefined, read: (path?: string) => T): T {
+  const reworded = (error: unknown) => (input !== undefined && error instanceof WorkbenchError ? commandLineError(error, entry.kind, input) : error);
   try {
-    return read(input?.path);
+    const result = read(input?.path);
+    return (result instanceof Promise ? result.catch((error) => Promise.reject(reworded(error))) : result) as T;
   } catch (error) {
-    throw input !== undefined && error instanceof WorkbenchError ? commandLineError(error, entry.kind, input) : error;
+    throw reworded(error);
   }
 }
 
@@ -228,12 +233,12 @@ export function commandLineError(error: WorkbenchError, kind: DatasetEntry["kind
   return text === error.message ? error : new WorkbenchError(text);
 }
 
-function formatFromExtension(path: string): FileFormat {
+function formatFromExtension(path: string): TextFormat {
   const ext = extname(path).toLowerCase();
   return ext === ".tsv" ? "tsv" : ext === ".txt" ? "whitespace" : "csv";
 }
 
-function headerOf(path: string, format: FileFormat, shown: string, v: InputFlags): string[] {
+function headerOf(path: string, format: TextFormat, shown: string, v: InputFlags): string[] {
   const chunks = textChunks(path, shown, { encoding: v.encoding as Encoding | undefined, hint: "Check the --input path" });
   let header: string[] = [];
   const stop = {};

@@ -13,7 +13,11 @@ import { findDataset, loadManifest } from "../manifest/load.ts";
 import { buildModel, readModel, scoringEntry, type ModelFile } from "../model/modelFile.ts";
 import { scoreTable } from "../model/score.ts";
 import { dataFilePath, projectRoot } from "../paths.ts";
+import { runTime } from "../features/rfm.ts";
 import { analyze } from "../report/analyze.ts";
+import { isDatabaseSource } from "../source/connect.ts";
+import { openSource, type SourceData } from "../source/open.ts";
+import { writeSegments } from "../source/writeBack.ts";
 import { parseFlags, snapshotFlag, userPath, type CommandIO } from "./command.ts";
 import { checkedOut, writeAtomically } from "./outputFile.ts";
 
@@ -34,6 +38,11 @@ name and action. probabilities (Gaussian mixtures) give each customer's probabil
                       after the last purchase in the input). Customer tables: the day date features
                       count back from (default: the training data's latest date)
   --save-model FILE   with --dataset: also write the model (not into dist/, src/ or data/)
+  --write-back        with --dataset of a database ("sql" in the manifest): also write each
+                      customer's segment to the table sql.segmentsTable (default customer_segments):
+                      customer_id, segment, segment_name, model_version, scored_at; batches of
+                      upserts into a staging table, swapped in at the end, so a failure leaves the
+                      previous assignment in place
 
 New customers are prepared as the training customers were: only the columns the model needs
 are read (the id is optional); missing values get the training median or most common value;
@@ -48,10 +57,11 @@ const OPTIONS = {
   dataset: { type: "string" },
   input: { type: "string" },
   snapshot: { type: "string" },
-  "save-model": { type: "string" }
+  "save-model": { type: "string" },
+  "write-back": { type: "boolean" }
 } as const;
 
-export function scoreCommand(argv: string[], io: CommandIO): void {
+export async function scoreCommand(argv: string[], io: CommandIO): Promise<void> {
   const v = parseFlags(argv, OPTIONS);
   if (v.help) return io.out(SCORE_USAGE);
   const modelPath = typeof v.model === "string" ? v.model : undefined;
@@ -68,26 +78,37 @@ export function scoreCommand(argv: string[], io: CommandIO): void {
   if (typeof v.snapshot === "string") snapshotFlag(v.snapshot, "--snapshot");
   const savePath = typeof v["save-model"] === "string" ? checkedOut(userPath(io, v["save-model"]), "--save-model", { example: "model.json", why: "a local model may hold customers' rows (DBSCAN's core points); the site publishes its own model.json" }) : undefined;
 
+  const entry = dataset === undefined ? undefined : findDataset(loadManifest(), dataset);
+  const fromDatabase = entry !== undefined && typeof v.input !== "string" && isDatabaseSource(entry);
+  if (v["write-back"] && !(fromDatabase && entry!.format === "sql")) {
+    throw new WorkbenchError("--write-back writes to the database a dataset reads from", {
+      hint: entry?.format === "sql" ? "Leave out --input: the customers scored are the database's" : 'Give --dataset NAME of a dataset with "sql" in data/manifest.json; for a file, use npm run export'
+    });
+  }
   let model: ModelFile;
-  let inputPath: string;
-  if (dataset !== undefined) {
-    const entry = findDataset(loadManifest(), dataset);
-    model = buildModel(analyze(entry, (m) => io.err(`  ${m}\n`)));
+  let source: SourceData;
+  let shown: string;
+  if (entry !== undefined) {
+    model = buildModel(await analyze(entry, (m) => io.err(`  ${m}\n`)));
     if (savePath) {
       writeAtomically(savePath, JSON.stringify(model), "the model");
       io.err(`model saved to ${savePath}\n`);
     }
-    inputPath = typeof v.input === "string" ? userPath(io, v.input) : dataFilePath(entry.file, entry.name);
+  } else model = readModel(userPath(io, modelPath!), modelPath);
+  const snapshot = v.snapshot as string | undefined;
+  if (fromDatabase) {
+    shown = entry!.sql ? `dataset "${entry!.name}" in its database` : entry!.file;
+    io.err(`scoring ${shown} with ${model.run.id} (model ${model.modelVersion})\n`);
+    source = await openSource(entry!, { snapshots: () => (snapshot ? [snapshot] : []) });
   } else {
-    model = readModel(userPath(io, modelPath!), modelPath);
-    inputPath = userPath(io, v.input as string);
+    const inputPath = typeof v.input === "string" ? userPath(io, v.input) : dataFilePath(entry!.file, entry!.name);
+    shown = relative(projectRoot(), inputPath) || inputPath;
+    io.err(`scoring ${shown} with ${model.run.id} of "${model.dataset}" (model ${model.modelVersion})\n`);
+    source = readInput(model, inputPath, shown);
   }
-  const shown = relative(projectRoot(), inputPath) || inputPath;
-  io.err(`scoring ${shown} with ${model.run.id} of "${model.dataset}" (model ${model.modelVersion})\n`);
-  const source = readInput(model, inputPath, shown);
   let scored: ReturnType<typeof scoreTable>;
   try {
-    scored = scoreTable(model, source, { snapshot: v.snapshot as string | undefined });
+    scored = scoreTable(model, source, { snapshot });
   } catch (error) {
     throw error instanceof WorkbenchError ? new WorkbenchError(forTheModel(error.message, model)) : error;
   }
@@ -102,6 +123,18 @@ export function scoreCommand(argv: string[], io: CommandIO): void {
     notes: scored.notes,
     model: { dataset: model.dataset, modelVersion: model.modelVersion, run: model.run.id, segments: model.segments }
   };
+  if (v["write-back"]) {
+    const bySegment = new Map(model.segments.map((s) => [s.label, s]));
+    const kept = scored.labels.map((_, i) => i).filter((i) => bySegment.has(scored.labels[i]));
+    const written = await writeSegments(entry!, {
+      ids: kept.map((i) => scored.ids[i]),
+      segments: kept.map((i) => bySegment.get(scored.labels[i])!.segment),
+      names: kept.map((i) => bySegment.get(scored.labels[i])!.name),
+      modelVersion: model.modelVersion,
+      scoredAt: new Date(runTime()).toISOString()
+    });
+    io.err(`wrote ${written.rows} customers' segments to ${written.table} in ${written.batches} batch(es)${written.rows < scored.ids.length ? `; ${scored.ids.length - written.rows} noise customers (no segment) left out` : ""}\n`);
+  }
   io.out(JSON.stringify(out) + "\n");
 }
 

@@ -4,20 +4,20 @@
  * one JSON document; progress and notes go to stderr. See `--help` and the README.
  */
 import { runExperiment } from "../experiment/runner.ts";
-import { preparationNotes, prepareDataset, type PreparedDataset } from "../experiment/pipeline.ts";
+import { loadDataset, preparationNotes, type PreparedDataset } from "../experiment/pipeline.ts";
 import type { CommandIO } from "./command.ts";
 import { withInputErrors } from "./inputArgs.ts";
 import { checkAgainstData, parseSegmentArgs, SEGMENT_USAGE } from "./segmentArgs.ts";
 
-export function segmentCommand(argv: string[], io: CommandIO): void {
+export async function segmentCommand(argv: string[], io: CommandIO): Promise<void> {
   const args = parseSegmentArgs(argv, io);
   if (args.help) {
     io.out(SEGMENT_USAGE);
     return;
   }
   const progress = (m: string) => io.err(`${m}\n`);
-  progress(`reading ${args.input?.typed ?? args.entry.file}`);
-  const data = withInputErrors(args.entry, args.input, (path) => prepareDataset(args.entry, path, progress));
+  progress(`reading ${args.input?.typed ?? (args.entry.file || `dataset "${args.entry.name}" from its database`)}`);
+  const data = await withInputErrors(args.entry, args.input, (path) => loadDataset(args.entry, { path, progress }));
   const notes = reportNotes(data, io);
   const { prepared } = data;
   progress(`${prepared.matrix.n} customers × ${prepared.matrix.d} features`);

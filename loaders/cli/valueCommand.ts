@@ -9,9 +9,9 @@
  * One JSON document on stdout; progress and notes on stderr.
  */
 import { WorkbenchError } from "../errors.ts";
-import { preparationNotes, prepareDataset } from "../experiment/pipeline.ts";
-import { customerFeatures, formatDay, parseSnapshot } from "../features/rfm.ts";
-import { readDataset } from "../io/read.ts";
+import { loadDataset, logFeatures, preparationNotes } from "../experiment/pipeline.ts";
+import { formatDay, parseSnapshot } from "../features/rfm.ts";
+import { openSource } from "../source/open.ts";
 import { DEFAULT_VALUE, defaultHorizon } from "../manifest/defaults.ts";
 import type { DatasetEntry, ValueOptions } from "../manifest/types.ts";
 import { predictOutcome } from "../outcome/predictOutcome.ts";
@@ -58,7 +58,7 @@ const OPTIONS = {
 
 const VALUE_FLAGS = ["calibration-end", "holdout-end", "period", "horizon", "margin", "discount-rate"] as const;
 
-export function valueCommand(argv: string[], io: CommandIO): void {
+export async function valueCommand(argv: string[], io: CommandIO): Promise<void> {
   const v = parseFlags(argv, OPTIONS) as Partial<Record<keyof typeof OPTIONS, string>> & { help?: boolean };
   if (v.help) {
     io.out(VALUE_USAGE);
@@ -70,7 +70,7 @@ export function valueCommand(argv: string[], io: CommandIO): void {
     throw new WorkbenchError(`--${misplaced} is for transaction logs only`, { hint: `Dataset "${entry.name}" is a customer table: its value model predicts its outcome column` });
   }
   if (v.seed !== undefined) entry.experiment.seed = integerFlag(v.seed, "--seed");
-  const result = entry.kind === "transactions" ? transactionValue(entry, valueOptions(entry, v), input, io) : outcomeValue(entry, input, io);
+  const result = await (entry.kind === "transactions" ? transactionValue(entry, valueOptions(entry, v), input, io) : outcomeValue(entry, input, io));
   io.out(JSON.stringify(result) + "\n");
 }
 
@@ -112,8 +112,9 @@ function valueOptions(entry: DatasetEntry, v: Partial<Record<string, string>>): 
   return options;
 }
 
-function transactionValue(entry: DatasetEntry, options: ValueOptions, input: InputFile | undefined, io: CommandIO) {
-  const features = withInputErrors(entry, input, (path) => customerFeatures(readDataset(entry, path), { snapshot: entry.experiment.snapshot }));
+async function transactionValue(entry: DatasetEntry, options: ValueOptions, input: InputFile | undefined, io: CommandIO) {
+  const log = await withInputErrors(entry, input, (path) => openSource(entry, { path, purchases: true }));
+  const features = logFeatures(log, entry.experiment.snapshot);
   const notes = [...features.report.notes];
   const ids = features.dataset.table.array(features.dataset.columns.find((c) => c.role === "id")!.name) as string[];
   let last = -Infinity;
@@ -153,8 +154,8 @@ function transactionValue(entry: DatasetEntry, options: ValueOptions, input: Inp
   };
 }
 
-function outcomeValue(entry: DatasetEntry, input: InputFile | undefined, io: CommandIO) {
-  const data = withInputErrors(entry, input, (path) => prepareDataset(entry, path));
+async function outcomeValue(entry: DatasetEntry, input: InputFile | undefined, io: CommandIO) {
+  const data = await withInputErrors(entry, input, (path) => loadDataset(entry, { path }));
   const analysis = predictOutcome(data, new Rng(entry.experiment.seed));
   if (!analysis) {
     throw new WorkbenchError(input ? "no outcome column: value models for a customer table predict an outcome" : `dataset "${entry.name}" has no outcome column`, {

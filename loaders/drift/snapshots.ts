@@ -11,11 +11,12 @@
  */
 import { predictSegments } from "../cluster/segmentModel.ts";
 import { WorkbenchError } from "../errors.ts";
-import { customerFeatures, DAY_MS, formatDay, parseSnapshot } from "../features/rfm.ts";
+import { DAY_MS, formatDay, parseSnapshot, type CustomerFeatures } from "../features/rfm.ts";
 import { readDataset } from "../io/read.ts";
 import type { DatasetTable } from "../io/types.ts";
 import type { Cadence, DatasetEntry } from "../manifest/types.ts";
-import { preparationNotes, prepareTable, type PreparedDataset } from "../experiment/pipeline.ts";
+import { logFeatures, preparationNotes, prepareTable, type PreparedDataset } from "../experiment/pipeline.ts";
+import { isPushedDown, type SourceData } from "../source/open.ts";
 import { runExperiment, type RunRecord } from "../experiment/runner.ts";
 import { applyPreparation, dateOrigins } from "../prepare/fitted.ts";
 import { orderBySize } from "../profile/order.ts";
@@ -79,12 +80,19 @@ export interface DriftPair {
  * first days of each period after the first purchase, up to the report's snapshot (the day
  * after the last purchase unless set), the last `last` of them, ending with the report's own.
  */
-export function snapshotRefs(entry: DatasetEntry, source: DatasetTable | null): SnapshotRef[] {
+export function snapshotRefs(entry: DatasetEntry, source: SourceData | null): SnapshotRef[] {
   const s = entry.snapshots;
   if (!s) return [];
   if (s.kind === "files") return s.files;
-  if (s.kind === "dates") return s.dates.map((date) => ({ date, file: entry.file }));
-  const features = customerFeatures(source!, { snapshot: entry.experiment.snapshot });
+  return snapshotDates(entry, () => logFeatures(source!, entry.experiment.snapshot)).map((date) => ({ date, file: entry.file }));
+}
+
+/** A log's snapshot dates; a cadence needs the features at the report's snapshot (`own`). */
+export function snapshotDates(entry: DatasetEntry, own: () => CustomerFeatures): string[] {
+  const s = entry.snapshots;
+  if (!s || s.kind === "files") return [];
+  if (s.kind === "dates") return s.dates;
+  const features = own();
   const first = parseSnapshot(features.snapshot) - features.report.spanDays;
   const end = parseSnapshot(features.snapshot);
   const dates: string[] = [];
@@ -95,7 +103,7 @@ export function snapshotRefs(entry: DatasetEntry, source: DatasetTable | null): 
       hint: 'Use a shorter cadence ("monthly"), or list the dates: "snapshots": ["YYYY-MM-DD", "YYYY-MM-DD"]'
     });
   }
-  return dates.slice(-s.last).map((date) => ({ date, file: entry.file }));
+  return dates.slice(-s.last);
 }
 
 /** The first day of the next month, quarter or year after day `d` (days since 1970-01-01). */
@@ -119,11 +127,14 @@ export function addCadence(date: string, cadence: Cadence): string {
  * A log's snapshots must not be after the day after its last purchase (the whole log's, not a
  * snapshot's). Callers check every date before segmenting any, so nothing is computed in vain.
  */
-export function checkWithinLog(source: DatasetTable, dates: string[]): void {
-  const dateColumn = source.columns.find((c) => c.role === "date")!.name;
+export function checkWithinLog(source: SourceData, dates: string[]): void {
   let last = -Infinity;
-  for (const ms of source.table.array(dateColumn) as Float64Array) if (ms > last) last = ms;
-  last = Math.floor(last / DAY_MS);
+  if (isPushedDown(source)) last = source.lastDatedDay;
+  else {
+    const dateColumn = source.columns.find((c) => c.role === "date")!.name;
+    for (const ms of source.table.array(dateColumn) as Float64Array) if (ms > last) last = ms;
+    last = Math.floor(last / DAY_MS);
+  }
   const end = formatDay(last + 1);
   const date = dates.find((d) => d > end);
   if (date !== undefined) {
@@ -137,7 +148,7 @@ export function checkWithinLog(source: DatasetTable, dates: string[]): void {
  * Reads, prepares and segments one snapshot (transaction logs: `source` is the log, read once;
  * its dates checked with checkWithinLog first).
  */
-export function fitSnapshot(entry: DatasetEntry, ref: SnapshotRef, source: DatasetTable | null, progress: (m: string) => void = () => {}): SnapshotFit {
+export function fitSnapshot(entry: DatasetEntry, ref: SnapshotRef, source: SourceData | null, progress: (m: string) => void = () => {}): SnapshotFit {
   progress(`${entry.name}: segmenting the snapshot of ${ref.date}`);
   const at: DatasetEntry = entry.kind === "transactions" ? { ...entry, experiment: { ...entry.experiment, snapshot: ref.date } } : { ...entry, file: ref.file };
   let data: PreparedDataset;
@@ -166,7 +177,7 @@ export function fitSnapshot(entry: DatasetEntry, ref: SnapshotRef, source: Datas
 }
 
 /** A customer table with snapshots needs ids: its customers are matched by id between files. Checked as soon as the table is read. */
-export function checkSnapshotIds(table: DatasetTable): void {
+export function checkSnapshotIds(table: Pick<DatasetTable, "entry" | "columns">): void {
   const { entry } = table;
   if (entry.kind === "customers" && entry.snapshots && !table.columns.some((c) => c.role === "id")) {
     throw new WorkbenchError(`dataset "${entry.name}" has no id column, so its snapshots cannot be matched customer by customer`, {
@@ -196,7 +207,7 @@ export function sharesOverTime(fits: SnapshotFit[]): Array<{ date: string; segme
 
 /** The per-customer table a snapshot was segmented from (a log's derived customers, or the file). */
 function customerTable(fit: SnapshotFit): DatasetTable {
-  return fit.data.transactions ? fit.data.transactions.dataset : fit.data.source;
+  return fit.data.transactions ? fit.data.transactions.dataset : (fit.data.source as DatasetTable);
 }
 
 /** Compares two snapshots: the earlier model carried onto the later customers. */

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { WorkbenchError } from "../errors.ts";
 import { parseRecords } from "../io/parse.ts";
+import { textFormat } from "../io/read.ts";
 import { textChunks } from "../io/text.ts";
 import type { DatasetEntry } from "../manifest/types.ts";
 
@@ -33,7 +34,7 @@ export function hashedEmails(entry: DatasetEntry, path: string, shown: string, c
   const byRow: string[] = [];
   const raw: string[] = [];
   const byId = new Map<string, string>();
-  parseRecords(chunks, entry.format, shown, (fields) => {
+  parseRecords(chunks, textFormat(entry, "--hash-email"), shown, (fields) => {
     if (!header) {
       const names = fields.map((f) => f.trim());
       emailAt = names.indexOf(column);

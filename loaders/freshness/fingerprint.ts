@@ -11,11 +11,11 @@ import type { LoaderTarget } from "./targets.ts";
  * A hash of everything a loader output is computed from: the loader's module graph, the
  * installed package versions (package-lock.json), and the data it reads — its dataset's manifest
  * entry and files (snapshots included) for a loader under [dataset], otherwise the whole manifest
- * and every file —
+ * and every file; for a database, `databases` holds what stands for its rows —
  * and SOURCE_DATE_EPOCH, which fixes the build date shown in reports.
  * Framework itself only compares the loader file's mtime with its cached output.
  */
-export function fingerprint(root: string, target: LoaderTarget, manifest: Manifest, memo = new Map<string, string>()): string {
+export function fingerprint(root: string, target: LoaderTarget, manifest: Manifest, databases: ReadonlyMap<string, string>, memo = new Map<string, string>()): string {
   const hash = createHash("sha256");
   const add = (label: string, value: string) => hash.update(`${label}\0${value}\0`);
   const srcRoot = join(root, "src");
@@ -24,7 +24,12 @@ export function fingerprint(root: string, target: LoaderTarget, manifest: Manife
   const datasets = target.dataset ? manifest.datasets.filter((d) => d.name === target.dataset) : manifest.datasets;
   for (const d of datasets) {
     add("entry", JSON.stringify(d));
-    add("file", dataFileHash(root, d.file, d.name, memo));
+    if (d.format === "sql") {
+      // A database has no file: its fingerprint (source/fingerprint.ts), taken by the caller.
+      const print = databases.get(d.name);
+      if (print === undefined) throw new Error(`internal: no fingerprint of the database of "${d.name}"`);
+      add("database", print);
+    } else add("file", dataFileHash(root, d.file, d.name, memo));
     // A customer table's earlier snapshots (the Drift page reads them).
     if (d.snapshots?.kind === "files") for (const s of d.snapshots.files) add(`snapshot ${s.file}`, dataFileHash(root, s.file, d.name, memo));
     // LLM-written persona summaries the report shows (npm run personas writes them).

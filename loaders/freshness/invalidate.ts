@@ -25,18 +25,18 @@ export interface Invalidation {
   pending: LoaderTarget[];
 }
 
-export function invalidateStale(root: string, manifest: Manifest): Invalidation {
+export function invalidateStale(root: string, manifest: Manifest, databases: ReadonlyMap<string, string> = new Map(), { force = false }: { force?: boolean } = {}): Invalidation {
   const cache = cacheRoot(root);
   const memo = new Map<string, string>();
   const result: Invalidation = { stale: [], fresh: [], pending: [] };
   for (const target of loaderTargets(join(root, "src"), manifest)) {
-    const print = fingerprint(root, target, manifest, memo);
+    const print = fingerprint(root, target, manifest, databases, memo);
     const stamp = readStamp(cache, target);
     if (!existsSync(join(cache, target.output))) {
       if (stamp !== undefined && stamp !== print && running(cache, target.output)) result.pending.push(target);
       continue;
     }
-    if (stamp === print) result.fresh.push(target);
+    if (stamp === print && !force) result.fresh.push(target);
     else {
       removeOutput(cache, target);
       result.stale.push(target);

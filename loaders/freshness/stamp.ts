@@ -3,6 +3,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { runMain } from "../errors.ts";
+import { databaseFingerprints } from "../source/fingerprint.ts";
 import { loadManifest } from "../manifest/load.ts";
 import type { Manifest } from "../manifest/types.ts";
 import { projectRoot } from "../paths.ts";
@@ -37,7 +38,7 @@ export async function runLoader(loaderUrl: string, main: (params: { dataset?: st
     const target: LoaderTarget = { loader, output, dataset };
     const path = stampPath(cacheRoot(root), output);
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, fingerprint(root, target, manifest) + "\n");
+    writeFileSync(path, fingerprint(root, target, manifest, await databaseFingerprints(manifest, dataset)) + "\n");
     await main({ dataset, manifest });
   });
 }

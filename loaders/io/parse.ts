@@ -1,5 +1,5 @@
 import { WorkbenchError } from "../errors.ts";
-import type { FileFormat } from "../manifest/types.ts";
+import type { TextFormat } from "../manifest/types.ts";
 
 /**
  * Splits delimited text into records. CSV and TSV follow RFC 4180 quoting (a quoted field may
@@ -17,7 +17,7 @@ import type { FileFormat } from "../manifest/types.ts";
  */
 export function parseRecords(
   source: string | Iterable<string>,
-  format: FileFormat,
+  format: TextFormat,
   file: string,
   onRecord: (fields: string[], line: number) => void,
   { headerFirst = false }: { headerFirst?: boolean } = {}

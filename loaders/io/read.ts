@@ -2,7 +2,7 @@ import { relative } from "node:path";
 import * as aq from "arquero";
 import { WorkbenchError } from "../errors.ts";
 import { checkRoles } from "../manifest/load.ts";
-import { typeOfRole, type ColumnRole, type ColumnType, type DatasetEntry } from "../manifest/types.ts";
+import { typeOfRole, type ColumnRole, type ColumnType, type DatasetEntry, type TextFormat } from "../manifest/types.ts";
 import { dataFilePath, projectRoot } from "../paths.ts";
 import { outcomeIndicator } from "../outcome/columns.ts";
 import { idLikeName, inferRoles, namedLikeChurn } from "./inferRoles.ts";
@@ -13,7 +13,8 @@ import type { DatasetTable } from "./types.ts";
 import { dateParser, parseNumber, plainNumber, tooLarge, type DateParser } from "./values.ts";
 
 /** Columns never loaded into the table: personal data stays out of everything downstream. */
-const NOT_LOADED = new Set<ColumnRole>(["personal", "ignore"]);
+/** Roles never loaded: personal data cannot leak from what is not there. */
+export const NOT_LOADED = new Set<ColumnRole>(["personal", "ignore"]);
 
 /**
  * Reads the dataset file of a manifest entry and types every manifest column per its role.
@@ -23,11 +24,23 @@ const NOT_LOADED = new Set<ColumnRole>(["personal", "ignore"]);
  * in one pass (and a second for the rows before a column's first text, when a column of numbers
  * turns out to hold texts; see typeRecords).
  */
-export function readDataset(entry: DatasetEntry, path = dataFilePath(entry.file, entry.name), { progress }: { progress?: (message: string) => void } = {}): DatasetTable {
+export function readDataset(entry: DatasetEntry, path?: string, { progress }: { progress?: (message: string) => void } = {}): DatasetTable {
+  textFormat(entry);
+  path ??= dataFilePath(entry.file, entry.name);
   const file = relative(projectRoot(), path) || path;
   const hint = `Put the file there, or fix "file" of dataset "${entry.name}" in data/manifest.json`;
   const chunks = (step: string) => textChunks(path, file, { encoding: entry.encoding, hint, progress: shareProgress(step, progress) });
   return typeRecords(entry, chunks, file);
+}
+
+/** The entry's text format; a Parquet file or a database is read by loaders/source instead. */
+export function textFormat(entry: DatasetEntry, what = "reading it as text"): TextFormat {
+  if (entry.format === "parquet" || entry.format === "sql") {
+    throw new WorkbenchError(`dataset "${entry.name}" is ${entry.format === "sql" ? "in a database" : "a Parquet file"}: ${what} needs a text file (CSV, TSV or whitespace)`, {
+      hint: "Export the data to CSV for this step, or use a command that reads the dataset through the manifest (segment, value, score, drift, build)"
+    });
+  }
+  return entry.format;
 }
 
 /** The header's column names (1, 2, … without a header row), and the line it is on. */
@@ -219,7 +232,7 @@ function typeRecords(given: DatasetEntry, chunks: Chunks, file: string): Dataset
   };
 
   let sawRecord = false;
-  parseRecords(chunks("reading"), given.format, file, (fields, line) => {
+  parseRecords(chunks("reading"), textFormat(given), file, (fields, line) => {
     if (!sawRecord) {
       sawRecord = true;
       onHeader(fields, line);
@@ -277,23 +290,7 @@ function typeRecords(given: DatasetEntry, chunks: Chunks, file: string): Dataset
       data[c.name] = dates;
     }
   }
-  // The outcome's positive value, checked now: a typo should stop the build before any model runs.
-  if (entry.outcome && entry.outcome.column in data) outcomeIndicator(data[entry.outcome.column] as Array<string | null>, { ...entry.outcome, file });
-  // "offers" are accepted campaign offers, 0 or 1: any other number would be read as a share.
-  for (const [name, tag] of Object.entries(entry.tags ?? {})) {
-    const values = tag === "offers" ? (data[name] as Float64Array | undefined) : undefined;
-    const i = values ? values.findIndex((v) => !Number.isNaN(v) && v !== 0 && v !== 1) : -1;
-    if (i >= 0) {
-      throw new WorkbenchError('a column with the role "offers" holds accepted offers as 0 or 1', {
-        file,
-        line: rowLines[i],
-        column: name,
-        found: String(values![i]),
-        expected: "0 or 1",
-        hint: 'Give the column the role "numeric" or "profile" if it counts something else'
-      });
-    }
-  }
+  checkColumnValues(entry, data, file, rowLines);
   const notes = [...inferred].map(([name, reason]) => `column "${name}" read as ${roles[name]} (inferred: ${reason})`);
   // Numbers with a few texts among them are usually a missing-value code or a typo: say where.
   for (const c of guessed) {
@@ -327,7 +324,7 @@ function typeRecords(given: DatasetEntry, chunks: Chunks, file: string): Dataset
 function readTextsAgain(chunks: Iterable<string>, entry: DatasetEntry, file: string, columns: ScanColumn[], missingValues: Set<string>): void {
   for (const c of columns) c.texts = [];
   let header = entry.header !== false;
-  parseRecords(chunks, entry.format, file, (fields) => {
+  parseRecords(chunks, textFormat(entry), file, (fields) => {
     if (header) {
       header = false;
       return;
@@ -343,4 +340,28 @@ function readTextsAgain(chunks: Iterable<string>, entry: DatasetEntry, file: str
 function lazyDateParser(entry: DatasetEntry): () => DateParser {
   let parser: DateParser | undefined;
   return () => (parser ??= dateParser(entry.dateFormat ?? "YYYY-MM-DD"));
+}
+
+/**
+ * Checks of values that need the whole column, made as soon as a table is read (a file here, a
+ * database table in loaders/source): a typo should stop the build before any model runs.
+ */
+export function checkColumnValues(entry: DatasetEntry, data: Record<string, Float64Array | Array<string | null>>, file: string, rowLines: Int32Array): void {
+  // The outcome's positive value.
+  if (entry.outcome && entry.outcome.column in data) outcomeIndicator(data[entry.outcome.column] as Array<string | null>, { ...entry.outcome, file });
+  // "offers" are accepted campaign offers, 0 or 1: any other number would be read as a share.
+  for (const [name, tag] of Object.entries(entry.tags ?? {})) {
+    const values = tag === "offers" ? (data[name] as Float64Array | undefined) : undefined;
+    const i = values ? values.findIndex((v) => !Number.isNaN(v) && v !== 0 && v !== 1) : -1;
+    if (i >= 0) {
+      throw new WorkbenchError('a column with the role "offers" holds accepted offers as 0 or 1', {
+        file,
+        line: rowLines[i],
+        column: name,
+        found: String(values![i]),
+        expected: "0 or 1",
+        hint: 'Give the column the role "numeric" or "profile" if it counts something else'
+      });
+    }
+  }
 }

@@ -30,6 +30,7 @@ const ENTRY_KEYS = new Set([
   "kind",
   "file",
   "format",
+  "sql",
   "columns",
   "dateFormat",
   "missingValues",
@@ -45,7 +46,9 @@ const ENTRY_KEYS = new Set([
   "experiment"
 ]);
 const KINDS = ["customers", "transactions"];
-const FORMATS = ["csv", "tsv", "whitespace"];
+const FORMATS = ["csv", "tsv", "whitespace", "parquet"];
+/** Settings of a text file that a typed source (Parquet, SQL) has no use for. */
+const TEXT_FILE_KEYS = ["dateFormat", "missingValues", "header", "encoding"];
 const NAME = /^[a-z0-9][a-z0-9_-]*$/;
 /** Dataset names become folder and file names of the cache and the site: keep them well short of file-system limits. */
 const MAX_NAME = 64;
@@ -137,9 +140,20 @@ function parseEntry(name: string, raw: unknown, file: string): DatasetEntry {
     return v as T;
   };
   const kind = choice<DatasetEntry["kind"]>("kind", KINDS);
-  const format = choice<DatasetEntry["format"]>("format", FORMATS);
-  const dataFile = text("file", true)!;
-  checkDataFile(dataFile, at("file"));
+  const sql = raw.sql === undefined ? undefined : parseSql(raw.sql, at("sql"), raw);
+  const format = sql ? "sql" : choice<Exclude<DatasetEntry["format"], "sql">>("format", FORMATS);
+  const dataFile = sql ? "" : text("file", true)!;
+  if (!sql) checkDataFile(dataFile, at("file"));
+  if (format === "sql" || format === "parquet") {
+    const textKey = TEXT_FILE_KEYS.find((key) => raw[key] !== undefined);
+    if (textKey) throw new WorkbenchError(`applies to text files only: a ${format === "sql" ? "database's" : "Parquet file's"} columns are typed`, { ...at(textKey), hint: `Remove "${textKey}"` });
+    if (raw.columns === undefined || raw.otherColumns === "infer") {
+      throw new WorkbenchError(`a ${format === "sql" ? "SQL source" : "Parquet file"} reads only the columns the manifest names`, {
+        ...at("columns"),
+        hint: 'Name each column you use and its role under "columns", e.g. {"customer_id": "id", "ordered_on": "date", "paid": "amount"}'
+      });
+    }
+  }
   const otherColumns = raw.otherColumns === undefined ? (raw.columns === undefined ? "infer" : "ignore") : oneOf(["ignore", "infer"] as const)(raw.otherColumns, at("otherColumns"));
   if (otherColumns === "infer" && kind === "transactions") {
     throw new WorkbenchError("roles are inferred for customer tables only", {
@@ -184,6 +198,7 @@ function parseEntry(name: string, raw: unknown, file: string): DatasetEntry {
     kind,
     file: dataFile,
     format,
+    ...(sql ? { sql } : {}),
     columns,
     dateFormat,
     missingValues,
@@ -196,7 +211,7 @@ function parseEntry(name: string, raw: unknown, file: string): DatasetEntry {
     ...(Object.keys(display).length ? { display } : {}),
     segmentTypes: raw.segmentTypes === undefined ? { ...DEFAULT_SEGMENT_TYPES } : { ...DEFAULT_SEGMENT_TYPES, ...SEGMENT_TYPES(raw.segmentTypes, at("segmentTypes")) },
     ...(raw.value !== undefined ? { value: parseValue(raw.value, at("value"), kind) } : kind === "transactions" ? { value: { ...DEFAULT_VALUE } } : {}),
-    ...(raw.snapshots !== undefined ? { snapshots: parseSnapshots(raw.snapshots, at("snapshots"), kind, dataFile) } : {}),
+    ...(raw.snapshots !== undefined ? { snapshots: parseSnapshots(raw.snapshots, at("snapshots"), kind, dataFile, format) } : {}),
     refresh: raw.refresh === undefined ? DEFAULT_REFRESH : oneOf(CADENCES)(raw.refresh, at("refresh")),
     prepare: parsePrepare(raw.prepare, at("prepare")),
     experiment: parseExperiment(raw.experiment, at("experiment"), kind)
@@ -336,6 +351,25 @@ function checkDataFile(file: string, where: { file: string; field: string }): vo
       hint: 'Copy the file into data/ and give its name relative to data/, e.g. "sales.csv"'
     });
   }
+}
+
+/** {"env": "SHOP_DATABASE_URL", "table": "sales.orders"} or {"env": …, "query": "SELECT …"}. */
+function parseSql(raw: unknown, where: Where, entry: Record<string, unknown>): NonNullable<DatasetEntry["sql"]> {
+  for (const key of ["file", "format"]) {
+    if (entry[key] !== undefined) throw new WorkbenchError('a dataset reads either a file or "sql", not both', { ...where, hint: `Remove "${key}" or "sql"` });
+  }
+  const spec = fields({ env: nonEmptyText, table: nonEmptyText, query: nonEmptyText, dialect: oneOf(["postgres", "redshift"] as const), segmentsTable: nonEmptyText })(raw, where);
+  if (spec.env === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(spec.env)) {
+    throw new WorkbenchError('needs "env", the name of the environment variable holding the connection string', {
+      ...at(where, "env"),
+      found: spec.env,
+      hint: 'e.g. "env": "SHOP_DATABASE_URL", then export SHOP_DATABASE_URL=postgresql://user@host:5432/shop; the manifest holds no secret'
+    });
+  }
+  if ((spec.table === undefined) === (spec.query === undefined)) {
+    throw new WorkbenchError('needs a "table" or a "query" (one of them)', { ...where, expected: '"table": "sales.orders" or "query": "SELECT customer, day, paid FROM orders"' });
+  }
+  return { env: spec.env, ...(spec.table ? { table: spec.table } : { query: spec.query }), dialect: spec.dialect ?? "postgres", segmentsTable: spec.segmentsTable ?? "customer_segments" };
 }
 
 function parseCancellations(raw: unknown, where: Where, kind: string, columns: Record<string, ColumnRole>): CancellationRule {
@@ -576,7 +610,13 @@ export const DEFAULT_CADENCE_SNAPSHOTS = 4;
  * "snapshots": a list of dates or a cadence for a transaction log; for a customer table a list of
  * {"date", "file"}, the dataset's own file among them as the latest.
  */
-function parseSnapshots(raw: unknown, where: Where, kind: DatasetEntry["kind"], ownFile: string): SnapshotOptions {
+function parseSnapshots(raw: unknown, where: Where, kind: DatasetEntry["kind"], ownFile: string, format: DatasetEntry["format"]): SnapshotOptions {
+  if (kind === "customers" && (format === "sql" || format === "parquet")) {
+    throw new WorkbenchError("snapshots of a customer table are earlier files of the same text layout", {
+      ...where,
+      hint: format === "sql" ? "Keep dated copies as CSV files in data/, or segment a transaction log, whose snapshots are dates" : "Export the earlier snapshots as CSV files, or use a transaction log, whose snapshots are dates"
+    });
+  }
   if (kind === "transactions") {
     if (typeof raw === "string" || (isObject(raw) && !Array.isArray(raw))) {
       const spec = typeof raw === "string" ? { cadence: raw } : raw;

@@ -7,7 +7,25 @@ import type { Encoding } from "../io/text.ts";
 import type { RankingMetric } from "../registry/metrics.ts";
 
 export type DatasetKind = "customers" | "transactions";
-export type FileFormat = "csv" | "tsv" | "whitespace";
+/** Text formats, read by loaders/io. */
+export type TextFormat = "csv" | "tsv" | "whitespace";
+/** File formats; "parquet" is read by DuckDB (loaders/source). */
+export type FileFormat = TextFormat | "parquet";
+
+/**
+ * A table or query in a PostgreSQL-protocol database (PostgreSQL, Citus, YugabyteDB, Redshift).
+ * The connection string is in the environment variable `env`, never in the manifest.
+ */
+export interface SqlSourceOptions {
+  env: string;
+  /** A table or view ("schema.table"), or `query`, a SELECT whose columns the manifest names. */
+  table?: string;
+  query?: string;
+  /** Redshift writes a date's day number with DATEDIFF; the rest of the family as PostgreSQL. */
+  dialect: "postgres" | "redshift";
+  /** Scoring writes segments back to this table (default customer_segments), see source/writeBack.ts. */
+  segmentsTable: string;
+}
 
 /**
  * What a column is for.
@@ -174,9 +192,12 @@ export interface DatasetEntry {
   /** Attribution: where the data comes from and its licence. */
   source?: string;
   kind: DatasetKind;
-  /** Path relative to data/. */
+  /** Path relative to data/; "" for a SQL source. */
   file: string;
-  format: FileFormat;
+  /** "sql" when the data is in a database (`sql`). */
+  format: FileFormat | "sql";
+  /** The database table or query, when the data is not a file. */
+  sql?: SqlSourceOptions;
   /** Column name in the file → role. Columns of the file not listed are ignored. */
   columns: Record<string, ColumnRole>;
   /** Date format for date columns, e.g. "YYYYMMDD", "DD-MM-YYYY", "YYYY-MM-DD". */

@@ -5,7 +5,9 @@
  * list maps each to the number the site and the export show (1 = the largest at fit time).
  */
 import { predictSegments } from "../cluster/segmentModel.ts";
-import { customerFeatures, DAY_MS, formatDay, parseSnapshot } from "../features/rfm.ts";
+import { logFeatures } from "../experiment/pipeline.ts";
+import { DAY_MS, formatDay, parseSnapshot } from "../features/rfm.ts";
+import type { SourceData } from "../source/open.ts";
 import type { DatasetTable } from "../io/types.ts";
 import { applyPreparation, dateOrigins } from "../prepare/fitted.ts";
 import type { ModelFile } from "./modelFile.ts";
@@ -23,12 +25,12 @@ export interface Scored {
   notes: string[];
 }
 
-export function scoreTable(model: ModelFile, source: DatasetTable, options: { snapshot?: string } = {}): Scored {
+export function scoreTable(model: ModelFile, source: SourceData, options: { snapshot?: string } = {}): Scored {
   const notes: string[] = [];
-  let table = source;
+  let table = source as DatasetTable;
   let snapshot: string | null = null;
   if (model.entry.kind === "transactions") {
-    const features = customerFeatures(source, { snapshot: options.snapshot });
+    const features = logFeatures(source, options.snapshot);
     notes.push(...features.report.notes);
     table = features.dataset;
     snapshot = features.snapshot;

@@ -8,8 +8,8 @@ import type { Behaviour } from "../profile/personas.ts";
 import { analyze, type Analysis } from "../report/analyze.ts";
 import type { PersonaInput } from "./types.ts";
 
-export function personaInputFor(dataset: string, progress: (m: string) => void = () => {}): PersonaInput {
-  return personaInput(analyze(findDataset(loadManifest(), dataset), progress));
+export async function personaInputFor(dataset: string, progress: (m: string) => void = () => {}): Promise<PersonaInput> {
+  return personaInput(await analyze(findDataset(loadManifest(), dataset), progress));
 }
 
 export function personaInput(a: Analysis): PersonaInput {

@@ -10,7 +10,9 @@ import {
   type PredictabilityResult,
   type SegmentRulesResult
 } from "../evaluate/supervised.ts";
-import { prepareDataset, type PreparedDataset } from "../experiment/pipeline.ts";
+import { loadDataset, type PreparedDataset } from "../experiment/pipeline.ts";
+import { snapshotDates } from "../drift/snapshots.ts";
+import { databaseFingerprint } from "../source/fingerprint.ts";
 import { MISSING_LABEL } from "../prepare/prepare.ts";
 import type { Recommendation } from "../experiment/recommend.ts";
 import { runExperiment, type ExperimentResult, type RunRecord } from "../experiment/runner.ts";
@@ -88,9 +90,11 @@ export const PREDICTABILITY_ROWS = 2000;
  * Everything a dataset's report shows. `runId` describes that run of the grid instead of the
  * recommended one (the export's --run); the recommendation itself is unchanged.
  */
-export function analyze(entry: DatasetEntry, progress: (m: string) => void = () => {}, { runId }: { runId?: string } = {}): Analysis {
-  const path = dataFilePath(entry.file, entry.name);
-  const data = prepareDataset(entry, path, (m) => progress(`${entry.name}: ${m}`));
+export async function analyze(entry: DatasetEntry, progress: (m: string) => void = () => {}, { runId }: { runId?: string } = {}): Promise<Analysis> {
+  // What the data is, taken before it is read: a database may change meanwhile.
+  const source = entry.format === "sql" ? await databaseFingerprint(entry) : readFileSync(dataFilePath(entry.file, entry.name));
+  // A database computes the log's features at every snapshot the Drift page compares, in one visit.
+  const data = await loadDataset(entry, { progress: (m) => progress(`${entry.name}: ${m}`), purchases: true, snapshots: (own) => snapshotDates(entry, () => own) });
   const { prepared } = data;
   progress(`${entry.name}: ${prepared.matrix.n} customers × ${prepared.matrix.d} features`);
   if (runId !== undefined) checkRunId(entry, runId, planRuns(prepared.matrix, entry.experiment).runs.map((r) => r.id));
@@ -152,7 +156,7 @@ export function analyze(entry: DatasetEntry, progress: (m: string) => void = () 
   step("stability and projection");
   const stab = inDisplayOrder(experiment.stabilities[run.id] ?? runStability(prepared.matrix, run, seed, progress), segmentation.rank);
 
-  const fingerprint = createHash("sha256").update(readFileSync(path)).update(JSON.stringify(entry)).digest("hex");
+  const fingerprint = createHash("sha256").update(source).update(JSON.stringify(entry)).digest("hex");
   return {
     entry,
     data,

@@ -16,7 +16,8 @@ export function overviewFile(a: Analysis): OverviewFile {
       description: entry.description,
       source: entry.source ?? null,
       kind: entry.kind,
-      file: entry.file,
+      // A database dataset: its table's name, or "query" (the query text may name internals).
+      file: entry.file || (entry.sql?.table ?? "query"),
       format: entry.format
     },
     review: review(a),

@@ -22,8 +22,8 @@ function publishableModel(a: Parameters<typeof buildModel>[0]): ReportFiles["mod
  * A dataset's report as a tar archive: one JSON file per page. Framework serves each member
  * separately, so a page downloads only what it shows.
  */
-export function reportArchive(name: string, progress?: (m: string) => void): Buffer {
-  const a = analyze(findDataset(loadManifest(), name), progress);
+export async function reportArchive(name: string, progress?: (m: string) => void): Promise<Buffer> {
+  const a = await analyze(findDataset(loadManifest(), name), progress);
   progress?.(`${name}: pages, with a UMAP map of ${Math.min(SCATTER_POINTS, a.data.prepared.matrix.n).toLocaleString("en-US")} customers`);
   const files: ReportFiles = {
     "overview.json": overviewFile(a),

@@ -1,0 +1,73 @@
+/**
+ * What the workbench needs of a database: run a query and get its rows column by column, typed.
+ * DuckDB (Parquet files, duckdb.ts) and PostgreSQL-protocol servers (postgres.ts) implement it.
+ */
+import type { SqlDialect } from "./sqlText.ts";
+
+/** How a column of a result is delivered: numbers (NaN for NULL) or texts (null for NULL). */
+export type ValueKind = "number" | "text";
+
+/** What a column of a table holds, as far as the workbench reads it. */
+export type SqlTypeClass = "number" | "text" | "date" | "other";
+
+export type ResultColumn = Float64Array | Array<string | null>;
+
+export interface SqlConnection {
+  /** The data, as messages name it (never a password). */
+  readonly label: string;
+  readonly dialect: SqlDialect;
+  /** Runs a query; `kinds` names its output columns in order and how each is read. */
+  columns(sql: string, kinds: Array<[name: string, kind: ValueKind]>): Promise<Record<string, ResultColumn>>;
+  /** The columns of a FROM item and what each holds. */
+  describe(relation: string): Promise<Map<string, SqlTypeClass>>;
+  close(): Promise<void>;
+}
+
+/** Collects result rows into growing typed columns. */
+export class ColumnCollector {
+  private length = 0;
+  private capacity = 1024;
+  private readonly numbers: Array<Float64Array | null>;
+  private readonly texts: Array<Array<string | null> | null>;
+  constructor(private readonly kinds: Array<[string, ValueKind]>) {
+    this.numbers = kinds.map(([, kind]) => (kind === "number" ? new Float64Array(this.capacity) : null));
+    this.texts = kinds.map(([, kind]) => (kind === "text" ? [] : null));
+  }
+
+  /** Room for `rows` more rows; returns the index the first of them goes to. */
+  reserve(rows: number): number {
+    const at = this.length;
+    if (at + rows > this.capacity) {
+      while (at + rows > this.capacity) this.capacity *= 2;
+      for (let j = 0; j < this.numbers.length; j++) {
+        const old = this.numbers[j];
+        if (!old) continue;
+        const grown = new Float64Array(this.capacity);
+        grown.set(old.subarray(0, at));
+        this.numbers[j] = grown;
+      }
+    }
+    this.length += rows;
+    return at;
+  }
+
+  setNumber(column: number, row: number, value: unknown): void {
+    this.numbers[column]![row] = value === null || value === undefined ? NaN : Number(value);
+  }
+
+  setText(column: number, row: number, value: unknown): void {
+    this.texts[column]![row] = value === null || value === undefined ? null : String(value);
+  }
+
+  isNumber(column: number): boolean {
+    return this.numbers[column] !== null;
+  }
+
+  result(): Record<string, ResultColumn> {
+    const out: Record<string, ResultColumn> = {};
+    this.kinds.forEach(([name], j) => {
+      out[name] = this.numbers[j] ? this.numbers[j]!.slice(0, this.length) : this.texts[j]!;
+    });
+    return out;
+  }
+}

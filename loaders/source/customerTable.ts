@@ -1,0 +1,71 @@
+/**
+ * A customer table in a database or a Parquet file, read column by column with the types its
+ * roles need: numbers as DOUBLE PRECISION, dates as day numbers, everything else as text. Only
+ * the manifest's columns are selected; personal and ignored ones never leave the database.
+ */
+import * as aq from "arquero";
+import { WorkbenchError } from "../errors.ts";
+import { DAY_MS } from "../features/rfm.ts";
+import { checkColumnValues, NOT_LOADED } from "../io/read.ts";
+import type { DatasetTable } from "../io/types.ts";
+import { typeOfRole, type DatasetEntry } from "../manifest/types.ts";
+import type { ResultColumn, SqlConnection } from "./connection.ts";
+import { idOrder } from "./pushdown.ts";
+import { dayNumber, identifier } from "./sqlText.ts";
+
+export async function readCustomerTable(connection: SqlConnection, entry: DatasetEntry, relation: string, { ordered }: { ordered: boolean }): Promise<DatasetTable> {
+  const types = await connection.describe(relation);
+  const wanted = Object.entries(entry.columns).filter(([, role]) => !NOT_LOADED.has(role));
+  const id = wanted.find(([, role]) => role === "id")?.[0];
+  if (!ordered && id === undefined) {
+    throw new WorkbenchError(`a customer table in a database needs an id column: ${connection.label} has no row order to keep`, {
+      field: `datasets.${entry.name}.columns`,
+      hint: 'Give the customer id column the role "id"'
+    });
+  }
+  const selected = wanted.map(([name, role]) => {
+    const type = types.get(name);
+    if (type === undefined) {
+      throw new WorkbenchError(`${connection.label} has no column "${name}"`, {
+        field: `datasets.${entry.name}.columns.${name}`,
+        expected: `one of ${[...types.keys()].map((n) => `"${n}"`).join(", ")}`,
+        hint: "Fix the column name in data/manifest.json (names are case-sensitive)"
+      });
+    }
+    const kind = typeOfRole(role);
+    if ((kind === "number" && type !== "number") || (kind === "date" && type !== "date")) {
+      throw new WorkbenchError(`column "${name}" of ${connection.label} holds ${type === "other" ? "values of another type" : `${type}s`}, but its role "${role}" needs ${kind === "date" ? "a DATE or TIMESTAMP column" : "numbers"}`, {
+        field: `datasets.${entry.name}.columns.${name}`,
+        hint: "Cast it in a query, or give the column another role"
+      });
+    }
+    const expression = kind === "number" ? `CAST(${identifier(name)} AS DOUBLE PRECISION)` : kind === "date" ? dayNumber(identifier(name), connection.dialect) : `CAST(${identifier(name)} AS VARCHAR)`;
+    return { name, role, kind, expression };
+  });
+  const sql = `SELECT ${selected.map((c, j) => `${c.expression} AS c${j}`).join(", ")} FROM ${relation}`;
+  const raw = await connection.columns(
+    sql,
+    selected.map((c, j) => [`c${j}`, c.kind === "string" ? "text" : "number"])
+  );
+  const rows = (raw.c0 as ResultColumn).length;
+  const order = id !== undefined && !ordered ? idOrder(raw[`c${selected.findIndex((c) => c.name === id)}`] as Array<string | null>) : Int32Array.from({ length: rows }, (_, i) => i);
+  const data: Record<string, Float64Array | Array<string | null>> = {};
+  const columns: DatasetTable["columns"] = [];
+  selected.forEach((c, j) => {
+    const values = raw[`c${j}`];
+    let missing = 0;
+    if (values instanceof Float64Array) {
+      const out = Float64Array.from(order, (i) => (c.kind === "date" ? values[i] * DAY_MS : values[i]));
+      for (const v of out) if (Number.isNaN(v)) missing++;
+      data[c.name] = out;
+    } else {
+      const out = Array.from(order, (i) => (values[i] === "" ? null : values[i]));
+      for (const v of out) if (v === null) missing++;
+      data[c.name] = out;
+    }
+    columns.push({ name: c.name, role: c.role, type: c.kind, missing });
+  });
+  const lines = Int32Array.from({ length: rows }, (_, i) => i + 1);
+  checkColumnValues(entry, data, connection.label, lines);
+  return { entry, file: connection.label, table: aq.table(data), columns, lines, rows, notes: [] };
+}

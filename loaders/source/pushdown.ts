@@ -1,0 +1,209 @@
+/**
+ * A transaction log in a database or a Parquet file: its per-customer features are computed there
+ * (transactionSql.ts) and only one row per customer comes back — plus one row per purchase day
+ * when the value models need them. The result is the CustomerFeatures the file path builds from
+ * the same rows (a test holds both to the same numbers).
+ *
+ * Customers come back in no particular order, so they are put in id order: by number when every
+ * id is a whole number, else by code units. (A file keeps its customers in order of first
+ * appearance; a CSV sorted by customer gives the same order.)
+ */
+import { WorkbenchError } from "../errors.ts";
+import { assembleFeatures, nothingBefore, nothingPlaced, onlyCancellations, parseSnapshot, runDay, type CustomerFeatures, type Purchases } from "../features/rfm.ts";
+import type { DatasetTable } from "../io/types.ts";
+import type { ColumnRole, DatasetEntry } from "../manifest/types.ts";
+import type { SqlConnection } from "./connection.ts";
+import { boundsSql, countsSql, customersSql, FEATURE_OUTPUT, purchaseDaysSql, type LogColumns } from "./transactionSql.ts";
+
+/** A log whose features were computed where it lives, at the snapshots asked for. */
+export interface PushedDownLog {
+  entry: DatasetEntry;
+  /** The data, as messages name it. */
+  file: string;
+  /** Rows of the log. */
+  rows: number;
+  columns: DatasetTable["columns"];
+  notes: string[];
+  /** Day number of the last dated row (rows without a customer included), as the file path's snapshot checks read it. */
+  lastDatedDay: number;
+  /** Features by the snapshot asked for; "" is the day after the last purchase. */
+  features: Map<string, CustomerFeatures>;
+}
+
+const ROLES_READ: ColumnRole[] = ["id", "date", "amount", "quantity", "price", "invoice"];
+
+/** The log's columns, checked against what the relation holds. */
+export async function logColumns(connection: SqlConnection, entry: DatasetEntry, relation: string): Promise<{ log: LogColumns; columns: DatasetTable["columns"] }> {
+  const types = await connection.describe(relation);
+  const named = (role: ColumnRole) => Object.entries(entry.columns).find(([, r]) => r === role)?.[0];
+  const columns: DatasetTable["columns"] = [];
+  for (const role of ROLES_READ) {
+    const name = named(role);
+    if (name === undefined) continue;
+    const type = types.get(name);
+    if (type === undefined) {
+      throw new WorkbenchError(`${connection.label} has no column "${name}"`, {
+        field: `datasets.${entry.name}.columns.${name}`,
+        expected: `one of ${[...types.keys()].map((n) => `"${n}"`).join(", ")}`,
+        hint: "Fix the column name in data/manifest.json (names are case-sensitive)"
+      });
+    }
+    const wanted = role === "date" ? "date" : role === "id" || role === "invoice" ? null : "number";
+    if (wanted && type !== wanted) {
+      throw new WorkbenchError(`column "${name}" of ${connection.label} holds ${type === "other" ? "values of another type" : `${type}s`}, but its role "${role}" needs ${wanted === "date" ? "a DATE or TIMESTAMP column" : "numbers"}`, {
+        field: `datasets.${entry.name}.columns.${name}`,
+        hint: wanted === "date" ? "Convert it in a query, e.g. \"query\": \"SELECT customer, TO_DATE(day_text, 'YYYYMMDD') AS day, ... FROM ...\"" : "Cast it in a query, or give the column another role"
+      });
+    }
+    columns.push({ name, role, type: role === "date" ? "date" : wanted ? "number" : "string", missing: 0 });
+  }
+  const log: LogColumns = {
+    relation,
+    id: named("id")!,
+    date: named("date")!,
+    amount: named("amount"),
+    quantity: named("quantity"),
+    price: named("price"),
+    invoice: named("invoice"),
+    cancellations: entry.cancellations ?? {},
+    dialect: connection.dialect
+  };
+  return { log, columns };
+}
+
+interface Bounds {
+  transactions: number;
+  missingCustomer: number;
+  missingDate: number;
+  future: number;
+  firstDay: number | null;
+  lastDay: number | null;
+  lastDatedDay: number | null;
+}
+
+async function bounds(connection: SqlConnection, log: LogColumns, today: number | null): Promise<Bounds> {
+  const names = ["transactions", "missingCustomer", "missingDate", "future", "firstDay", "lastDay", "lastDatedDay"] as const;
+  const r = await connection.columns(boundsSql(log, today), names.map((n) => [n, "number"]));
+  const value = (name: (typeof names)[number]) => (r[name] as Float64Array)[0];
+  const orNull = (x: number) => (Number.isNaN(x) ? null : x);
+  return {
+    transactions: value("transactions") || 0,
+    missingCustomer: value("missingCustomer") || 0,
+    missingDate: value("missingDate") || 0,
+    future: value("future") || 0,
+    firstDay: orNull(value("firstDay")),
+    lastDay: orNull(value("lastDay")),
+    lastDatedDay: orNull(value("lastDatedDay"))
+  };
+}
+
+/**
+ * Opens a pushed-down log: its features at the entry's own snapshot, with purchase days when
+ * `purchases`, and at each date `snapshots` names given those (explicit dates, without purchase days).
+ */
+export async function pushDown(
+  connection: SqlConnection,
+  entry: DatasetEntry,
+  relation: string,
+  { purchases, snapshots = () => [], today = runDay(), progress = () => {} }: { purchases: boolean; snapshots?: (own: CustomerFeatures) => string[]; today?: number; progress?: (message: string) => void }
+): Promise<PushedDownLog> {
+  const { log, columns } = await logColumns(connection, entry, relation);
+  const description = { entry, file: connection.label, columns, notes: [] as string[] };
+  const boundsCache = new Map<string, Bounds>();
+  const boundsFor = async (explicit: boolean) => {
+    const key = String(explicit);
+    if (!boundsCache.has(key)) boundsCache.set(key, await bounds(connection, log, explicit ? null : today));
+    return boundsCache.get(key)!;
+  };
+
+  const featuresAt = async (snapshot: string | undefined, withPurchases: boolean): Promise<CustomerFeatures> => {
+    const explicit = snapshot !== undefined;
+    progress(`aggregating ${connection.label} per customer${explicit ? ` as of ${snapshot}` : ""}`);
+    const b = await boundsFor(explicit);
+    if (b.lastDay === null) {
+      throw nothingPlaced({ file: connection.label, idCol: log.id, dateCol: log.date, future: b.future, missingCustomer: b.missingCustomer, missingDate: b.missingDate, today });
+    }
+    const snapshotDay = explicit ? parseSnapshot(snapshot) : b.lastDay + 1;
+    const countNames = ["used", "purchases", "missingAmount", "missingQuantity", "negativeAmount", "cancelRows", "cancelValue", "onlyCancelled", "negativeNet", "firstDay", "lastDay"] as const;
+    const countColumns = await connection.columns(countsSql(log, snapshotDay), countNames.map((n) => [n, "number"]));
+    const count = (name: (typeof countNames)[number]) => (countColumns[name] as Float64Array)[0];
+    if (!(count("used") > 0)) throw nothingBefore(connection.label, snapshotDay, b.firstDay!);
+    if (!(count("purchases") > 0)) throw onlyCancellations(connection.label);
+
+    const outputs = FEATURE_OUTPUT.filter((name) => name !== "totalQuantity" || log.quantity !== undefined);
+    const raw = await connection.columns(customersSql(log, snapshotDay), [["customer_id", "text"], ...outputs.map((name): [string, "number"] => [name, "number"])]);
+    const ids = raw.customer_id as string[];
+    const order = idOrder(ids);
+    const features: Record<string, Float64Array> = {};
+    for (const name of outputs) {
+      const values = raw[name] as Float64Array;
+      features[name] = Float64Array.from(order, (i) => values[i]);
+    }
+    const sortedIds = Array.from(order, (i) => ids[i]);
+    const rule = entry.cancellations ?? {};
+    return assembleFeatures({
+      log: description,
+      ids: sortedIds,
+      features,
+      lines: Int32Array.from(sortedIds, (_, i) => i + 1),
+      snapshotDay,
+      today,
+      purchases: withPurchases ? await purchaseDays(connection, log, snapshotDay, sortedIds) : { customer: new Int32Array(0), day: new Int32Array(0), amount: new Float64Array(0) },
+      counts: {
+        transactions: b.transactions,
+        missingCustomer: b.missingCustomer,
+        missingDate: b.missingDate,
+        future: b.future,
+        afterSnapshot: b.transactions - b.missingCustomer - b.missingDate - b.future - count("used"),
+        used: count("used"),
+        purchases: count("purchases"),
+        missingAmount: count("missingAmount"),
+        missingQuantity: count("missingQuantity"),
+        negativeAmount: count("negativeAmount"),
+        cancellations: rule.invoicePrefix !== undefined || rule.negativeQuantity ? { rows: count("cancelRows"), value: Math.round(count("cancelValue") * 100) / 100, onlyCancelled: count("onlyCancelled"), negativeNet: count("negativeNet") } : null,
+        spanDays: count("lastDay") - count("firstDay") + 1
+      }
+    });
+  };
+
+  const features = new Map<string, CustomerFeatures>();
+  const own = await featuresAt(entry.experiment.snapshot, purchases);
+  features.set(entry.experiment.snapshot ?? "", own);
+  for (const date of snapshots(own)) if (!features.has(date)) features.set(date, await featuresAt(date, false));
+  const b = boundsCache.values().next().value!;
+  return { entry, file: connection.label, rows: b.transactions, columns, notes: [], lastDatedDay: b.lastDatedDay ?? -Infinity, features };
+}
+
+/** Purchase days, by customer (their place in `ids`) then day. */
+async function purchaseDays(connection: SqlConnection, log: LogColumns, snapshotDay: number, ids: string[]): Promise<Purchases> {
+  const raw = await connection.columns(purchaseDaysSql(log, snapshotDay), [["customer_id", "text"], ["day", "number"], ["value", "number"]]);
+  const index = new Map(ids.map((id, i) => [id, i]));
+  const who = raw.customer_id as string[];
+  const days = raw.day as Float64Array;
+  const values = raw.value as Float64Array;
+  const customer = Int32Array.from(who, (id) => index.get(id!)!);
+  const order = Array.from(customer.keys()).sort((a, b) => customer[a] - customer[b] || days[a] - days[b]);
+  return {
+    customer: Int32Array.from(order, (i) => customer[i]),
+    day: Int32Array.from(order, (i) => days[i]),
+    amount: Float64Array.from(order, (i) => values[i])
+  };
+}
+
+/** Row indices in id order: numerically when every id is a plain whole number, else by code units. */
+export function idOrder(ids: Array<string | null>): Int32Array {
+  const order = Int32Array.from(ids.keys());
+  const numeric = ids.every((id) => id !== null && /^-?(0|[1-9]\d{0,14})$/.test(id));
+  if (numeric) {
+    const values = Float64Array.from(ids, Number);
+    return order.sort((a, b) => values[a] - values[b]);
+  }
+  return order.sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+}
+
+/** The features of a pushed-down log at a snapshot it was opened with (undefined: the day after the last purchase). */
+export function pushedDownFeatures(log: PushedDownLog, snapshot: string | undefined): CustomerFeatures {
+  const found = log.features.get(snapshot ?? "");
+  if (!found) throw new Error(`internal: the features of ${log.file} at ${snapshot ?? "its last purchase"} were not computed when it was opened`);
+  return found;
+}

@@ -1,0 +1,231 @@
+/**
+ * The SQL the workbench sends stays in the portable subset (loaders/source/sqlText.ts) that
+ * PostgreSQL, Citus, YugabyteDB and (with its day-number dialect) Redshift all run; the manifest
+ * and the sources refuse what they cannot read with a message that says how to fix it; a customer
+ * table in a database or a Parquet file reads as its CSV twin; scores written back are batched
+ * upserts swapped in at the end.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readDataset } from "../loaders/io/read.ts";
+import { findDataset, loadManifest, parseManifest } from "../loaders/manifest/load.ts";
+import type { DatasetEntry } from "../loaders/manifest/types.ts";
+import { openSource } from "../loaders/source/open.ts";
+import { idOrder } from "../loaders/source/pushdown.ts";
+import { portableViolations, SQL_DIALECTS } from "../loaders/source/sqlText.ts";
+import { boundsSql, changeSql, countsSql, customersSql, purchaseDaysSql, type LogColumns } from "../loaders/source/transactionSql.ts";
+import { writeSegments } from "../loaders/source/writeBack.ts";
+import { loadPostgres, startPostgres, writeParquet, type TwinColumn } from "./helpers/sqlTwins.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "source-sql-"));
+let postgres: Awaited<ReturnType<typeof startPostgres>>;
+const URL_ENV = "WORKBENCH_TEST_SQL_URL";
+
+beforeAll(async () => {
+  postgres = await startPostgres();
+  process.env[URL_ENV] = postgres.url;
+}, 120_000);
+
+afterAll(async () => {
+  await postgres?.stop();
+  delete process.env[URL_ENV];
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function entryOf(raw: Record<string, unknown>, kind = "transactions"): DatasetEntry {
+  return parseManifest({ datasets: { d: { title: "D", kind, ...raw } } }, "data/manifest.json").datasets[0];
+}
+
+const LOG_COLUMNS = { customer: "id", day: "date", paid: "amount", qty: "quantity", invoice: "invoice" };
+
+describe("the SQL the workbench writes", () => {
+  const log = (dialect: LogColumns["dialect"]): LogColumns => ({
+    relation: '"sales"."orders"',
+    id: "customer",
+    date: "day",
+    amount: "paid",
+    quantity: "qty",
+    invoice: "invoice",
+    cancellations: { invoicePrefix: "C'", negativeQuantity: true },
+    dialect
+  });
+  it.each(SQL_DIALECTS)("stays in the portable subset (%s)", (dialect) => {
+    const queries = [boundsSql(log(dialect), 19_000), boundsSql(log(dialect), null), countsSql(log(dialect), 19_000), customersSql(log(dialect), 19_000), purchaseDaysSql(log(dialect), 19_000), changeSql('"orders"', "day")];
+    for (const sql of queries) expect(portableViolations(sql), sql).toEqual([]);
+    // Redshift has no date - date; the others need no DATEDIFF.
+    expect(queries.some((q) => q.includes("DATEDIFF"))).toBe(dialect === "redshift");
+  });
+
+  it("escapes a quote in a prefix and in a name", () => {
+    const sql = customersSql({ ...log("postgres"), id: 'cust"id' }, 1);
+    expect(sql).toContain(`= 'C'''`);
+    expect(sql).toContain(`"cust""id"`);
+  });
+
+  it("the subset check catches what would not run everywhere", () => {
+    expect(portableViolations("SELECT x::int FROM t")).toContain("a :: cast (write CAST(x AS type))");
+    expect(portableViolations("SELECT COUNT(DISTINCT d) FROM t").join()).toMatch(/DISTINCT/);
+    expect(portableViolations("SELECT date_trunc('day', d) FROM t")).toContain("the function date_trunc");
+    expect(portableViolations("SELECT CAST(x AS NUMERIC) FROM t")).toContain("a cast to NUMERIC");
+    expect(portableViolations("SELECT a FROM t ORDER BY a")).toContain("ORDER BY");
+    expect(portableViolations('SELECT "order by" FROM t WHERE x = \'LIMIT 1\'')).toEqual([]);
+  });
+});
+
+describe("the manifest's sources", () => {
+  it("takes a table or a query, with the connection string's variable and no secret", () => {
+    const e = entryOf({ sql: { env: "SHOP_URL", table: "sales.orders" }, columns: LOG_COLUMNS });
+    expect(e).toMatchObject({ format: "sql", file: "", sql: { env: "SHOP_URL", table: "sales.orders", dialect: "postgres", segmentsTable: "customer_segments" } });
+    expect(entryOf({ sql: { env: "SHOP_URL", query: "SELECT 1", dialect: "redshift" }, columns: LOG_COLUMNS }).sql!.dialect).toBe("redshift");
+  });
+
+  it.each([
+    [{ sql: { env: "SHOP_URL", table: "t" }, file: "x.csv", format: "csv", columns: LOG_COLUMNS }, /either a file or "sql", not both/],
+    [{ sql: { table: "t" }, columns: LOG_COLUMNS }, /needs "env", the name of the environment variable/],
+    [{ sql: { env: "postgresql://u:secret@h/db", table: "t" }, columns: LOG_COLUMNS }, /needs "env"/],
+    [{ sql: { env: "SHOP_URL" }, columns: LOG_COLUMNS }, /needs a "table" or a "query"/],
+    [{ sql: { env: "SHOP_URL", table: "t", query: "SELECT 1" }, columns: LOG_COLUMNS }, /needs a "table" or a "query" \(one of them\)/],
+    [{ sql: { env: "SHOP_URL", table: "t" } }, /reads only the columns the manifest names/],
+    [{ format: "parquet", file: "x.parquet", dateFormat: "YYYYMMDD", columns: LOG_COLUMNS }, /field "datasets.d.dateFormat": applies to text files only/],
+    [{ format: "parquet", file: "x.parquet", columns: LOG_COLUMNS, snapshots: ["2024-01-01", "2024-04-01"] }, null]
+  ])("checks %j", (raw, message) => {
+    if (message === null) expect(() => entryOf(raw)).not.toThrow();
+    else expect(() => entryOf(raw)).toThrow(message);
+  });
+
+  it("refuses snapshot files for a customer table in a database", () => {
+    expect(() => entryOf({ sql: { env: "U", table: "t" }, columns: { id: "id", x: "numeric" }, snapshots: [{ date: "2024-01-01", file: "a.csv" }] }, "customers")).toThrow(
+      /snapshots of a customer table are earlier files of the same text layout/
+    );
+  });
+});
+
+describe("reading a database", () => {
+  beforeAll(async () => {
+    await loadPostgres(postgres.url, "orders", [
+      { name: "customer", type: "VARCHAR", values: ["a", "b"] },
+      { name: "day", type: "VARCHAR", values: ["2024-01-01", "2024-01-02"] },
+      { name: "paid", type: "DOUBLE PRECISION", values: [1, 2] }
+    ]);
+  });
+  const open = (raw: Record<string, unknown>) => openSource(entryOf({ sql: { env: URL_ENV, table: "orders" }, ...raw }));
+
+  it("says which variable is not set, and how to set it", async () => {
+    await expect(openSource(entryOf({ sql: { env: "WORKBENCH_UNSET_URL", table: "t" }, columns: LOG_COLUMNS }))).rejects.toThrow(
+      /reads from a database whose connection string is in \$WORKBENCH_UNSET_URL, which is not set\. Set it, e\.g\. export WORKBENCH_UNSET_URL=postgresql:/
+    );
+  });
+
+  it("names the server it cannot reach, without the password", async () => {
+    process.env.WORKBENCH_DOWN_URL = "postgresql://me:hunter2@127.0.0.1:1/shop";
+    try {
+      const error = await openSource(entryOf({ sql: { env: "WORKBENCH_DOWN_URL", table: "t" }, columns: LOG_COLUMNS })).catch((e: Error) => e);
+      expect(String(error)).toMatch(/cannot connect to the database of dataset "d" at 127\.0\.0\.1:1\/shop \(\$WORKBENCH_DOWN_URL\)/);
+      expect(String(error)).not.toContain("hunter2");
+    } finally {
+      delete process.env.WORKBENCH_DOWN_URL;
+    }
+  });
+
+  it("names a missing column and the columns there are", async () => {
+    await expect(open({ columns: { customer: "id", when: "date", paid: "amount" } })).rejects.toThrow(/table orders has no column "when".*expected one of "customer", "day", "paid"/);
+  });
+
+  it("asks for a DATE column, and shows how to convert a text one in a query", async () => {
+    await expect(open({ columns: { customer: "id", day: "date", paid: "amount" } })).rejects.toThrow(/column "day" of table orders holds texts, but its role "date" needs a DATE or TIMESTAMP column\. Convert it in a query/);
+    const log = await openSource(entryOf({ sql: { env: URL_ENV, query: "SELECT customer, CAST(day AS DATE) AS day, paid FROM orders" }, columns: { customer: "id", day: "date", paid: "amount" } }));
+    expect(log.rows).toBe(2);
+  });
+
+  it("passes on the database's own error for a bad query", async () => {
+    await expect(openSource(entryOf({ sql: { env: URL_ENV, query: "SELECT * FROM no_such_table" }, columns: LOG_COLUMNS }))).rejects.toThrow(/could not read the query of dataset "d": relation "no_such_table" does not exist/);
+  });
+});
+
+describe("a customer table in PostgreSQL or Parquet", () => {
+  it("reads as its CSV twin: the same columns, values, missing counts and rows", async () => {
+    const csvEntry = findDataset(loadManifest(), "marketing");
+    const csv = readDataset(csvEntry);
+    const columns: TwinColumn[] = csv.columns
+      .filter((c) => c.role !== "ignore" && c.role !== "personal")
+      .map((c) => {
+        const values = csv.table.array(c.name) as ArrayLike<unknown>;
+        if (c.type === "date") return { name: c.name, type: "DATE", values: Array.from(values as Float64Array, (v) => (Number.isNaN(v) ? null : new Date(v).toISOString().slice(0, 10))) };
+        if (c.type === "number") return { name: c.name, type: "DOUBLE PRECISION", values: Array.from(values as Float64Array, (v) => (Number.isNaN(v) ? null : v)) };
+        return { name: c.name, type: "VARCHAR", values: Array.from(values as Array<string | null>) };
+      });
+    await loadPostgres(postgres.url, "marketing", columns);
+    const parquet = join(dir, "marketing.parquet");
+    await writeParquet(parquet, columns);
+    const { file: _f, format: _m, dateFormat: _d, ...raw } = JSON.parse(readFileSync("data/manifest.json", "utf8")).datasets.marketing;
+    const twins = [
+      await openSource(entryOf({ ...raw, sql: { env: URL_ENV, table: "marketing" } }, "customers")),
+      await openSource(entryOf({ ...raw, format: "parquet", file: "marketing.parquet" }, "customers"), { path: parquet })
+    ];
+    // A database's rows have no order: they are put in id order. A Parquet file keeps its own.
+    const byId = idOrder(csv.table.array("ID") as string[]);
+    const orders = [byId, Int32Array.from({ length: csv.rows }, (_, i) => i)];
+    twins.forEach((twin, t) => {
+      if (!("table" in twin)) throw new Error("a customer table is read as rows");
+      expect(twin.rows).toBe(csv.rows);
+      expect(twin.columns).toEqual(csv.columns.filter((c) => c.role !== "ignore" && c.role !== "personal"));
+      for (const c of twin.columns) {
+        const expected = csv.table.array(c.name) as ArrayLike<unknown>;
+        expect(Array.from(twin.table.array(c.name) as ArrayLike<unknown>), c.name).toEqual(Array.from(orders[t], (i) => expected[i]));
+      }
+    });
+  }, 120_000);
+});
+
+describe("writing segments back", () => {
+  const entry = () => entryOf({ sql: { env: URL_ENV, table: "orders", segmentsTable: "crm_segments" }, columns: { customer: "id", day: "date", paid: "amount" } });
+  const rows = (n: number, version: string) => ({
+    ids: Array.from({ length: n }, (_, i) => `c${i}`),
+    segments: Array.from({ length: n }, (_, i) => 1 + (i % 3)),
+    names: Array.from({ length: n }, (_, i) => ["Loyal", "At risk", "New"][i % 3]),
+    modelVersion: version,
+    scoredAt: "2024-07-01T00:00:00.000Z"
+  });
+  const table = async () => {
+    const client = new pg.Client({ connectionString: postgres.url });
+    await client.connect();
+    try {
+      return (await client.query("SELECT customer_id, segment, segment_name, model_version, CAST(scored_at AS VARCHAR) AS scored_at FROM crm_segments ORDER BY customer_id")).rows;
+    } finally {
+      await client.end();
+    }
+  };
+
+  it("writes every customer in batches, and a rerun writes the same rows", async () => {
+    const result = await writeSegments(entry(), rows(12_345, "v1"), { batch: 5_000 });
+    expect(result).toEqual({ table: "crm_segments", rows: 12_345, batches: 3 });
+    const first = await table();
+    expect(first.length).toBe(12_345);
+    expect(first.find((r) => r.customer_id === "c4")).toMatchObject({ segment: 2, segment_name: "At risk", model_version: "v1" });
+    await writeSegments(entry(), rows(12_345, "v1"), { batch: 5_000 });
+    expect(await table()).toEqual(first);
+  }, 60_000);
+
+  it("leaves the previous assignment whole when a run fails mid-way", async () => {
+    await writeSegments(entry(), rows(100, "v1"));
+    const before = await table();
+    // The third batch breaks a constraint (a segment without a name): two batches are already written by then.
+    const broken = rows(20_000, "v2");
+    broken.names[12_000] = null as unknown as string;
+    await expect(writeSegments(entry(), broken, { batch: 5_000 })).rejects.toThrow(/failed while writing rows 10001–15000: .*null value.*; the previous assignment is unchanged/);
+    expect(await table()).toEqual(before);
+    // The next run recovers: the staging table a failed run left is replaced.
+    await writeSegments(entry(), rows(20_000, "v2"), { batch: 5_000 });
+    const after = await table();
+    expect(after.length).toBe(20_000);
+    expect(new Set(after.map((r) => r.model_version))).toEqual(new Set(["v2"]));
+  }, 60_000);
+
+  it("refuses Redshift, which has no upsert, and says what to do", async () => {
+    const redshift = entryOf({ sql: { env: URL_ENV, table: "orders", dialect: "redshift" }, columns: { customer: "id", day: "date", paid: "amount" } });
+    await expect(writeSegments(redshift, rows(1, "v"))).rejects.toThrow(/Redshift does not have.*Export the segments as CSV/);
+  });
+});

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readDataset } from "../loaders/io/read.ts";
 import { findDataset, loadManifest, parseManifest } from "../loaders/manifest/load.ts";
 import type { DatasetEntry } from "../loaders/manifest/types.ts";
+import { databaseFingerprint } from "../loaders/source/fingerprint.ts";
 import { openSource } from "../loaders/source/open.ts";
 import { idOrder } from "../loaders/source/pushdown.ts";
 import { portableViolations, SQL_DIALECTS } from "../loaders/source/sqlText.ts";
@@ -227,5 +228,27 @@ describe("writing segments back", () => {
   it("refuses Redshift, which has no upsert, and says what to do", async () => {
     const redshift = entryOf({ sql: { env: URL_ENV, table: "orders", dialect: "redshift" }, columns: { customer: "id", day: "date", paid: "amount" } });
     await expect(writeSegments(redshift, rows(1, "v"))).rejects.toThrow(/Redshift does not have.*Export the segments as CSV/);
+  });
+});
+
+describe("a database's fingerprint", () => {
+  it("stays while the table does, and changes with a new row or a newer date", async () => {
+    const columns = (days: string[]): TwinColumn[] => [
+      { name: "customer", type: "VARCHAR", values: days.map((_, i) => `c${i}`) },
+      { name: "day", type: "DATE", values: days },
+      { name: "paid", type: "DOUBLE PRECISION", values: days.map(() => 1) }
+    ];
+    const entry = entryOf({ sql: { env: URL_ENV, table: "fp_orders" }, columns: { customer: "id", day: "date", paid: "amount" } });
+    await loadPostgres(postgres.url, "fp_orders", columns(["2024-01-01", "2024-01-02"]));
+    const first = await databaseFingerprint(entry);
+    expect(await databaseFingerprint(entry)).toBe(first);
+    await loadPostgres(postgres.url, "fp_orders", columns(["2024-01-01", "2024-01-02", "2024-01-02"]));
+    const more = await databaseFingerprint(entry);
+    expect(more).not.toBe(first);
+    await loadPostgres(postgres.url, "fp_orders", columns(["2024-01-01", "2024-01-03", "2024-01-02"]));
+    expect(await databaseFingerprint(entry)).not.toBe(more);
+    // Another query over the same rows is another dataset.
+    const query = entryOf({ sql: { env: URL_ENV, query: "SELECT * FROM fp_orders" }, columns: { customer: "id", day: "date", paid: "amount" } });
+    expect(await databaseFingerprint(query)).not.toBe(await databaseFingerprint(entry));
   });
 });

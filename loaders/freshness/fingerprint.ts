@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Manifest } from "../manifest/types.ts";
 import { dataFilePath } from "../paths.ts";
@@ -42,21 +42,33 @@ export function fingerprint(root: string, target: LoaderTarget, manifest: Manife
 }
 
 /**
- * A file's sha256, or what stands in its place: "missing", "unreadable" (a folder, no
- * permission, ...) — the reader reports those when the loader runs — and "outside" for a data
- * file outside data/, which is never read.
+ * A file's sha256, or what stands in its place: "missing", "unreadable" (no permission, ...) —
+ * the reader reports those when the loader runs — and "outside" for a data file outside data/,
+ * which is never read.
  */
 function fileHash(path: string, memo: Map<string, string>): string {
   let h = memo.get(path);
   if (h === undefined) {
     try {
-      h = existsSync(path) ? createHash("sha256").update(readFileSync(path)).digest("hex") : "missing";
+      h = existsSync(path) ? contentHash(path) : "missing";
     } catch {
       h = "unreadable";
     }
     memo.set(path, h);
   }
   return h;
+}
+
+/**
+ * The sha256 of a file's bytes; of a folder (a Parquet dataset written by Spark as part files),
+ * the hash of its files' names and hashes, in name order.
+ */
+export function contentHash(path: string): string {
+  const hash = createHash("sha256");
+  if (!statSync(path).isDirectory()) return hash.update(readFileSync(path)).digest("hex");
+  const files = (readdirSync(path, { recursive: true }) as string[]).filter((f) => statSync(join(path, f)).isFile()).sort();
+  for (const file of files) hash.update(`${file}\0${contentHash(join(path, file))}\0`);
+  return hash.digest("hex");
 }
 
 function dataFileHash(root: string, file: string, dataset: string, memo: Map<string, string>): string {

@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import type { StabilityResult } from "../evaluate/stability.ts";
 import { runStability } from "../experiment/runStability.ts";
 import {
@@ -12,6 +11,7 @@ import {
 } from "../evaluate/supervised.ts";
 import { loadDataset, type PreparedDataset } from "../experiment/pipeline.ts";
 import { snapshotDates } from "../drift/snapshots.ts";
+import { contentHash } from "../freshness/fingerprint.ts";
 import { databaseFingerprint } from "../source/fingerprint.ts";
 import { MISSING_LABEL } from "../prepare/prepare.ts";
 import type { Recommendation } from "../experiment/recommend.ts";
@@ -92,7 +92,7 @@ export const PREDICTABILITY_ROWS = 2000;
  */
 export async function analyze(entry: DatasetEntry, progress: (m: string) => void = () => {}, { runId }: { runId?: string } = {}): Promise<Analysis> {
   // What the data is, taken before it is read: a database may change meanwhile.
-  const source = entry.format === "sql" ? await databaseFingerprint(entry) : readFileSync(dataFilePath(entry.file, entry.name));
+  const source = entry.format === "sql" ? await databaseFingerprint(entry) : contentHash(dataFilePath(entry.file, entry.name));
   // A database computes the log's features at every snapshot the Drift page compares, in one visit.
   const data = await loadDataset(entry, { progress: (m) => progress(`${entry.name}: ${m}`), purchases: true, snapshots: (own) => snapshotDates(entry, () => own) });
   const { prepared } = data;

@@ -3,7 +3,8 @@
  * Parquet file, or a PostgreSQL-protocol server. Kept apart from the readers so that what only
  * fingerprints a database (the loaders' freshness stamps) does not depend on them.
  */
-import { relative } from "node:path";
+import { statSync } from "node:fs";
+import { join, relative } from "node:path";
 import type { DatasetEntry } from "../manifest/types.ts";
 import { dataFilePath, projectRoot } from "../paths.ts";
 import type { SqlConnection } from "./connection.ts";
@@ -17,12 +18,22 @@ export function isDatabaseSource(entry: DatasetEntry): boolean {
 export async function connect(entry: DatasetEntry, path?: string): Promise<{ connection: SqlConnection; relation: string; ordered: boolean }> {
   if (entry.format === "parquet") {
     const file = path ?? dataFilePath(entry.file, entry.name);
+    // A folder is a Parquet dataset in part files, as Spark writes one.
+    const parts = isFolder(file) ? join(file, "**", "*.parquet") : file;
     const { openDuckDb } = await import("./duckdb.ts");
-    return { connection: await openDuckDb(relative(projectRoot(), file) || file), relation: `read_parquet(${literal(file)})`, ordered: true };
+    return { connection: await openDuckDb(relative(projectRoot(), file) || file), relation: `read_parquet(${literal(parts)})`, ordered: true };
   }
   const sql = entry.sql!;
   const label = sql.table ? `table ${sql.table}` : `the query of dataset "${entry.name}"`;
   const { openPostgres } = await import("./postgres.ts");
   const connection = await openPostgres(sql.env, entry.name, label, sql.dialect);
   return { connection, relation: sql.table ? identifier(sql.table) : subquery(sql.query!, "source_rows"), ordered: false };
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

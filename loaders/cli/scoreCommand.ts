@@ -13,11 +13,9 @@ import { findDataset, loadManifest } from "../manifest/load.ts";
 import { buildModel, readModel, scoringEntry, type ModelFile } from "../model/modelFile.ts";
 import { scoreTable } from "../model/score.ts";
 import { dataFilePath, projectRoot } from "../paths.ts";
-import { runTime } from "../features/rfm.ts";
 import { analyze } from "../report/analyze.ts";
-import { isDatabaseSource } from "../source/connect.ts";
 import { openSource, type SourceData } from "../source/open.ts";
-import { writeSegments } from "../source/writeBack.ts";
+import { scoreInPlace } from "../source/scoreInPlace.ts";
 import { parseFlags, snapshotFlag, userPath, type CommandIO } from "./command.ts";
 import { checkedOut, writeAtomically } from "./outputFile.ts";
 
@@ -38,11 +36,14 @@ name and action. probabilities (Gaussian mixtures) give each customer's probabil
                       after the last purchase in the input). Customer tables: the day date features
                       count back from (default: the training data's latest date)
   --save-model FILE   with --dataset: also write the model (not into dist/, src/ or data/)
-  --write-back        with --dataset of a database ("sql" in the manifest): also write each
-                      customer's segment to the table sql.segmentsTable (default customer_segments):
+  --write-back        with --dataset of a database ("sql" in the manifest), required there: score
+                      its customers where they live, a chunk at a time (memory bounded whatever
+                      their number), with --model FILE or the dataset's own fit, and write each
+                      customer's segment to sql.segmentsTable (default customer_segments):
                       customer_id, segment, segment_name, model_version, scored_at; batches of
-                      upserts into a staging table, swapped in at the end, so a failure leaves the
-                      previous assignment in place
+                      upserts into a staging table swapped in at the end, so a failure leaves the
+                      previous assignment in place. Prints {customers, segments, noise, snapshot,
+                      notes, written, model} instead of per-customer arrays
 
 New customers are prepared as the training customers were: only the columns the model needs
 are read (the id is optional); missing values get the training median or most common value;
@@ -66,40 +67,61 @@ export async function scoreCommand(argv: string[], io: CommandIO): Promise<void>
   if (v.help) return io.out(SCORE_USAGE);
   const modelPath = typeof v.model === "string" ? v.model : undefined;
   const dataset = typeof v.dataset === "string" ? v.dataset : undefined;
-  if ((modelPath === undefined) === (dataset === undefined)) {
+  const entry = dataset === undefined ? undefined : findDataset(loadManifest(), dataset);
+  // A database dataset is scored where it lives, its segments written back to it.
+  const inPlace = entry?.format === "sql" && typeof v.input !== "string";
+  if (inPlace && !v["write-back"]) {
+    throw new WorkbenchError(`scoring dataset "${entry!.name}" where it lives writes the segments to its database: add --write-back`, {
+      hint: "Or read its customers' labels with npm run --silent segment -- --dataset NAME, or export them with npm run export"
+    });
+  }
+  if (v["write-back"] && !inPlace) {
+    throw new WorkbenchError("--write-back writes to the database a dataset reads from", {
+      hint: entry?.format === "sql" ? "Leave out --input: the customers scored are the database's" : 'Give --dataset NAME of a dataset with "sql" in data/manifest.json; for a file, use npm run export'
+    });
+  }
+  if ((modelPath === undefined) === (dataset === undefined) && !(inPlace && modelPath !== undefined)) {
     throw new WorkbenchError("give either --model or --dataset", { hint: "--model FILE scores with a saved model; --dataset NAME fits the dataset first" });
   }
-  if (typeof v["save-model"] === "string" && dataset === undefined) {
+  if (typeof v["save-model"] === "string" && (dataset === undefined || modelPath !== undefined)) {
     throw new WorkbenchError("--save-model needs --dataset", { hint: "A model is saved from a fit: npm run --silent score -- --dataset NAME --save-model model.json" });
   }
-  if (modelPath !== undefined && typeof v.input !== "string") {
+  if (modelPath !== undefined && typeof v.input !== "string" && !inPlace) {
     throw new WorkbenchError("--input is required with --model", { hint: "Name the file of customers to score, e.g. --input new-customers.csv" });
   }
   if (typeof v.snapshot === "string") snapshotFlag(v.snapshot, "--snapshot");
   const savePath = typeof v["save-model"] === "string" ? checkedOut(userPath(io, v["save-model"]), "--save-model", { example: "model.json", why: "a local model may hold customers' rows (DBSCAN's core points); the site publishes its own model.json" }) : undefined;
 
-  const entry = dataset === undefined ? undefined : findDataset(loadManifest(), dataset);
-  const fromDatabase = entry !== undefined && typeof v.input !== "string" && isDatabaseSource(entry);
-  if (v["write-back"] && !(fromDatabase && entry!.format === "sql")) {
-    throw new WorkbenchError("--write-back writes to the database a dataset reads from", {
-      hint: entry?.format === "sql" ? "Leave out --input: the customers scored are the database's" : 'Give --dataset NAME of a dataset with "sql" in data/manifest.json; for a file, use npm run export'
-    });
-  }
   let model: ModelFile;
-  let source: SourceData;
-  let shown: string;
-  if (entry !== undefined) {
-    model = buildModel(await analyze(entry, (m) => io.err(`  ${m}\n`)));
+  if (modelPath === undefined) {
+    model = buildModel(await analyze(entry!, (m) => io.err(`  ${m}\n`)));
     if (savePath) {
       writeAtomically(savePath, JSON.stringify(model), "the model");
       io.err(`model saved to ${savePath}\n`);
     }
-  } else model = readModel(userPath(io, modelPath!), modelPath);
+  } else model = readModel(userPath(io, modelPath), modelPath);
   const snapshot = v.snapshot as string | undefined;
-  if (fromDatabase) {
-    shown = entry!.sql ? `dataset "${entry!.name}" in its database` : entry!.file;
+  const summary = { dataset: model.dataset, modelVersion: model.modelVersion, run: model.run.id, segments: model.segments };
+  if (inPlace) {
+    io.err(`scoring dataset "${entry!.name}" in its database with ${model.run.id} (model ${model.modelVersion})\n`);
+    let result: Awaited<ReturnType<typeof scoreInPlace>>;
+    try {
+      result = await scoreInPlace(model, entry!, { snapshot, progress: (m) => io.err(`  ${m}\n`) });
+    } catch (error) {
+      throw error instanceof WorkbenchError ? new WorkbenchError(forTheModel(error.message, model)) : error;
+    }
+    result.notes = result.notes.map((n) => forTheModel(n, model));
+    for (const note of result.notes) io.err(`note: ${note}\n`);
+    io.err(`wrote ${result.written.rows} customers' segments to ${result.written.table} in ${result.written.batches} batch(es)${result.noise ? `; ${result.noise} noise customers (no segment) left out` : ""}\n`);
+    io.out(JSON.stringify({ customers: result.customers, segments: result.segments, noise: result.noise, snapshot: result.snapshot, notes: result.notes, written: result.written, model: summary }) + "\n");
+    return;
+  }
+  let source: SourceData;
+  let shown: string;
+  if (entry !== undefined && typeof v.input !== "string" && entry.format === "parquet") {
+    shown = entry.file;
     io.err(`scoring ${shown} with ${model.run.id} (model ${model.modelVersion})\n`);
-    source = await openSource(entry!, { snapshots: () => (snapshot ? [snapshot] : []) });
+    source = await openSource(entry, { snapshots: () => (snapshot ? [snapshot] : []) });
   } else {
     const inputPath = typeof v.input === "string" ? userPath(io, v.input) : dataFilePath(entry!.file, entry!.name);
     shown = relative(projectRoot(), inputPath) || inputPath;
@@ -121,20 +143,8 @@ export async function scoreCommand(argv: string[], io: CommandIO): Promise<void>
     ...(scored.probabilities ? { probabilities: scored.probabilities } : {}),
     snapshot: scored.snapshot,
     notes: scored.notes,
-    model: { dataset: model.dataset, modelVersion: model.modelVersion, run: model.run.id, segments: model.segments }
+    model: summary
   };
-  if (v["write-back"]) {
-    const bySegment = new Map(model.segments.map((s) => [s.label, s]));
-    const kept = scored.labels.map((_, i) => i).filter((i) => bySegment.has(scored.labels[i]));
-    const written = await writeSegments(entry!, {
-      ids: kept.map((i) => scored.ids[i]),
-      segments: kept.map((i) => bySegment.get(scored.labels[i])!.segment),
-      names: kept.map((i) => bySegment.get(scored.labels[i])!.name),
-      modelVersion: model.modelVersion,
-      scoredAt: new Date(runTime()).toISOString()
-    });
-    io.err(`wrote ${written.rows} customers' segments to ${written.table} in ${written.batches} batch(es)${written.rows < scored.ids.length ? `; ${scored.ids.length - written.rows} noise customers (no segment) left out` : ""}\n`);
-  }
   io.out(JSON.stringify(out) + "\n");
 }
 

@@ -383,29 +383,54 @@ export function assembleFeatures(input: {
   snapshotDay: number;
   today: number;
   purchases: Purchases;
-  counts: Omit<CustomerFeaturesReport, "shortSpan" | "notes">;
+  counts: LogCounts;
 }): CustomerFeatures {
   const { log, ids, snapshotDay, today, counts } = input;
-  const { entry, file } = log;
+  return {
+    dataset: featuresTable(log, ids, input.features, input.lines),
+    snapshot: formatDay(snapshotDay),
+    customers: ids.length,
+    purchases: input.purchases,
+    report: logReport(log, counts, ids.length, snapshotDay, today)
+  };
+}
+
+/** How a log's rows were used: the report's counts. */
+export type LogCounts = Omit<CustomerFeaturesReport, "shortSpan" | "notes">;
+
+/** The per-customer table: the id column, then the features (repeatPurchases derived from frequency). */
+export function featuresTable(log: LogDescription, ids: string[], features: Record<string, Float64Array>, lines: Int32Array): DatasetTable {
   const idCol = log.columns.find((c) => c.role === "id")!.name;
-  const rule = entry.cancellations ?? {};
-  const frequency = input.features.frequency;
-  const repeatPurchases = frequency.map((f) => f - 1);
+  const repeatPurchases = features.frequency.map((f) => f - 1);
   const featureData: Record<string, Float64Array> = {};
   for (const name of Object.keys(RFM_COLUMNS)) {
-    const values = name === "repeatPurchases" ? repeatPurchases : input.features[name];
+    const values = name === "repeatPurchases" ? repeatPurchases : features[name];
     if (values) featureData[name] = values;
   }
-  const features = aq.table({ [idCol]: ids, ...featureData });
-
   const roles: Record<string, ColumnRole> = { [idCol]: "id" };
   for (const name of Object.keys(featureData)) roles[name] = RFM_COLUMNS[name as keyof typeof RFM_COLUMNS];
-  const { cancellations: _rule, ...rest } = entry;
-  const derived: DatasetEntry = { ...rest, kind: "customers", columns: roles };
+  const { cancellations: _rule, ...rest } = log.entry;
+  return {
+    entry: { ...rest, kind: "customers", columns: roles },
+    file: log.file,
+    table: aq.table({ [idCol]: ids, ...featureData }),
+    columns: Object.entries(roles).map(([name, role]) => ({
+      name,
+      role,
+      type: role === "id" ? ("string" as const) : ("number" as const),
+      missing: 0
+    })),
+    lines,
+    rows: ids.length,
+    notes: []
+  };
+}
 
+/** The report of how a log became `customers` customers, with its notes in words. */
+export function logReport(log: LogDescription, counts: LogCounts, customers: number, snapshotDay: number, today: number): CustomerFeaturesReport {
+  const rule = log.entry.cancellations ?? {};
   const { missingCustomer, missingDate, future, afterSnapshot, missingAmount, missingQuantity, negativeAmount, used, purchases, spanDays } = counts;
   const snapshot = formatDay(snapshotDay);
-  const k = ids.length;
   const shortSpan = spanDays < MIN_SPAN_DAYS;
   const notes: string[] = [...log.notes];
   if (missingCustomer) notes.push(`${missingCustomer} transaction(s) without a customer id dropped`);
@@ -426,28 +451,8 @@ export function assembleFeatures(input: {
   if (shortSpan) {
     notes.push(`the log spans ${spanDays} day(s), under ${MIN_SPAN_DAYS}: recency cannot tell recent from lapsed customers, so RFM names use frequency and monetary value only`);
   }
-  notes.push(`${used} transaction row(s) grouped into ${purchases} purchase(s) (one per customer and day) by ${k} customer(s); snapshot ${snapshot}`);
-
-  return {
-    dataset: {
-      entry: derived,
-      file,
-      table: features,
-      columns: Object.entries(roles).map(([name, role]) => ({
-        name,
-        role,
-        type: role === "id" ? ("string" as const) : ("number" as const),
-        missing: 0
-      })),
-      lines: input.lines,
-      rows: k,
-      notes: []
-    },
-    snapshot,
-    customers: k,
-    purchases: input.purchases,
-    report: { ...counts, shortSpan, notes }
-  };
+  notes.push(`${used} transaction row(s) grouped into ${purchases} purchase(s) (one per customer and day) by ${customers} customer(s); snapshot ${snapshot}`);
+  return { ...counts, shortSpan, notes };
 }
 
 /** No row has both a customer and a date (before today, without an explicit snapshot). */

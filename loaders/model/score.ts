@@ -26,15 +26,20 @@ export interface Scored {
 }
 
 export function scoreTable(model: ModelFile, source: SourceData, options: { snapshot?: string } = {}): Scored {
+  if (model.entry.kind !== "transactions") return scoreCustomers(model, source as DatasetTable, options);
+  const features = logFeatures(source, options.snapshot);
+  const scored = scoreCustomers(model, features.dataset, options, features.snapshot);
+  scored.notes.unshift(...features.report.notes);
+  return scored;
+}
+
+/**
+ * Scores one row per customer: a customer table, or a log's derived customers (`logSnapshot`, the
+ * snapshot they are as of). Row by row, so a table scored in chunks gets the labels of a whole one.
+ */
+export function scoreCustomers(model: ModelFile, table: DatasetTable, options: { snapshot?: string } = {}, logSnapshot: string | null = null): Scored {
   const notes: string[] = [];
-  let table = source as DatasetTable;
-  let snapshot: string | null = null;
-  if (model.entry.kind === "transactions") {
-    const features = logFeatures(source, options.snapshot);
-    notes.push(...features.report.notes);
-    table = features.dataset;
-    snapshot = features.snapshot;
-  }
+  let snapshot = logSnapshot;
   // A table's date features count back from --snapshot when given, else from the training's date.
   const origins = dateOrigins(model.preparation);
   const dateColumns = Object.keys(origins);

@@ -16,11 +16,58 @@ export interface SqlConnection {
   /** The data, as messages name it (never a password). */
   readonly label: string;
   readonly dialect: SqlDialect;
-  /** Runs a query; `kinds` names its output columns in order and how each is read. */
-  columns(sql: string, kinds: Array<[name: string, kind: ValueKind]>): Promise<Record<string, ResultColumn>>;
+  /**
+   * Runs a query and hands its rows on in chunks of `chunkRows` (the last one smaller; one empty
+   * chunk for no rows), column by column; `kinds` names its output columns in order and how each
+   * is read. Resolves to the number of rows.
+   */
+  stream(sql: string, kinds: Array<[name: string, kind: ValueKind]>, chunkRows: number, onChunk: (chunk: Record<string, ResultColumn>, rows: number) => void | Promise<void>): Promise<number>;
   /** The columns of a FROM item and what each holds. */
   describe(relation: string): Promise<Map<string, SqlTypeClass>>;
   close(): Promise<void>;
+}
+
+/** A query's whole result (a small one: counts, bounds, one row per customer). */
+export async function readAll(connection: SqlConnection, sql: string, kinds: Array<[name: string, kind: ValueKind]>): Promise<Record<string, ResultColumn>> {
+  let all: Record<string, ResultColumn> = {};
+  await connection.stream(sql, kinds, Infinity, (chunk) => {
+    all = chunk;
+  });
+  return all;
+}
+
+/** Gathers a driver's batches of rows into the chunks `stream` hands on. */
+export class ChunkSink {
+  private collector: ColumnCollector;
+  private emitted = false;
+  rows = 0;
+  constructor(
+    private readonly kinds: Array<[string, ValueKind]>,
+    private readonly chunkRows: number,
+    private readonly onChunk: (chunk: Record<string, ResultColumn>, rows: number) => void | Promise<void>
+  ) {
+    this.collector = new ColumnCollector(kinds);
+  }
+
+  /** Adds `rows` rows, which `fill` writes into the collector from row `at`. */
+  async add(rows: number, fill: (collector: ColumnCollector, at: number) => void): Promise<void> {
+    fill(this.collector, this.collector.reserve(rows));
+    this.rows += rows;
+    if (this.collector.size >= this.chunkRows) await this.flush();
+  }
+
+  async finish(): Promise<number> {
+    if (this.collector.size > 0 || !this.emitted) await this.flush();
+    return this.rows;
+  }
+
+  private async flush(): Promise<void> {
+    const size = this.collector.size;
+    const chunk = this.collector.result();
+    this.collector = new ColumnCollector(this.kinds);
+    this.emitted = true;
+    await this.onChunk(chunk, size);
+  }
 }
 
 /** Collects result rows into growing typed columns. */
@@ -57,6 +104,10 @@ export class ColumnCollector {
 
   setText(column: number, row: number, value: unknown): void {
     this.texts[column]![row] = value === null || value === undefined ? null : String(value);
+  }
+
+  get size(): number {
+    return this.length;
   }
 
   isNumber(column: number): boolean {

@@ -8,12 +8,27 @@ import { WorkbenchError } from "../errors.ts";
 import { DAY_MS } from "../features/rfm.ts";
 import { checkColumnValues, NOT_LOADED } from "../io/read.ts";
 import type { DatasetTable } from "../io/types.ts";
-import { typeOfRole, type DatasetEntry } from "../manifest/types.ts";
-import type { ResultColumn, SqlConnection } from "./connection.ts";
+import { typeOfRole, type ColumnRole, type ColumnType, type DatasetEntry } from "../manifest/types.ts";
+import { readAll, type ResultColumn, type SqlConnection, type ValueKind } from "./connection.ts";
 import { idOrder } from "./pushdown.ts";
 import { dayNumber, identifier } from "./sqlText.ts";
 
 export async function readCustomerTable(connection: SqlConnection, entry: DatasetEntry, relation: string, { ordered }: { ordered: boolean }): Promise<DatasetTable> {
+  const select = await customerSelect(connection, entry, relation, { ordered });
+  const raw = await readAll(connection, select.sql, select.kinds);
+  const rows = (raw.c0 as ResultColumn).length;
+  const order = select.idIndex >= 0 && !ordered ? idOrder(raw[`c${select.idIndex}`] as Array<string | null>) : Int32Array.from({ length: rows }, (_, i) => i);
+  return customerRows(entry, connection.label, select.selected, raw, order, 0);
+}
+
+export interface SelectedColumn {
+  name: string;
+  role: ColumnRole;
+  kind: ColumnType;
+}
+
+/** The query that reads the entry's columns (as c0, c1, …), checked against what the relation holds. */
+export async function customerSelect(connection: SqlConnection, entry: DatasetEntry, relation: string, { ordered }: { ordered: boolean }) {
   const types = await connection.describe(relation);
   const wanted = Object.entries(entry.columns).filter(([, role]) => !NOT_LOADED.has(role));
   const id = wanted.find(([, role]) => role === "id")?.[0];
@@ -23,7 +38,7 @@ export async function readCustomerTable(connection: SqlConnection, entry: Datase
       hint: 'Give the customer id column the role "id"'
     });
   }
-  const selected = wanted.map(([name, role]) => {
+  const selected = wanted.map(([name, role]): SelectedColumn & { expression: string } => {
     const type = types.get(name);
     if (type === undefined) {
       throw new WorkbenchError(`${connection.label} has no column "${name}"`, {
@@ -42,13 +57,19 @@ export async function readCustomerTable(connection: SqlConnection, entry: Datase
     const expression = kind === "number" ? `CAST(${identifier(name)} AS DOUBLE PRECISION)` : kind === "date" ? dayNumber(identifier(name), connection.dialect) : `CAST(${identifier(name)} AS VARCHAR)`;
     return { name, role, kind, expression };
   });
-  const sql = `SELECT ${selected.map((c, j) => `${c.expression} AS c${j}`).join(", ")} FROM ${relation}`;
-  const raw = await connection.columns(
-    sql,
-    selected.map((c, j) => [`c${j}`, c.kind === "string" ? "text" : "number"])
-  );
-  const rows = (raw.c0 as ResultColumn).length;
-  const order = id !== undefined && !ordered ? idOrder(raw[`c${selected.findIndex((c) => c.name === id)}`] as Array<string | null>) : Int32Array.from({ length: rows }, (_, i) => i);
+  return {
+    sql: `SELECT ${selected.map((c, j) => `${c.expression} AS c${j}`).join(", ")} FROM ${relation}`,
+    kinds: selected.map((c, j): [string, ValueKind] => [`c${j}`, c.kind === "string" ? "text" : "number"]),
+    selected,
+    idIndex: selected.findIndex((c) => c.name === id)
+  };
+}
+
+/**
+ * Rows of customerSelect's result as a table, in `order`; `offset` numbers them after the rows
+ * of earlier chunks. Dates come back as day numbers; an empty text is a missing value, as in a file.
+ */
+export function customerRows(entry: DatasetEntry, label: string, selected: SelectedColumn[], raw: Record<string, ResultColumn>, order: Int32Array, offset: number): DatasetTable {
   const data: Record<string, Float64Array | Array<string | null>> = {};
   const columns: DatasetTable["columns"] = [];
   selected.forEach((c, j) => {
@@ -65,7 +86,7 @@ export async function readCustomerTable(connection: SqlConnection, entry: Datase
     }
     columns.push({ name: c.name, role: c.role, type: c.kind, missing });
   });
-  const lines = Int32Array.from({ length: rows }, (_, i) => i + 1);
-  checkColumnValues(entry, data, connection.label, lines);
-  return { entry, file: connection.label, table: aq.table(data), columns, lines, rows, notes: [] };
+  const lines = Int32Array.from(order, (_, i) => offset + i + 1);
+  checkColumnValues(entry, data, label, lines);
+  return { entry, file: label, table: aq.table(data), columns, lines, rows: order.length, notes: [] };
 }

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance, DuckDBTypeId } from "@duckdb/node-api";
 import { WorkbenchError } from "../errors.ts";
-import { ColumnCollector, type SqlConnection, type SqlTypeClass, type ValueKind } from "./connection.ts";
+import { ChunkSink, type SqlConnection, type SqlTypeClass } from "./connection.ts";
 
 /** DuckDB's memory limit unless WORKBENCH_DUCKDB_MEMORY says otherwise (e.g. "512MB"). */
 export const DUCKDB_MEMORY = "1GB";
@@ -45,20 +45,21 @@ export async function openDuckDb(label: string): Promise<SqlConnection> {
   return {
     label,
     dialect: "duckdb",
-    async columns(sql: string, kinds: Array<[string, ValueKind]>) {
+    async stream(sql, kinds, chunkRows, onChunk) {
       return run(async () => {
         const result = await connection.stream(sql);
-        const out = new ColumnCollector(kinds);
+        const sink = new ChunkSink(kinds, chunkRows, onChunk);
         for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
           const rows = chunk.rowCount;
-          const at = out.reserve(rows);
-          for (let j = 0; j < kinds.length; j++) {
-            const vector = chunk.getColumnVector(j);
-            if (out.isNumber(j)) for (let i = 0; i < rows; i++) out.setNumber(j, at + i, vector.getItem(i));
-            else for (let i = 0; i < rows; i++) out.setText(j, at + i, vector.getItem(i));
-          }
+          const vectors = kinds.map((_, j) => chunk!.getColumnVector(j));
+          await sink.add(rows, (out, at) => {
+            vectors.forEach((vector, j) => {
+              if (out.isNumber(j)) for (let i = 0; i < rows; i++) out.setNumber(j, at + i, vector.getItem(i));
+              else for (let i = 0; i < rows; i++) out.setText(j, at + i, vector.getItem(i));
+            });
+          });
         }
-        return out.result();
+        return sink.finish();
       });
     },
     async describe(relation: string) {

@@ -8,13 +8,14 @@
 import { createHash } from "node:crypto";
 import type { DatasetEntry, Manifest } from "../manifest/types.ts";
 import { connect } from "./connect.ts";
+import { readAll } from "./connection.ts";
 import { changeSql } from "./transactionSql.ts";
 
 export async function databaseFingerprint(entry: DatasetEntry): Promise<string> {
   const { connection, relation } = await connect(entry);
   try {
     const date = Object.entries(entry.columns).find(([, role]) => role === "date")?.[0];
-    const r = await connection.columns(changeSql(relation, date), [
+    const r = await readAll(connection, changeSql(relation, date), [
       ["rows", "number"],
       ["newest", "text"]
     ]);

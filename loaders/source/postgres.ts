@@ -7,7 +7,7 @@
 import pg from "pg";
 import Cursor from "pg-cursor";
 import { WorkbenchError } from "../errors.ts";
-import { ColumnCollector, type SqlConnection, type SqlTypeClass, type ValueKind } from "./connection.ts";
+import { ChunkSink, type SqlConnection, type SqlTypeClass } from "./connection.ts";
 import { firstLine } from "./duckdb.ts";
 import type { SqlDialect } from "./sqlText.ts";
 
@@ -73,22 +73,23 @@ export async function openPostgres(env: string, dataset: string, label: string, 
   return {
     label,
     dialect,
-    async columns(sql: string, kinds: Array<[string, ValueKind]>) {
+    async stream(sql, kinds, chunkRows, onChunk) {
       return run(async () => {
         const cursor = client.query(new Cursor(sql, [], { rowMode: "array" }));
-        const out = new ColumnCollector(kinds);
+        const sink = new ChunkSink(kinds, chunkRows, onChunk);
         try {
           for (let rows = await cursor.read(CURSOR_BATCH); rows.length > 0; rows = await cursor.read(CURSOR_BATCH)) {
-            const at = out.reserve(rows.length);
-            for (let j = 0; j < kinds.length; j++) {
-              if (out.isNumber(j)) for (let i = 0; i < rows.length; i++) out.setNumber(j, at + i, rows[i][j]);
-              else for (let i = 0; i < rows.length; i++) out.setText(j, at + i, rows[i][j]);
-            }
+            await sink.add(rows.length, (out, at) => {
+              for (let j = 0; j < kinds.length; j++) {
+                if (out.isNumber(j)) for (let i = 0; i < rows.length; i++) out.setNumber(j, at + i, rows[i][j]);
+                else for (let i = 0; i < rows.length; i++) out.setText(j, at + i, rows[i][j]);
+              }
+            });
           }
         } finally {
           await cursor.close();
         }
-        return out.result();
+        return sink.finish();
       });
     },
     async describe(relation: string) {

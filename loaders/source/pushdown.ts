@@ -9,10 +9,10 @@
  * appearance; a CSV sorted by customer gives the same order.)
  */
 import { WorkbenchError } from "../errors.ts";
-import { assembleFeatures, nothingBefore, nothingPlaced, onlyCancellations, parseSnapshot, runDay, type CustomerFeatures, type Purchases } from "../features/rfm.ts";
+import { assembleFeatures, nothingBefore, nothingPlaced, onlyCancellations, parseSnapshot, runDay, type CustomerFeatures, type LogCounts, type LogDescription, type Purchases } from "../features/rfm.ts";
 import type { DatasetTable } from "../io/types.ts";
 import type { ColumnRole, DatasetEntry } from "../manifest/types.ts";
-import type { SqlConnection } from "./connection.ts";
+import { readAll, type SqlConnection, type ValueKind } from "./connection.ts";
 import { boundsSql, countsSql, customersSql, FEATURE_OUTPUT, purchaseDaysSql, type LogColumns } from "./transactionSql.ts";
 
 /** A log whose features were computed where it lives, at the snapshots asked for. */
@@ -83,7 +83,7 @@ interface Bounds {
 
 async function bounds(connection: SqlConnection, log: LogColumns, today: number | null): Promise<Bounds> {
   const names = ["transactions", "missingCustomer", "missingDate", "future", "firstDay", "lastDay", "lastDatedDay"] as const;
-  const r = await connection.columns(boundsSql(log, today), names.map((n) => [n, "number"]));
+  const r = await readAll(connection, boundsSql(log, today), names.map((n) => [n, "number"]));
   const value = (name: (typeof names)[number]) => (r[name] as Float64Array)[0];
   const orNull = (x: number) => (Number.isNaN(x) ? null : x);
   return {
@@ -97,58 +97,48 @@ async function bounds(connection: SqlConnection, log: LogColumns, today: number 
   };
 }
 
-/**
- * Opens a pushed-down log: its features at the entry's own snapshot, with purchase days when
- * `purchases`, and at each date `snapshots` names given those (explicit dates, without purchase days).
- */
-export async function pushDown(
-  connection: SqlConnection,
-  entry: DatasetEntry,
-  relation: string,
-  { purchases, snapshots = () => [], today = runDay(), progress = () => {} }: { purchases: boolean; snapshots?: (own: CustomerFeatures) => string[]; today?: number; progress?: (message: string) => void }
-): Promise<PushedDownLog> {
-  const { log, columns } = await logColumns(connection, entry, relation);
-  const description = { entry, file: connection.label, columns, notes: [] as string[] };
-  const boundsCache = new Map<string, Bounds>();
-  const boundsFor = async (explicit: boolean) => {
-    const key = String(explicit);
-    if (!boundsCache.has(key)) boundsCache.set(key, await bounds(connection, log, explicit ? null : today));
-    return boundsCache.get(key)!;
-  };
+/** A log where it lives, at one snapshot: how its rows were used, and its customers' features in SQL. */
+export interface LogAtSnapshot {
+  log: LogColumns;
+  description: LogDescription;
+  snapshotDay: number;
+  counts: LogCounts;
+  /** The feature columns customersSql returns after the id. */
+  outputs: string[];
+  /** Rows of the log, and the day of its last dated row. */
+  transactions: number;
+  lastDatedDay: number;
+}
 
-  const featuresAt = async (snapshot: string | undefined, withPurchases: boolean): Promise<CustomerFeatures> => {
+/**
+ * Reads a log's columns once and resolves snapshots against it: the entry's own (undefined: the day
+ * after the last purchase, rows after `today` left out) or an explicit date. Errors as the file path's.
+ */
+export async function logReader(connection: SqlConnection, entry: DatasetEntry, relation: string, today: number) {
+  const { log, columns } = await logColumns(connection, entry, relation);
+  const description: LogDescription = { entry, file: connection.label, columns, notes: [] };
+  const boundsCache = new Map<boolean, Bounds>();
+  return async (snapshot: string | undefined): Promise<LogAtSnapshot> => {
     const explicit = snapshot !== undefined;
-    progress(`aggregating ${connection.label} per customer${explicit ? ` as of ${snapshot}` : ""}`);
-    const b = await boundsFor(explicit);
+    if (!boundsCache.has(explicit)) boundsCache.set(explicit, await bounds(connection, log, explicit ? null : today));
+    const b = boundsCache.get(explicit)!;
     if (b.lastDay === null) {
       throw nothingPlaced({ file: connection.label, idCol: log.id, dateCol: log.date, future: b.future, missingCustomer: b.missingCustomer, missingDate: b.missingDate, today });
     }
     const snapshotDay = explicit ? parseSnapshot(snapshot) : b.lastDay + 1;
     const countNames = ["used", "purchases", "missingAmount", "missingQuantity", "negativeAmount", "cancelRows", "cancelValue", "onlyCancelled", "negativeNet", "firstDay", "lastDay"] as const;
-    const countColumns = await connection.columns(countsSql(log, snapshotDay), countNames.map((n) => [n, "number"]));
+    const countColumns = await readAll(connection, countsSql(log, snapshotDay), countNames.map((n) => [n, "number"]));
     const count = (name: (typeof countNames)[number]) => (countColumns[name] as Float64Array)[0];
     if (!(count("used") > 0)) throw nothingBefore(connection.label, snapshotDay, b.firstDay!);
     if (!(count("purchases") > 0)) throw onlyCancellations(connection.label);
-
-    const outputs = FEATURE_OUTPUT.filter((name) => name !== "totalQuantity" || log.quantity !== undefined);
-    const raw = await connection.columns(customersSql(log, snapshotDay), [["customer_id", "text"], ...outputs.map((name): [string, "number"] => [name, "number"])]);
-    const ids = raw.customer_id as string[];
-    const order = idOrder(ids);
-    const features: Record<string, Float64Array> = {};
-    for (const name of outputs) {
-      const values = raw[name] as Float64Array;
-      features[name] = Float64Array.from(order, (i) => values[i]);
-    }
-    const sortedIds = Array.from(order, (i) => ids[i]);
     const rule = entry.cancellations ?? {};
-    return assembleFeatures({
-      log: description,
-      ids: sortedIds,
-      features,
-      lines: Int32Array.from(sortedIds, (_, i) => i + 1),
+    return {
+      log,
+      description,
       snapshotDay,
-      today,
-      purchases: withPurchases ? await purchaseDays(connection, log, snapshotDay, sortedIds) : { customer: new Int32Array(0), day: new Int32Array(0), amount: new Float64Array(0) },
+      outputs: FEATURE_OUTPUT.filter((name) => name !== "totalQuantity" || log.quantity !== undefined),
+      transactions: b.transactions,
+      lastDatedDay: b.lastDatedDay ?? -Infinity,
       counts: {
         transactions: b.transactions,
         missingCustomer: b.missingCustomer,
@@ -163,6 +153,52 @@ export async function pushDown(
         cancellations: rule.invoicePrefix !== undefined || rule.negativeQuantity ? { rows: count("cancelRows"), value: Math.round(count("cancelValue") * 100) / 100, onlyCancelled: count("onlyCancelled"), negativeNet: count("negativeNet") } : null,
         spanDays: count("lastDay") - count("firstDay") + 1
       }
+    };
+  };
+}
+
+/** The customers' features at the snapshot, `chunkRows` customers at a time, in the database's order. */
+export function streamCustomers(connection: SqlConnection, at: LogAtSnapshot, chunkRows: number, onChunk: (ids: string[], features: Record<string, Float64Array>) => void | Promise<void>): Promise<number> {
+  const kinds: Array<[string, ValueKind]> = [["customer_id", "text"], ...at.outputs.map((name): [string, ValueKind] => [name, "number"])];
+  return connection.stream(customersSql(at.log, at.snapshotDay), kinds, chunkRows, (chunk) =>
+    onChunk(chunk.customer_id as string[], Object.fromEntries(at.outputs.map((name) => [name, chunk[name] as Float64Array])))
+  );
+}
+
+/**
+ * Opens a pushed-down log: its features at the entry's own snapshot, with purchase days when
+ * `purchases`, and at each date `snapshots` names given those (explicit dates, without purchase days).
+ */
+export async function pushDown(
+  connection: SqlConnection,
+  entry: DatasetEntry,
+  relation: string,
+  { purchases, snapshots = () => [], today = runDay(), progress = () => {} }: { purchases: boolean; snapshots?: (own: CustomerFeatures) => string[]; today?: number; progress?: (message: string) => void }
+): Promise<PushedDownLog> {
+  const resolve = await logReader(connection, entry, relation, today);
+  let first: LogAtSnapshot | undefined;
+  const featuresAt = async (snapshot: string | undefined, withPurchases: boolean): Promise<CustomerFeatures> => {
+    progress(`aggregating ${connection.label} per customer${snapshot !== undefined ? ` as of ${snapshot}` : ""}`);
+    const at = await resolve(snapshot);
+    first ??= at;
+    const raw = await readAll(connection, customersSql(at.log, at.snapshotDay), [["customer_id", "text"], ...at.outputs.map((name): [string, ValueKind] => [name, "number"])]);
+    const ids = raw.customer_id as string[];
+    const order = idOrder(ids);
+    const features: Record<string, Float64Array> = {};
+    for (const name of at.outputs) {
+      const values = raw[name] as Float64Array;
+      features[name] = Float64Array.from(order, (i) => values[i]);
+    }
+    const sortedIds = Array.from(order, (i) => ids[i]);
+    return assembleFeatures({
+      log: at.description,
+      ids: sortedIds,
+      features,
+      lines: Int32Array.from(sortedIds, (_, i) => i + 1),
+      snapshotDay: at.snapshotDay,
+      today,
+      purchases: withPurchases ? await purchaseDays(connection, at.log, at.snapshotDay, sortedIds) : { customer: new Int32Array(0), day: new Int32Array(0), amount: new Float64Array(0) },
+      counts: at.counts
     });
   };
 
@@ -170,13 +206,12 @@ export async function pushDown(
   const own = await featuresAt(entry.experiment.snapshot, purchases);
   features.set(entry.experiment.snapshot ?? "", own);
   for (const date of snapshots(own)) if (!features.has(date)) features.set(date, await featuresAt(date, false));
-  const b = boundsCache.values().next().value!;
-  return { entry, file: connection.label, rows: b.transactions, columns, notes: [], lastDatedDay: b.lastDatedDay ?? -Infinity, features };
+  return { entry, file: connection.label, rows: first!.transactions, columns: first!.description.columns, notes: [], lastDatedDay: first!.lastDatedDay, features };
 }
 
 /** Purchase days, by customer (their place in `ids`) then day. */
 async function purchaseDays(connection: SqlConnection, log: LogColumns, snapshotDay: number, ids: string[]): Promise<Purchases> {
-  const raw = await connection.columns(purchaseDaysSql(log, snapshotDay), [["customer_id", "text"], ["day", "number"], ["value", "number"]]);
+  const raw = await readAll(connection, purchaseDaysSql(log, snapshotDay), [["customer_id", "text"], ["day", "number"], ["value", "number"]]);
   const index = new Map(ids.map((id, i) => [id, i]));
   const who = raw.customer_id as string[];
   const days = raw.day as Float64Array;

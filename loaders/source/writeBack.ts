@@ -37,59 +37,100 @@ export interface WriteBackResult {
   batches: number;
 }
 
+/** Writes all `rows` (see SegmentWriter for how). */
 export async function writeSegments(entry: DatasetEntry, rows: SegmentRows, { batch = WRITE_BATCH }: { batch?: number } = {}): Promise<WriteBackResult> {
-  const sql = entry.sql;
-  if (!sql) {
-    throw new WorkbenchError(`--write-back writes to the database a dataset reads from; dataset "${entry.name}" reads a file`, {
-      hint: "Export the segments instead: npm run --silent export -- --dataset NAME --out segments.csv"
-    });
+  const writer = await SegmentWriter.open(entry, batch);
+  try {
+    await writer.add(rows);
+    return await writer.commit();
+  } finally {
+    await writer.close();
   }
-  if (sql.dialect === "redshift") {
-    throw new WorkbenchError("--write-back needs INSERT … ON CONFLICT, which Redshift does not have", {
-      hint: "Export the segments as CSV (npm run export) and load them with COPY from S3"
-    });
-  }
-  const { url, where } = connectionUrl(sql.env, entry.name);
-  const { default: pgModule } = await import("pg");
-  const client = new pgModule.Client({ connectionString: url, application_name: "segmentation-workbench" });
-  client.on("error", () => {});
-  const target = sql.segmentsTable;
-  const bare = target.split(".").pop()!;
-  const staging = `${target}__staging`;
-  const step = async (what: string, run: () => Promise<unknown>) => {
-    try {
-      await run();
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw new WorkbenchError(`writing the segments to ${target} at ${where} failed while ${what}: ${firstLine(error)}; the previous assignment is unchanged`, {
-        hint: "Check that the user may create, rename and drop tables in that schema, then run the command again"
+}
+
+/** A write-back in progress: open (staging table created), add rows any number of times, commit (swap). */
+export class SegmentWriter {
+  private rows = 0;
+  private batches = 0;
+  private constructor(
+    private readonly client: pg.Client,
+    private readonly target: string,
+    private readonly where: string,
+    private readonly batch: number
+  ) {}
+
+  static async open(entry: DatasetEntry, batch = WRITE_BATCH): Promise<SegmentWriter> {
+    const sql = entry.sql;
+    if (!sql) {
+      throw new WorkbenchError(`--write-back writes to the database a dataset reads from; dataset "${entry.name}" reads a file`, {
+        hint: "Export the segments instead: npm run --silent export -- --dataset NAME --out segments.csv"
       });
     }
-  };
-  try {
-    await step("connecting", () => client.connect());
-    await step("creating the staging table", async () => {
-      await client.query(`DROP TABLE IF EXISTS ${identifier(staging)}`);
+    if (sql.dialect === "redshift") {
+      throw new WorkbenchError("--write-back needs INSERT … ON CONFLICT, which Redshift does not have", {
+        hint: "Export the segments as CSV (npm run export) and load them with COPY from S3"
+      });
+    }
+    const { url, where } = connectionUrl(sql.env, entry.name);
+    const { default: pgModule } = await import("pg");
+    const client = new pgModule.Client({ connectionString: url, application_name: "segmentation-workbench" });
+    client.on("error", () => {});
+    const writer = new SegmentWriter(client, sql.segmentsTable, where, batch);
+    await writer.step("connecting", () => client.connect());
+    await writer.step("creating the staging table", async () => {
+      await client.query(`DROP TABLE IF EXISTS ${identifier(writer.staging)}`);
       await client.query(
-        `CREATE TABLE ${identifier(staging)} (customer_id VARCHAR NOT NULL, segment INTEGER NOT NULL, segment_name VARCHAR NOT NULL, model_version VARCHAR NOT NULL, scored_at TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT ${identifier(`${bare}__staging_pkey`)} PRIMARY KEY (customer_id))`
+        `CREATE TABLE ${identifier(writer.staging)} (customer_id VARCHAR NOT NULL, segment INTEGER NOT NULL, segment_name VARCHAR NOT NULL, model_version VARCHAR NOT NULL, scored_at TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT ${identifier(`${writer.bare}__staging_pkey`)} PRIMARY KEY (customer_id))`
       );
     });
-    let batches = 0;
-    for (let start = 0; start < rows.ids.length; start += batch) {
-      const end = Math.min(start + batch, rows.ids.length);
-      await step(`writing rows ${start + 1}–${end}`, () => upsertBatch(client, staging, rows, start, end));
-      batches++;
+    return writer;
+  }
+
+  private get bare(): string {
+    return this.target.split(".").pop()!;
+  }
+
+  private get staging(): string {
+    return `${this.target}__staging`;
+  }
+
+  /** Upserts rows into the staging table, a transaction per batch. */
+  async add(rows: SegmentRows): Promise<void> {
+    for (let start = 0; start < rows.ids.length; start += this.batch) {
+      const end = Math.min(start + this.batch, rows.ids.length);
+      await this.step(`writing rows ${this.rows + 1}–${this.rows + end - start}`, () => upsertBatch(this.client, this.staging, rows, start, end));
+      this.rows += end - start;
+      this.batches++;
     }
-    await step("swapping in the new table", async () => {
+  }
+
+  /** Swaps the staging table in, in one transaction. */
+  async commit(): Promise<WriteBackResult> {
+    const { client, target, bare } = this;
+    await this.step("swapping in the new table", async () => {
       await client.query("BEGIN");
       await client.query(`DROP TABLE IF EXISTS ${identifier(target)}`);
-      await client.query(`ALTER TABLE ${identifier(staging)} RENAME TO ${identifier(bare)}`);
+      await client.query(`ALTER TABLE ${identifier(this.staging)} RENAME TO ${identifier(bare)}`);
       await client.query(`ALTER TABLE ${identifier(target)} RENAME CONSTRAINT ${identifier(`${bare}__staging_pkey`)} TO ${identifier(`${bare}_pkey`)}`);
       await client.query("COMMIT");
     });
-    return { table: target, rows: rows.ids.length, batches };
-  } finally {
-    await client.end().catch(() => {});
+    return { table: target, rows: this.rows, batches: this.batches };
+  }
+
+  async close(): Promise<void> {
+    await this.client.end().catch(() => {});
+  }
+
+  private async step(what: string, run: () => Promise<unknown>): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      await this.client.query("ROLLBACK").catch(() => {});
+      await this.close();
+      throw new WorkbenchError(`writing the segments to ${this.target} at ${this.where} failed while ${what}: ${firstLine(error)}; the previous assignment is unchanged`, {
+        hint: "Check that the user may create, rename and drop tables in that schema, then run the command again"
+      });
+    }
   }
 }
 

@@ -1,25 +1,16 @@
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { reportArchive } from "../loaders/report/report.ts";
+import { archiveMembers } from "./helpers/archive.ts";
 import { sampleLogText } from "./helpers/cdnow.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "report-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The archive's members as parsed JSON, with the run timings (the one varying field) zeroed. */
 function members(archive: Buffer, name: string): Record<string, unknown> {
-  const where = join(dir, name);
-  mkdirSync(where, { recursive: true });
-  writeFileSync(join(where, "r.tar"), archive);
-  execFileSync("tar", ["-xf", "r.tar"], { cwd: where });
-  const out: Record<string, unknown> = {};
-  for (const file of readdirSync(where).filter((f) => f.endsWith(".json"))) {
-    out[file] = JSON.parse(readFileSync(join(where, file), "utf8"), (key, value) => (key === "seconds" ? 0 : value));
-  }
-  return out;
+  return archiveMembers(archive, join(dir, name));
 }
 
 describe("a dataset's report", () => {

@@ -4,10 +4,10 @@
  * customerFeatures computes, where the data lives. PostgreSQL is PGlite behind its wire-protocol
  * socket unless WORKBENCH_TEST_POSTGRES_URL names a server (.ci/run starts Debian's).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { customerFeatures, parseSnapshot, type CustomerFeatures } from "../loaders/features/rfm.ts";
 import { readDataset } from "../loaders/io/read.ts";
 import type { DatasetTable } from "../loaders/io/types.ts";
@@ -16,22 +16,11 @@ import type { DatasetEntry } from "../loaders/manifest/types.ts";
 import { openSource } from "../loaders/source/open.ts";
 import { pushedDownFeatures, type PushedDownLog } from "../loaders/source/pushdown.ts";
 import { cdnowLog } from "./helpers/cdnow.ts";
-import { isoDay, loadPostgres, startPostgres, writeParquet, type TwinColumn } from "./helpers/sqlTwins.ts";
+import { isoDay, loadPostgres, postgresForTests, writeParquet, type TwinColumn } from "./helpers/sqlTwins.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "source-features-"));
-let postgres: Awaited<ReturnType<typeof startPostgres>>;
 const URL_ENV = "WORKBENCH_TEST_SOURCE_URL";
-
-beforeAll(async () => {
-  postgres = await startPostgres();
-  process.env[URL_ENV] = postgres.url;
-}, 120_000);
-
-afterAll(async () => {
-  await postgres?.stop();
-  delete process.env[URL_ENV];
-  rmSync(dir, { recursive: true, force: true });
-});
+const postgresUrl = postgresForTests(URL_ENV, dir);
 
 /** A manifest entry as a user writes it, validated by the manifest's parser. */
 function entryOf(raw: Record<string, unknown>): DatasetEntry {
@@ -53,7 +42,7 @@ async function twins(name: string, log: DatasetTable, raw: Record<string, unknow
   const columns = twinColumns(log);
   const parquet = join(dir, `${name}.parquet`);
   await writeParquet(parquet, columns);
-  await loadPostgres(postgres.url, name, columns);
+  await loadPostgres(postgresUrl(), name, columns);
   const open = { purchases: true, snapshots: () => options.snapshots ?? [] };
   return {
     parquet: (await openSource(entryOf({ ...raw, format: "parquet", file: `${name}.parquet` }), { ...open, path: parquet })) as PushedDownLog,
@@ -162,7 +151,7 @@ describe("a log with missing values, cancellations, returns and future dates", (
     const columnsRead = twinColumns(log);
     const parquetPath = join(dir, `${slug}.parquet`);
     await writeParquet(parquetPath, columnsRead);
-    await loadPostgres(postgres.url, slug, columnsRead);
+    await loadPostgres(postgresUrl(), slug, columnsRead);
     const runDay = process.env.SOURCE_DATE_EPOCH;
     process.env.SOURCE_DATE_EPOCH = String(today * 86_400);
     try {

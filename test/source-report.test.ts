@@ -4,14 +4,14 @@
  * is the same but for where the data is from. The twin is the CDNOW 1/10 sample (2,357
  * customers, ordered by customer as a database's customers are put).
  */
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readDataset } from "../loaders/io/read.ts";
 import { parseManifest } from "../loaders/manifest/load.ts";
 import { reportArchive } from "../loaders/report/report.ts";
+import { archiveMembers } from "./helpers/archive.ts";
 import { sampleLogText } from "./helpers/cdnow.ts";
 import { isoDay, loadPostgres, startPostgres, writeParquet, type TwinColumn } from "./helpers/sqlTwins.ts";
 
@@ -62,14 +62,7 @@ afterAll(async () => {
 
 /** The report's pages as JSON, run timings zeroed, and what names the data's place set aside. */
 function pages(archive: Buffer, name: string): { pages: Record<string, unknown>; place: unknown } {
-  const where = join(dir, name);
-  mkdirSync(where, { recursive: true });
-  writeFileSync(join(where, "r.tar"), archive);
-  execFileSync("tar", ["-xf", "r.tar"], { cwd: where });
-  const out: Record<string, any> = {};
-  for (const file of readdirSync(where).filter((f) => f.endsWith(".json"))) {
-    out[file] = JSON.parse(readFileSync(join(where, file), "utf8"), (key, value) => (key === "seconds" ? 0 : value));
-  }
+  const out = archiveMembers(archive, join(dir, name));
   const place = { dataset: out["overview.json"].dataset, model: { dataset: out["model.json"].dataset, modelVersion: out["model.json"].modelVersion, entry: out["model.json"].entry } };
   for (const key of ["dataset"]) delete out["overview.json"][key];
   for (const key of ["dataset", "modelVersion", "entry"]) delete out["model.json"][key];

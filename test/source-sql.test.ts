@@ -5,11 +5,11 @@
  * table in a database or a Parquet file reads as its CSV twin; scores written back are batched
  * upserts swapped in at the end.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { readDataset } from "../loaders/io/read.ts";
 import { findDataset, loadManifest, parseManifest } from "../loaders/manifest/load.ts";
 import type { DatasetEntry } from "../loaders/manifest/types.ts";
@@ -19,22 +19,11 @@ import { idOrder } from "../loaders/source/pushdown.ts";
 import { portableViolations, SQL_DIALECTS } from "../loaders/source/sqlText.ts";
 import { boundsSql, changeSql, countsSql, customersSql, purchaseDaysSql, type LogColumns } from "../loaders/source/transactionSql.ts";
 import { writeSegments } from "../loaders/source/writeBack.ts";
-import { loadPostgres, startPostgres, writeParquet, type TwinColumn } from "./helpers/sqlTwins.ts";
+import { loadPostgres, postgresForTests, writeParquet, type TwinColumn } from "./helpers/sqlTwins.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "source-sql-"));
-let postgres: Awaited<ReturnType<typeof startPostgres>>;
 const URL_ENV = "WORKBENCH_TEST_SQL_URL";
-
-beforeAll(async () => {
-  postgres = await startPostgres();
-  process.env[URL_ENV] = postgres.url;
-}, 120_000);
-
-afterAll(async () => {
-  await postgres?.stop();
-  delete process.env[URL_ENV];
-  rmSync(dir, { recursive: true, force: true });
-});
+const postgresUrl = postgresForTests(URL_ENV, dir);
 
 function entryOf(raw: Record<string, unknown>, kind = "transactions"): DatasetEntry {
   return parseManifest({ datasets: { d: { title: "D", kind, ...raw } } }, "data/manifest.json").datasets[0];
@@ -106,7 +95,7 @@ describe("the manifest's sources", () => {
 
 describe("reading a database", () => {
   beforeAll(async () => {
-    await loadPostgres(postgres.url, "orders", [
+    await loadPostgres(postgresUrl(), "orders", [
       { name: "customer", type: "VARCHAR", values: ["a", "b"] },
       { name: "day", type: "VARCHAR", values: ["2024-01-01", "2024-01-02"] },
       { name: "paid", type: "DOUBLE PRECISION", values: [1, 2] }
@@ -158,7 +147,7 @@ describe("a customer table in PostgreSQL or Parquet", () => {
         if (c.type === "number") return { name: c.name, type: "DOUBLE PRECISION", values: Array.from(values as Float64Array, (v) => (Number.isNaN(v) ? null : v)) };
         return { name: c.name, type: "VARCHAR", values: Array.from(values as Array<string | null>) };
       });
-    await loadPostgres(postgres.url, "marketing", columns);
+    await loadPostgres(postgresUrl(), "marketing", columns);
     const parquet = join(dir, "marketing.parquet");
     await writeParquet(parquet, columns);
     const { file: _f, format: _m, dateFormat: _d, ...raw } = JSON.parse(readFileSync("data/manifest.json", "utf8")).datasets.marketing;
@@ -191,7 +180,7 @@ describe("writing segments back", () => {
     scoredAt: "2024-07-01T00:00:00.000Z"
   });
   const table = async () => {
-    const client = new pg.Client({ connectionString: postgres.url });
+    const client = new pg.Client({ connectionString: postgresUrl() });
     await client.connect();
     try {
       return (await client.query("SELECT customer_id, segment, segment_name, model_version, CAST(scored_at AS VARCHAR) AS scored_at FROM crm_segments ORDER BY customer_id")).rows;
@@ -239,13 +228,13 @@ describe("a database's fingerprint", () => {
       { name: "paid", type: "DOUBLE PRECISION", values: days.map(() => 1) }
     ];
     const entry = entryOf({ sql: { env: URL_ENV, table: "fp_orders" }, columns: { customer: "id", day: "date", paid: "amount" } });
-    await loadPostgres(postgres.url, "fp_orders", columns(["2024-01-01", "2024-01-02"]));
+    await loadPostgres(postgresUrl(), "fp_orders", columns(["2024-01-01", "2024-01-02"]));
     const first = await databaseFingerprint(entry);
     expect(await databaseFingerprint(entry)).toBe(first);
-    await loadPostgres(postgres.url, "fp_orders", columns(["2024-01-01", "2024-01-02", "2024-01-02"]));
+    await loadPostgres(postgresUrl(), "fp_orders", columns(["2024-01-01", "2024-01-02", "2024-01-02"]));
     const more = await databaseFingerprint(entry);
     expect(more).not.toBe(first);
-    await loadPostgres(postgres.url, "fp_orders", columns(["2024-01-01", "2024-01-03", "2024-01-02"]));
+    await loadPostgres(postgresUrl(), "fp_orders", columns(["2024-01-01", "2024-01-03", "2024-01-02"]));
     expect(await databaseFingerprint(entry)).not.toBe(more);
     // Another query over the same rows is another dataset.
     const query = entryOf({ sql: { env: URL_ENV, query: "SELECT * FROM fp_orders" }, columns: { customer: "id", day: "date", paid: "amount" } });

@@ -8,7 +8,8 @@ import { WorkbenchError } from "../errors.ts";
 import { DAY_MS } from "../features/rfm.ts";
 import { checkColumnValues, NOT_LOADED } from "../io/read.ts";
 import type { DatasetTable } from "../io/types.ts";
-import { typeOfRole, type ColumnRole, type ColumnType, type DatasetEntry } from "../manifest/types.ts";
+import type { ColumnRole, ColumnType, DatasetEntry } from "../manifest/types.ts";
+import { checkedColumn } from "./columnCheck.ts";
 import { readAll, type ResultColumn, type SqlConnection, type ValueKind } from "./connection.ts";
 import { idOrder } from "./pushdown.ts";
 import { dayNumber, identifier } from "./sqlText.ts";
@@ -39,21 +40,7 @@ export async function customerSelect(connection: SqlConnection, entry: DatasetEn
     });
   }
   const selected = wanted.map(([name, role]): SelectedColumn & { expression: string } => {
-    const type = types.get(name);
-    if (type === undefined) {
-      throw new WorkbenchError(`${connection.label} has no column "${name}"`, {
-        field: `datasets.${entry.name}.columns.${name}`,
-        expected: `one of ${[...types.keys()].map((n) => `"${n}"`).join(", ")}`,
-        hint: "Fix the column name in data/manifest.json (names are case-sensitive)"
-      });
-    }
-    const kind = typeOfRole(role);
-    if ((kind === "number" && type !== "number") || (kind === "date" && type !== "date")) {
-      throw new WorkbenchError(`column "${name}" of ${connection.label} holds ${type === "other" ? "values of another type" : `${type}s`}, but its role "${role}" needs ${kind === "date" ? "a DATE or TIMESTAMP column" : "numbers"}`, {
-        field: `datasets.${entry.name}.columns.${name}`,
-        hint: "Cast it in a query, or give the column another role"
-      });
-    }
+    const kind = checkedColumn(connection.label, entry, types, name, role);
     const expression = kind === "number" ? `CAST(${identifier(name)} AS DOUBLE PRECISION)` : kind === "date" ? dayNumber(identifier(name), connection.dialect) : `CAST(${identifier(name)} AS VARCHAR)`;
     return { name, role, kind, expression };
   });

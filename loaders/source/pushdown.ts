@@ -8,10 +8,10 @@
  * id is a whole number, else by code units. (A file keeps its customers in order of first
  * appearance; a CSV sorted by customer gives the same order.)
  */
-import { WorkbenchError } from "../errors.ts";
 import { assembleFeatures, nothingBefore, nothingPlaced, onlyCancellations, parseSnapshot, runDay, type CustomerFeatures, type LogCounts, type LogDescription, type Purchases } from "../features/rfm.ts";
 import type { DatasetTable } from "../io/types.ts";
 import type { ColumnRole, DatasetEntry } from "../manifest/types.ts";
+import { checkedColumn } from "./columnCheck.ts";
 import { readAll, type SqlConnection, type ValueKind } from "./connection.ts";
 import { boundsSql, countsSql, customersSql, FEATURE_OUTPUT, purchaseDaysSql, type LogColumns } from "./transactionSql.ts";
 
@@ -40,22 +40,7 @@ export async function logColumns(connection: SqlConnection, entry: DatasetEntry,
   for (const role of ROLES_READ) {
     const name = named(role);
     if (name === undefined) continue;
-    const type = types.get(name);
-    if (type === undefined) {
-      throw new WorkbenchError(`${connection.label} has no column "${name}"`, {
-        field: `datasets.${entry.name}.columns.${name}`,
-        expected: `one of ${[...types.keys()].map((n) => `"${n}"`).join(", ")}`,
-        hint: "Fix the column name in data/manifest.json (names are case-sensitive)"
-      });
-    }
-    const wanted = role === "date" ? "date" : role === "id" || role === "invoice" ? null : "number";
-    if (wanted && type !== wanted) {
-      throw new WorkbenchError(`column "${name}" of ${connection.label} holds ${type === "other" ? "values of another type" : `${type}s`}, but its role "${role}" needs ${wanted === "date" ? "a DATE or TIMESTAMP column" : "numbers"}`, {
-        field: `datasets.${entry.name}.columns.${name}`,
-        hint: wanted === "date" ? "Convert it in a query, e.g. \"query\": \"SELECT customer, TO_DATE(day_text, 'YYYYMMDD') AS day, ... FROM ...\"" : "Cast it in a query, or give the column another role"
-      });
-    }
-    columns.push({ name, role, type: role === "date" ? "date" : wanted ? "number" : "string", missing: 0 });
+    columns.push({ name, role, type: checkedColumn(connection.label, entry, types, name, role), missing: 0 });
   }
   const log: LogColumns = {
     relation,

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
 
 export type SqlType = "VARCHAR" | "DATE" | "DOUBLE PRECISION" | "INTEGER";
 
@@ -63,6 +64,24 @@ export async function startPostgres(): Promise<{ url: string; stop: () => Promis
       await db.close();
     }
   };
+}
+
+/**
+ * The test file's server (startPostgres), its URL in process.env[env] for the manifests that name
+ * it, and a scratch folder; both gone after the file's tests. Returns the server's URL, once started.
+ */
+export function postgresForTests(env: string, dir: string): () => string {
+  let server: Awaited<ReturnType<typeof startPostgres>> | undefined;
+  beforeAll(async () => {
+    server = await startPostgres();
+    process.env[env] = server.url;
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+    delete process.env[env];
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return () => server!.url;
 }
 
 /** Creates (or replaces) `table` with `columns`, inserting rows in batches. */

@@ -146,6 +146,13 @@ describe("scoring a database dataset where it lives", () => {
     expect(r.stderr).toMatch(/scoring dataset "people_pg" where it lives writes the segments to its database: add --write-back/);
     const f = await runCommand(scoreCommand, ["--dataset", "people_csv", "--write-back"], { root, cwd: dir });
     expect(f.stderr).toMatch(/--write-back writes to the database a dataset reads from/);
+    // A model fitted on a database has no text layout for --input; one of the other kind is refused.
+    const saved = await runCommand(scoreCommand, ["--dataset", "people_pg", "--save-model", join(dir, "pg-model.json")], { root, cwd: dir });
+    expect(saved.code, saved.stderr).toBe(0);
+    const input = await runCommand(scoreCommand, ["--model", join(dir, "pg-model.json"), "--input", join(root, "data", "people.csv")], { root, cwd: dir });
+    expect(input.stderr).toMatch(/was fitted on a database table, so it has no text layout to read --input with/);
+    const kind = await runCommand(scoreCommand, ["--model", join(dir, "pg-model.json"), "--dataset", "log_pg", "--write-back"], { root, cwd: dir });
+    expect(kind.stderr).toMatch(/was fitted on a customer table, and dataset "log_pg" is a transaction log/);
   }, 60_000);
 });
 

@@ -36,7 +36,8 @@ name and action. probabilities (Gaussian mixtures) give each customer's probabil
                       after the last purchase in the input). Customer tables: the day date features
                       count back from (default: the training data's latest date)
   --save-model FILE   with --dataset: also write the model (not into dist/, src/ or data/)
-  --write-back        with --dataset of a database ("sql" in the manifest), required there: score
+  --write-back        with --dataset of a database ("sql" in the manifest), required there unless
+                      --save-model alone is asked for (fit and save, no scoring): score
                       its customers where they live, a chunk at a time (memory bounded whatever
                       their number), with --model FILE or the dataset's own fit, and write each
                       customer's segment to sql.segmentsTable (default customer_segments):
@@ -70,9 +71,9 @@ export async function scoreCommand(argv: string[], io: CommandIO): Promise<void>
   const entry = dataset === undefined ? undefined : findDataset(loadManifest(), dataset);
   // A database dataset is scored where it lives, its segments written back to it.
   const inPlace = entry?.format === "sql" && typeof v.input !== "string";
-  if (inPlace && !v["write-back"]) {
+  if (inPlace && !v["write-back"] && typeof v["save-model"] !== "string") {
     throw new WorkbenchError(`scoring dataset "${entry!.name}" where it lives writes the segments to its database: add --write-back`, {
-      hint: "Or read its customers' labels with npm run --silent segment -- --dataset NAME, or export them with npm run export"
+      hint: "Or only fit and save its model with --save-model FILE, read its customers' labels with npm run --silent segment -- --dataset NAME, or export them with npm run export"
     });
   }
   if (v["write-back"] && !inPlace) {
@@ -102,6 +103,11 @@ export async function scoreCommand(argv: string[], io: CommandIO): Promise<void>
   } else model = readModel(userPath(io, modelPath), modelPath);
   const snapshot = v.snapshot as string | undefined;
   const summary = { dataset: model.dataset, modelVersion: model.modelVersion, run: model.run.id, segments: model.segments };
+  if (inPlace && !v["write-back"]) {
+    // --save-model alone: the fit is what was asked for.
+    io.out(JSON.stringify({ saved: savePath, model: summary }) + "\n");
+    return;
+  }
   if (inPlace) {
     io.err(`scoring dataset "${entry!.name}" in its database with ${model.run.id} (model ${model.modelVersion})\n`);
     let result: Awaited<ReturnType<typeof scoreInPlace>>;
@@ -154,6 +160,12 @@ export async function scoreCommand(argv: string[], io: CommandIO): Promise<void>
  * manifest are reworded for the model, which is what the file must match.
  */
 function readInput(model: ModelFile, path: string, shown: string): DatasetTable {
+  if (model.entry.format === "sql" || model.entry.format === "parquet") {
+    throw new WorkbenchError(`the model "${model.run.id}" of "${model.dataset}" was fitted on ${model.entry.format === "sql" ? "a database table" : "a Parquet file"}, so it has no text layout to read --input with`, {
+      file: shown,
+      hint: 'Score a dataset of data/manifest.json with the same columns instead: --model FILE --dataset NAME --write-back (or put the file in the manifest)'
+    });
+  }
   const id = Object.entries(model.entry.columns).find(([, role]) => role === "id")?.[0];
   const read = (without: string[]) => readDataset(scoringEntry(model, shown, without), path);
   try {

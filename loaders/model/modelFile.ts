@@ -149,7 +149,7 @@ export function modelProblem(m: ModelFile): string | null {
   const numbers = (x: unknown, length?: number) => Array.isArray(x) && x.every(finite) && (length === undefined || x.length === length);
   const e = m.entry as Partial<ReadingEntry> | undefined;
   if (!e || (e.kind !== "customers" && e.kind !== "transactions") || typeof e.columns !== "object" || e.columns === null) return '"entry" is missing or has no kind and columns';
-  if (!["csv", "tsv", "whitespace"].includes(e.format as string)) return `"entry.format" is ${JSON.stringify(e.format)}, not csv, tsv or whitespace`;
+  if (!["csv", "tsv", "whitespace", "parquet", "sql"].includes(e.format as string)) return `"entry.format" is ${JSON.stringify(e.format)}, not csv, tsv, whitespace, parquet or sql`;
   const p = m.preparation as Partial<FittedPreparation> | undefined;
   if (!p || !Array.isArray(p.columns) || !Array.isArray(p.features) || !Array.isArray(p.scaling) || !p.options) return '"preparation" is missing its columns, features, scaling or options';
   const produced = new Set<string>();

@@ -40,6 +40,11 @@ export async function scoreInPlace(
   entry: DatasetEntry,
   { snapshot, chunkRows = SCORE_CHUNK, progress = () => {} }: { snapshot?: string; chunkRows?: number; progress?: (message: string) => void } = {}
 ): Promise<InPlaceResult> {
+  if (model.entry.kind !== entry.kind) {
+    throw new WorkbenchError(`the model "${model.run.id}" of "${model.dataset}" was fitted on a ${model.entry.kind === "transactions" ? "transaction log" : "customer table"}, and dataset "${entry.name}" is a ${entry.kind === "transactions" ? "transaction log" : "customer table"}`, {
+      hint: "Score a dataset of the kind the model was fitted on"
+    });
+  }
   const bySegment = new Map(model.segments.map((s) => [s.label, s]));
   const counts = new Map<number, number>();
   let noise = 0;

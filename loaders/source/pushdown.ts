@@ -13,7 +13,7 @@ import type { DatasetTable } from "../io/types.ts";
 import type { ColumnRole, DatasetEntry } from "../manifest/types.ts";
 import { checkedColumn } from "./columnCheck.ts";
 import { readAll, type SqlConnection, type ValueKind } from "./connection.ts";
-import { boundsSql, countsSql, customersSql, FEATURE_OUTPUT, purchaseDaysSql, type LogColumns } from "./transactionSql.ts";
+import { boundsSql, COUNT_OUTPUT, customersSql, FEATURE_OUTPUT, purchaseDaysSql, type LogColumns } from "./transactionSql.ts";
 
 /** A log whose features were computed where it lives, at the snapshots asked for. */
 export interface PushedDownLog {
@@ -51,7 +51,8 @@ export async function logColumns(connection: SqlConnection, entry: DatasetEntry,
     price: named("price"),
     invoice: named("invoice"),
     cancellations: entry.cancellations ?? {},
-    dialect: connection.dialect
+    dialect: connection.dialect,
+    idText: types.get(named("id")!) === "text"
   };
   return { log, columns };
 }
@@ -82,17 +83,14 @@ async function bounds(connection: SqlConnection, log: LogColumns, today: number 
   };
 }
 
-/** A log where it lives, at one snapshot: how its rows were used, and its customers' features in SQL. */
+/** A log where it lives, at one snapshot: its columns, bounds and the snapshot's day. */
 export interface LogAtSnapshot {
   log: LogColumns;
   description: LogDescription;
   snapshotDay: number;
-  counts: LogCounts;
-  /** The feature columns customersSql returns after the id. */
+  bounds: Bounds;
+  /** The feature columns of customersSql's rows, after the id. */
   outputs: string[];
-  /** Rows of the log, and the day of its last dated row. */
-  transactions: number;
-  lastDatedDay: number;
 }
 
 /**
@@ -110,44 +108,79 @@ export async function logReader(connection: SqlConnection, entry: DatasetEntry, 
     if (b.lastDay === null) {
       throw nothingPlaced({ file: connection.label, idCol: log.id, dateCol: log.date, future: b.future, missingCustomer: b.missingCustomer, missingDate: b.missingDate, today });
     }
-    const snapshotDay = explicit ? parseSnapshot(snapshot) : b.lastDay + 1;
-    const countNames = ["used", "purchases", "missingAmount", "missingQuantity", "negativeAmount", "cancelRows", "cancelValue", "onlyCancelled", "negativeNet", "firstDay", "lastDay"] as const;
-    const countColumns = await readAll(connection, countsSql(log, snapshotDay), countNames.map((n) => [n, "number"]));
-    const count = (name: (typeof countNames)[number]) => (countColumns[name] as Float64Array)[0];
-    if (!(count("used") > 0)) throw nothingBefore(connection.label, snapshotDay, b.firstDay!);
-    if (!(count("purchases") > 0)) throw onlyCancellations(connection.label);
-    const rule = entry.cancellations ?? {};
     return {
       log,
       description,
-      snapshotDay,
-      outputs: FEATURE_OUTPUT.filter((name) => name !== "totalQuantity" || log.quantity !== undefined),
-      transactions: b.transactions,
-      lastDatedDay: b.lastDatedDay ?? -Infinity,
-      counts: {
-        transactions: b.transactions,
-        missingCustomer: b.missingCustomer,
-        missingDate: b.missingDate,
-        future: b.future,
-        afterSnapshot: b.transactions - b.missingCustomer - b.missingDate - b.future - count("used"),
-        used: count("used"),
-        purchases: count("purchases"),
-        missingAmount: count("missingAmount"),
-        missingQuantity: count("missingQuantity"),
-        negativeAmount: count("negativeAmount"),
-        cancellations: rule.invoicePrefix !== undefined || rule.negativeQuantity ? { rows: count("cancelRows"), value: Math.round(count("cancelValue") * 100) / 100, onlyCancelled: count("onlyCancelled"), negativeNet: count("negativeNet") } : null,
-        spanDays: count("lastDay") - count("firstDay") + 1
-      }
+      snapshotDay: explicit ? parseSnapshot(snapshot) : b.lastDay + 1,
+      bounds: b,
+      outputs: FEATURE_OUTPUT.filter((name) => name !== "totalQuantity" || log.quantity !== undefined)
     };
   };
 }
 
-/** The customers' features at the snapshot, `chunkRows` customers at a time, in the database's order. */
-export function streamCustomers(connection: SqlConnection, at: LogAtSnapshot, chunkRows: number, onChunk: (ids: string[], features: Record<string, Float64Array>) => void | Promise<void>): Promise<number> {
-  const kinds: Array<[string, ValueKind]> = [["customer_id", "text"], ...at.outputs.map((name): [string, ValueKind] => [name, "number"])];
-  return connection.stream(customersSql(at.log, at.snapshotDay), kinds, chunkRows, (chunk) =>
-    onChunk(chunk.customer_id as string[], Object.fromEntries(at.outputs.map((name) => [name, chunk[name] as Float64Array])))
-  );
+/**
+ * The customers' features at the snapshot, `chunkRows` customers at a time in the database's
+ * order (customers with only cancellations left out), and once all have come, how the log's rows
+ * were used. One pass over the log: the counts come with the customers.
+ */
+export async function streamCustomers(
+  connection: SqlConnection,
+  at: LogAtSnapshot,
+  chunkRows: number,
+  onChunk: (ids: string[], features: Record<string, Float64Array>) => void | Promise<void>
+): Promise<LogCounts> {
+  // Every column customersSql selects, in its order; `outputs` are those passed on.
+  const kinds: Array<[string, ValueKind]> = [["customer_id", "text"], ...[...FEATURE_OUTPUT, ...COUNT_OUTPUT].map((name): [string, ValueKind] => [name, "number"])];
+  const sums = Object.fromEntries(COUNT_OUTPUT.map((name) => [name, 0])) as Record<(typeof COUNT_OUTPUT)[number], number>;
+  let purchases = 0;
+  let onlyCancelled = 0;
+  let first = Infinity;
+  let last = -Infinity;
+  await connection.stream(customersSql(at.log, at.snapshotDay), kinds, chunkRows, async (chunk, rows) => {
+    for (const name of COUNT_OUTPUT) {
+      const values = chunk[name] as Float64Array;
+      for (let i = 0; i < rows; i++) sums[name] += values[i];
+    }
+    const frequency = chunk.frequency as Float64Array;
+    const recency = chunk.recency as Float64Array;
+    const tenure = chunk.tenure as Float64Array;
+    const keep: number[] = [];
+    for (let i = 0; i < rows; i++) {
+      if (!(frequency[i] > 0)) {
+        onlyCancelled++;
+        continue;
+      }
+      keep.push(i);
+      purchases += frequency[i];
+      first = Math.min(first, at.snapshotDay - tenure[i]);
+      last = Math.max(last, at.snapshotDay - recency[i]);
+    }
+    const ids = chunk.customer_id as string[];
+    const features = Object.fromEntries(at.outputs.map((name) => [name, Float64Array.from(keep, (i) => (chunk[name] as Float64Array)[i])]));
+    await onChunk(
+      keep.map((i) => ids[i]),
+      features
+    );
+  });
+  const b = at.bounds;
+  if (!(sums.rowsUsed > 0)) throw nothingBefore(connection.label, at.snapshotDay, b.firstDay!);
+  if (!(purchases > 0)) throw onlyCancellations(connection.label);
+  const rule = at.description.entry.cancellations ?? {};
+  return {
+    transactions: b.transactions,
+    missingCustomer: b.missingCustomer,
+    missingDate: b.missingDate,
+    future: b.future,
+    afterSnapshot: b.transactions - b.missingCustomer - b.missingDate - b.future - sums.rowsUsed,
+    used: sums.rowsUsed,
+    purchases,
+    missingAmount: sums.missingAmount,
+    missingQuantity: sums.missingQuantity,
+    negativeAmount: sums.negativeAmount,
+    cancellations:
+      rule.invoicePrefix !== undefined || rule.negativeQuantity ? { rows: sums.cancelRows, value: Math.round(sums.cancelValue * 100) / 100, onlyCancelled, negativeNet: sums.negativeNet } : null,
+    spanDays: last - first + 1
+  };
 }
 
 /**
@@ -166,14 +199,14 @@ export async function pushDown(
     progress(`aggregating ${connection.label} per customer${snapshot !== undefined ? ` as of ${snapshot}` : ""}`);
     const at = await resolve(snapshot);
     first ??= at;
-    const raw = await readAll(connection, customersSql(at.log, at.snapshotDay), [["customer_id", "text"], ...at.outputs.map((name): [string, ValueKind] => [name, "number"])]);
-    const ids = raw.customer_id as string[];
+    let ids: string[] = [];
+    let raw: Record<string, Float64Array> = {};
+    const counts = await streamCustomers(connection, at, Infinity, (chunkIds, features) => {
+      ids = chunkIds;
+      raw = features;
+    });
     const order = idOrder(ids);
-    const features: Record<string, Float64Array> = {};
-    for (const name of at.outputs) {
-      const values = raw[name] as Float64Array;
-      features[name] = Float64Array.from(order, (i) => values[i]);
-    }
+    const features = Object.fromEntries(at.outputs.map((name) => [name, Float64Array.from(order, (i) => raw[name][i])]));
     const sortedIds = Array.from(order, (i) => ids[i]);
     return assembleFeatures({
       log: at.description,
@@ -183,7 +216,7 @@ export async function pushDown(
       snapshotDay: at.snapshotDay,
       today,
       purchases: withPurchases ? await purchaseDays(connection, at.log, at.snapshotDay, sortedIds) : { customer: new Int32Array(0), day: new Int32Array(0), amount: new Float64Array(0) },
-      counts: at.counts
+      counts
     });
   };
 
@@ -191,7 +224,7 @@ export async function pushDown(
   const own = await featuresAt(entry.experiment.snapshot, purchases);
   features.set(entry.experiment.snapshot ?? "", own);
   for (const date of snapshots(own)) if (!features.has(date)) features.set(date, await featuresAt(date, false));
-  return { entry, file: connection.label, rows: first!.transactions, columns: first!.description.columns, notes: [], lastDatedDay: first!.lastDatedDay, features };
+  return { entry, file: connection.label, rows: first!.bounds.transactions, columns: first!.description.columns, notes: [], lastDatedDay: first!.bounds.lastDatedDay ?? -Infinity, features };
 }
 
 /** Purchase days, by customer (their place in `ids`) then day. */

@@ -80,12 +80,12 @@ export async function scoreInPlace(
         const at = await (await logReader(connection, entry, relation, runDay()))(snapshot);
         const asOf = formatDay(at.snapshotDay);
         let offset = 0;
-        await streamCustomers(connection, at, chunkRows, async (ids, features) => {
+        const counts = await streamCustomers(connection, at, chunkRows, async (ids, features) => {
           const table = featuresTable(at.description, ids, features, Int32Array.from(ids, (_, i) => offset + i + 1));
           offset += ids.length;
           if (ids.length) await take(scoreCustomers(model, table, { snapshot }, asOf));
         });
-        logNotes = logReport(at.description, at.counts, offset, at.snapshotDay, runDay()).notes;
+        logNotes = logReport(at.description, counts, offset, at.snapshotDay, runDay()).notes;
       } else {
         const select = await customerSelect(connection, entry, relation, { ordered });
         let offset = 0;

@@ -21,6 +21,8 @@ export interface LogColumns {
   invoice?: string;
   cancellations: CancellationRule;
   dialect: SqlDialect;
+  /** The id column holds text, where an empty text is no id, as an empty field in a file. */
+  idText: boolean;
 }
 
 const NUMBER = "DOUBLE PRECISION";
@@ -29,13 +31,9 @@ function column(name: string): string {
   return identifier(name);
 }
 
-/** The customer id as text; an empty text is no id, as an empty field in a file. */
-function customerText(log: LogColumns): string {
-  return `CAST(${column(log.id)} AS VARCHAR)`;
-}
-
+/** A row has a customer. Rows are grouped by the id as stored, and it becomes text only per customer. */
 function hasCustomer(log: LogColumns): string {
-  return `${column(log.id)} IS NOT NULL AND ${customerText(log)} <> ''`;
+  return `${column(log.id)} IS NOT NULL${log.idText ? ` AND ${column(log.id)} <> ''` : ""}`;
 }
 
 /**
@@ -69,7 +67,7 @@ function rowsSql(log: LogColumns, snapshotDay: number): string {
   if (rule.negativeQuantity && log.quantity) tests.push(`${qty} < 0`);
   const cancelled = tests.length ? `CASE WHEN ${tests.join(" OR ")} THEN 1 ELSE 0 END` : "0";
   const day = dayNumber(column(log.date), log.dialect);
-  const inner = `SELECT ${customerText(log)} AS customer_id, ${day} AS day,
+  const inner = `SELECT ${column(log.id)} AS customer_id, ${day} AS day,
     COALESCE(${rawAmount}, 0) AS amount, COALESCE(${qty}, 0) AS quantity, ${cancelled} AS cancelled,
     CASE WHEN ${rawAmount} IS NULL THEN 1 ELSE 0 END AS missing_amount,
     CASE WHEN ${log.quantity ? `${qty} IS NULL` : "1 = 0"} THEN 1 ELSE 0 END AS missing_quantity
@@ -104,45 +102,39 @@ function customerTotalsSql(log: LogColumns, snapshotDay: number): string {
   GROUP BY customer_id`;
 }
 
-/** The counts customerFeatures reports, at a snapshot. */
-export function countsSql(log: LogColumns, snapshotDay: number): string {
-  const sum = (expression: string, name: string) => `CAST(COALESCE(SUM(${expression}), 0) AS ${NUMBER}) AS ${name}`;
-  return `SELECT ${[
-    sum("rows_used", "used"),
-    sum("frequency", "purchases"),
-    sum("missing_amount", "missing_amount"),
-    sum("missing_quantity", "missing_quantity"),
-    sum("negative_amount", "negative_amount"),
-    sum("cancel_rows", "cancel_rows"),
-    sum("cancel_value", "cancel_value"),
-    sum("CASE WHEN frequency = 0 THEN 1 ELSE 0 END", "only_cancelled"),
-    sum("CASE WHEN frequency > 0 AND money < 0 THEN 1 ELSE 0 END", "negative_net"),
-    `MIN(first_day) AS first_day`,
-    `MAX(last_day) AS last_day`
-  ].join(",\n  ")}
-FROM (${customerTotalsSql(log, snapshotDay)}) AS customer_totals`;
-}
-
 /** The per-customer features of features/rfm.ts (RFM_COLUMNS), one row per customer with a purchase. */
 export const FEATURE_OUTPUT = ["recency", "frequency", "monetary", "averageOrderValue", "tenure", "meanInterPurchaseDays", "totalQuantity"] as const;
 
+/** Per customer, the counts customerFeatures reports, summed in the workbench (not in a second pass over the log). */
+export const COUNT_OUTPUT = ["rowsUsed", "missingAmount", "missingQuantity", "negativeAmount", "cancelRows", "cancelValue", "negativeNet"] as const;
+
+/**
+ * One row per customer who has a row before the snapshot: the features (NULL for a customer with
+ * only cancellations, who is no customer) and that customer's counts.
+ */
 export function customersSql(log: LogColumns, snapshotDay: number): string {
   const net = "GREATEST(money, 0)";
-  return `SELECT customer_id,
+  return `SELECT CAST(customer_id AS VARCHAR) AS customer_id,
   CAST(${snapshotDay} - last_day AS ${NUMBER}) AS recency,
   CAST(frequency AS ${NUMBER}) AS frequency,
   CAST(${net} AS ${NUMBER}) AS monetary,
-  CAST(${net} AS ${NUMBER}) / frequency AS "averageOrderValue",
+  CASE WHEN frequency > 0 THEN CAST(${net} AS ${NUMBER}) / frequency END AS "averageOrderValue",
   CAST(${snapshotDay} - first_day AS ${NUMBER}) AS tenure,
   CASE WHEN frequency > 1 THEN CAST(last_day - first_day AS ${NUMBER}) / (frequency - 1) ELSE CAST(${snapshotDay} - first_day AS ${NUMBER}) END AS "meanInterPurchaseDays",
-  CAST(quantity AS ${NUMBER}) AS "totalQuantity"
-FROM (${customerTotalsSql(log, snapshotDay)}) AS customer_totals
-WHERE frequency > 0`;
+  CAST(quantity AS ${NUMBER}) AS "totalQuantity",
+  CAST(rows_used AS ${NUMBER}) AS "rowsUsed",
+  CAST(missing_amount AS ${NUMBER}) AS "missingAmount",
+  CAST(missing_quantity AS ${NUMBER}) AS "missingQuantity",
+  CAST(negative_amount AS ${NUMBER}) AS "negativeAmount",
+  CAST(cancel_rows AS ${NUMBER}) AS "cancelRows",
+  CAST(cancel_value AS ${NUMBER}) AS "cancelValue",
+  CASE WHEN frequency > 0 AND money < 0 THEN CAST(1 AS ${NUMBER}) ELSE CAST(0 AS ${NUMBER}) END AS "negativeNet"
+FROM (${customerTotalsSql(log, snapshotDay)}) AS customer_totals`;
 }
 
 /** Every purchase day (a day with a purchase row) with its net value: what the value models read. */
 export function purchaseDaysSql(log: LogColumns, snapshotDay: number): string {
-  return `SELECT customer_id, CAST(day AS INTEGER) AS day, CAST(value AS ${NUMBER}) AS value
+  return `SELECT CAST(customer_id AS VARCHAR) AS customer_id, CAST(day AS INTEGER) AS day, CAST(value AS ${NUMBER}) AS value
 FROM (${daysSql(log, snapshotDay)}) AS customer_days
 WHERE bought = 1`;
 }

@@ -37,8 +37,11 @@ export async function openDuckDb(label: string): Promise<SqlConnection> {
     try {
       return await what();
     } catch (error) {
+      const outOfMemory = /Out of Memory/i.test(firstLine(error));
       throw new WorkbenchError(`DuckDB could not read ${label}: ${firstLine(error)}`, {
-        hint: "Check the file and the column names in data/manifest.json"
+        hint: outOfMemory
+          ? `Give DuckDB more memory than its ${process.env.WORKBENCH_DUCKDB_MEMORY || DUCKDB_MEMORY}: WORKBENCH_DUCKDB_MEMORY=2GB npm run build (it spills to a temporary folder beyond it, but some steps need that much at once)`
+          : "Check the file and the column names in data/manifest.json"
       });
     }
   };

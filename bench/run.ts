@@ -17,6 +17,7 @@
  *   npm run bench -- 100000             clustering at one size
  *   npm run bench -- 2000000 grid       ... with the default grid at that size too
  *   npm run bench -- value              one part: clustering, value or outcome
+ *   npm run bench -- sources            Parquet and PostgreSQL sources (bench/sources.ts, bench/scoreInPlace.ts; not in the default run)
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -37,7 +38,7 @@ const ROUNDS = 5;
 const args = process.argv.slice(2);
 const sizes = args.map(Number).filter((x) => x > 0);
 const gridAlways = args.includes("grid");
-const parts = args.filter((a) => ["clustering", "value", "outcome"].includes(a));
+const parts = args.filter((a) => ["clustering", "value", "outcome", "sources"].includes(a));
 if (sizes.length && !parts.length) parts.push("clustering");
 if (!parts.length) parts.push("clustering", "value", "outcome");
 if (!sizes.length) sizes.push(10_000, 100_000, 1_000_000);
@@ -51,6 +52,10 @@ if (parts.includes("value")) {
   console.log(`\n${valueBenchMarkdown(rows, 3)}`);
 }
 if (parts.includes("outcome")) console.log(`\n${await outcomeBench()}`);
+// Opt-in (minutes, and a throwaway PostgreSQL server started as the user postgres): Parquet and SQL sources.
+if (parts.includes("sources")) {
+  for (const bench of ["sources.ts", "scoreInPlace.ts"]) spawnSync(process.execPath, ["--import", "tsx", "--expose-gc", join(import.meta.dirname, bench)], { stdio: "inherit" });
+}
 process.exit(0);
 
 async function clusteringBench(): Promise<void> {

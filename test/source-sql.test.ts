@@ -215,6 +215,28 @@ describe("writing segments back", () => {
     expect(new Set(after.map((r) => r.model_version))).toEqual(new Set(["v2"]));
   }, 60_000);
 
+  it("keeps the table (its grants and views), and never empties one that is not a segments table", async () => {
+    await writeSegments(entry(), rows(10, "v1"));
+    // One connection at a time: PGlite serves one.
+    const sql = async (text: string) => {
+      const client = new pg.Client({ connectionString: postgresUrl() });
+      await client.connect();
+      try {
+        return (await client.query(text)).rows;
+      } finally {
+        await client.end();
+      }
+    };
+    await sql("CREATE OR REPLACE VIEW crm_view AS SELECT segment, COUNT(*) AS n FROM crm_segments GROUP BY segment");
+    await writeSegments(entry(), rows(30, "v3"));
+    expect((await sql("SELECT CAST(SUM(n) AS INTEGER) AS n FROM crm_view"))[0].n).toBe(30);
+    await sql("DROP VIEW crm_view");
+    const source = entryOf({ sql: { env: URL_ENV, table: "orders", segmentsTable: "orders" }, columns: { customer: "id", day: "date", paid: "amount" } });
+    await expect(writeSegments(source, rows(1, "v"))).rejects.toThrow(/"sql.segmentsTable" of dataset "d" is the table its data is read from/);
+    const other = entryOf({ sql: { env: URL_ENV, query: "SELECT * FROM orders", segmentsTable: "orders" }, columns: { customer: "id", day: "date", paid: "amount" } });
+    await expect(writeSegments(other, rows(1, "v"))).rejects.toThrow(/orders is not a segments table: its columns are customer, day, paid/);
+  }, 60_000);
+
   it("refuses Redshift, which has no upsert, and says what to do", async () => {
     const redshift = entryOf({ sql: { env: URL_ENV, table: "orders", dialect: "redshift" }, columns: { customer: "id", day: "date", paid: "amount" } });
     await expect(writeSegments(redshift, rows(1, "v"))).rejects.toThrow(/Redshift does not have.*Export the segments as CSV/);

@@ -14,6 +14,7 @@ import { findDataset, loadManifest } from "../manifest/load.ts";
 import { dataFilePath, projectRoot } from "../paths.ts";
 import { analyze } from "../report/analyze.ts";
 import { preparationNotes } from "../experiment/pipeline.ts";
+import { textFormat } from "../io/read.ts";
 import { parseFlags, userPath, type CommandIO } from "./command.ts";
 import { checkedOut, writeAtomically } from "./outputFile.ts";
 
@@ -56,7 +57,8 @@ export async function exportCommand(argv: string[], io: CommandIO): Promise<void
     parseSnapshot(v.snapshot);
     entry.experiment.snapshot = v.snapshot;
   }
-  const dataPath = dataFilePath(entry.file, entry.name);
+  // --hash-email reads the e-mails from the file itself (a database's personal columns are never read).
+  const dataPath = typeof v["hash-email"] === "string" && textFormat(entry, "--hash-email") ? dataFilePath(entry.file, entry.name) : "";
   const out = checkedOut(userPath(io, v.out), "--out", { example: "segments.csv", why: "the export names customers" });
 
   // The e-mails first: a wrong column is found before the grid runs.

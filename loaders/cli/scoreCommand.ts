@@ -16,6 +16,7 @@ import { dataFilePath, projectRoot } from "../paths.ts";
 import { analyze } from "../report/analyze.ts";
 import { openSource, type SourceData } from "../source/open.ts";
 import { scoreInPlace } from "../source/scoreInPlace.ts";
+import { checkWritable } from "../source/writeBack.ts";
 import { parseFlags, snapshotFlag, userPath, type CommandIO } from "./command.ts";
 import { checkedOut, writeAtomically } from "./outputFile.ts";
 
@@ -81,6 +82,8 @@ export async function scoreCommand(argv: string[], io: CommandIO): Promise<void>
       hint: entry?.format === "sql" ? "Leave out --input: the customers scored are the database's" : 'Give --dataset NAME of a dataset with "sql" in data/manifest.json; for a file, use npm run export'
     });
   }
+  // Before any fit: a write-back that cannot happen is said at once.
+  if (v["write-back"]) checkWritable(entry!);
   if ((modelPath === undefined) === (dataset === undefined) && !(inPlace && modelPath !== undefined)) {
     throw new WorkbenchError("give either --model or --dataset", { hint: "--model FILE scores with a saved model; --dataset NAME fits the dataset first" });
   }

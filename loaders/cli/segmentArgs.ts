@@ -178,7 +178,8 @@ function flagValue(text: string, flag: string, param: ParamSpec): number | strin
 }
 
 /** The entry as a manifest would hold it, to re-validate a part of it (the file is not read). */
+/** The entry as a manifest would hold it, to check the preparation flags with the manifest's own rules (as a text file: its source is not what is checked). */
 function manifestShape(e: DatasetEntry) {
-  return { title: e.title, kind: e.kind, file: "data.csv", format: e.format, columns: e.columns, otherColumns: e.otherColumns ?? "ignore", dateFormat: e.dateFormat };
+  return { title: e.title, kind: e.kind, file: "data.csv", format: "csv", columns: e.columns, otherColumns: e.otherColumns ?? "ignore", dateFormat: e.dateFormat };
 }
 

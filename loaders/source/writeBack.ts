@@ -3,14 +3,17 @@
  * `<table>(customer_id, segment, segment_name, model_version, scored_at)`.
  *
  * How a run goes, so that a failure never leaves a half-written assignment in place:
- * 1. a staging table `<table>__staging` is created afresh (a leftover from a failed run is dropped);
- * 2. rows go into it in batches of WRITE_BATCH, one transaction per batch, as upserts
- *    (INSERT … ON CONFLICT (customer_id) DO UPDATE), so a batch sent twice changes nothing;
- * 3. one transaction drops the old table and gives the staging table its name (and its key's).
+ * 1. the table is created if it does not exist (and refused if it exists with other columns), and
+ *    a staging table `<table>__staging` is created afresh (a failed run's leftover is dropped);
+ * 2. rows go into the staging table in batches of WRITE_BATCH, one transaction per batch, as
+ *    upserts (INSERT … ON CONFLICT (customer_id) DO UPDATE), so a batch sent twice changes nothing;
+ * 3. one transaction replaces the table's rows by the staging table's (DELETE, INSERT … SELECT):
+ *    the table itself stays, with its grants, the views on it and a distributed table's
+ *    distribution; then the staging table is dropped.
  * Readers see the previous assignment until step 3 commits, and the new one after; an error before
- * then leaves the previous table untouched. Re-running with the same model and data writes the
- * same rows (scored_at aside). Upserts and renames are PostgreSQL's, as Citus and YugabyteDB
- * speak them; Redshift has no ON CONFLICT, so writing back to it is refused (export a CSV instead).
+ * then leaves the previous rows untouched. Re-running with the same model and data writes the
+ * same rows (scored_at aside). Upserts are PostgreSQL's, as Citus and YugabyteDB speak them;
+ * Redshift has no ON CONFLICT, so writing back to it is refused (export a CSV instead).
  */
 import type pg from "pg";
 import { WorkbenchError } from "../errors.ts";
@@ -18,6 +21,28 @@ import type { DatasetEntry } from "../manifest/types.ts";
 import { firstLine } from "./duckdb.ts";
 import { connectionUrl } from "./postgres.ts";
 import { identifier } from "./sqlText.ts";
+
+/** The segments table's columns, as created and as checked in a table that exists. */
+const SEGMENT_COLUMNS = ["customer_id", "segment", "segment_name", "model_version", "scored_at"];
+const COLUMNS = "customer_id VARCHAR NOT NULL, segment INTEGER NOT NULL, segment_name VARCHAR NOT NULL, model_version VARCHAR NOT NULL, scored_at TIMESTAMP WITH TIME ZONE NOT NULL";
+
+/**
+ * What can be written back, checked before anything is computed: a PostgreSQL-family database
+ * (Redshift has no INSERT … ON CONFLICT), and a table that is not the one the data is read from.
+ */
+export function checkWritable(entry: DatasetEntry): void {
+  const sql = entry.sql!;
+  if (sql.dialect === "redshift") {
+    throw new WorkbenchError("--write-back needs INSERT … ON CONFLICT, which Redshift does not have", {
+      hint: "Export the segments as CSV (npm run --silent export -- --dataset NAME --out segments.csv) and load them with COPY from S3"
+    });
+  }
+  if (sql.table !== undefined && sql.table.toLowerCase() === sql.segmentsTable.toLowerCase()) {
+    throw new WorkbenchError(`"sql.segmentsTable" of dataset "${entry.name}" is the table its data is read from (${sql.table})`, {
+      hint: 'Name another table, e.g. "segmentsTable": "customer_segments"'
+    });
+  }
+}
 
 /** Rows per transaction: small enough that a failed batch costs little, big enough to keep round trips few. */
 export const WRITE_BATCH = 5_000;
@@ -66,28 +91,27 @@ export class SegmentWriter {
         hint: "Export the segments instead: npm run --silent export -- --dataset NAME --out segments.csv"
       });
     }
-    if (sql.dialect === "redshift") {
-      throw new WorkbenchError("--write-back needs INSERT … ON CONFLICT, which Redshift does not have", {
-        hint: "Export the segments as CSV (npm run export) and load them with COPY from S3"
-      });
-    }
+    checkWritable(entry);
     const { url, where } = connectionUrl(sql.env, entry.name);
     const { default: pgModule } = await import("pg");
     const client = new pgModule.Client({ connectionString: url, application_name: "segmentation-workbench" });
     client.on("error", () => {});
     const writer = new SegmentWriter(client, sql.segmentsTable, where, batch);
     await writer.step("connecting", () => client.connect());
-    await writer.step("creating the staging table", async () => {
+    await writer.step("creating the tables", async () => {
+      await client.query(`CREATE TABLE IF NOT EXISTS ${identifier(writer.target)} (${COLUMNS}, PRIMARY KEY (customer_id))`);
+      // A table of that name that is not a segments table (the log itself, a typo) is never emptied.
+      const { fields } = await client.query({ text: `SELECT * FROM ${identifier(writer.target)} WHERE 1 = 0` });
+      const names = fields.map((f) => f.name).sort().join(", ");
+      if (names !== SEGMENT_COLUMNS.slice().sort().join(", ")) {
+        throw new WorkbenchError(`${writer.target} is not a segments table: its columns are ${names}`, {
+          hint: `Name another table in "sql.segmentsTable" of dataset "${entry.name}" (default customer_segments); the workbench writes only a table with the columns ${SEGMENT_COLUMNS.join(", ")}`
+        });
+      }
       await client.query(`DROP TABLE IF EXISTS ${identifier(writer.staging)}`);
-      await client.query(
-        `CREATE TABLE ${identifier(writer.staging)} (customer_id VARCHAR NOT NULL, segment INTEGER NOT NULL, segment_name VARCHAR NOT NULL, model_version VARCHAR NOT NULL, scored_at TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT ${identifier(`${writer.bare}__staging_pkey`)} PRIMARY KEY (customer_id))`
-      );
+      await client.query(`CREATE TABLE ${identifier(writer.staging)} (${COLUMNS}, PRIMARY KEY (customer_id))`);
     });
     return writer;
-  }
-
-  private get bare(): string {
-    return this.target.split(".").pop()!;
   }
 
   private get staging(): string {
@@ -104,15 +128,18 @@ export class SegmentWriter {
     }
   }
 
-  /** Swaps the staging table in, in one transaction. */
+  /**
+   * Replaces the table's rows by the staging table's in one transaction, keeping the table itself
+   * (its grants, the views on it, a distributed table's distribution), then drops the staging table.
+   */
   async commit(): Promise<WriteBackResult> {
-    const { client, target, bare } = this;
-    await this.step("swapping in the new table", async () => {
+    const { client, target, staging } = this;
+    await this.step("replacing the previous assignment", async () => {
       await client.query("BEGIN");
-      await client.query(`DROP TABLE IF EXISTS ${identifier(target)}`);
-      await client.query(`ALTER TABLE ${identifier(this.staging)} RENAME TO ${identifier(bare)}`);
-      await client.query(`ALTER TABLE ${identifier(target)} RENAME CONSTRAINT ${identifier(`${bare}__staging_pkey`)} TO ${identifier(`${bare}_pkey`)}`);
+      await client.query(`DELETE FROM ${identifier(target)}`);
+      await client.query(`INSERT INTO ${identifier(target)} (${SEGMENT_COLUMNS.join(", ")}) SELECT ${SEGMENT_COLUMNS.join(", ")} FROM ${identifier(staging)}`);
       await client.query("COMMIT");
+      await client.query(`DROP TABLE ${identifier(staging)}`);
     });
     return { table: target, rows: this.rows, batches: this.batches };
   }
@@ -127,8 +154,9 @@ export class SegmentWriter {
     } catch (error) {
       await this.client.query("ROLLBACK").catch(() => {});
       await this.close();
+      if (error instanceof WorkbenchError) throw error;
       throw new WorkbenchError(`writing the segments to ${this.target} at ${this.where} failed while ${what}: ${firstLine(error)}; the previous assignment is unchanged`, {
-        hint: "Check that the user may create, rename and drop tables in that schema, then run the command again"
+        hint: "Check that the user may create and drop a table in that schema and write the segments table, then run the command again"
       });
     }
   }

@@ -131,6 +131,21 @@ describe("reading a database", () => {
     expect(log.rows).toBe(2);
   });
 
+  it("runs a query with a trailing comment and semicolons, and nothing but that one query", async () => {
+    const columns = { customer: "id", day: "date", paid: "amount" };
+    const log = await openSource(entryOf({ sql: { env: URL_ENV, query: "SELECT customer, CAST(day AS DATE) AS day, paid FROM orders -- every order\n;;" }, columns }));
+    expect(log.rows).toBe(2);
+    const smuggled = "SELECT customer, CAST(day AS DATE) AS day, paid FROM orders) AS s; CREATE TABLE smuggled(x INTEGER); SELECT * FROM (SELECT customer, CAST(day AS DATE) AS day, paid FROM orders";
+    await expect(openSource(entryOf({ sql: { env: URL_ENV, query: smuggled }, columns }))).rejects.toThrow(/could not read the query of dataset "d"/);
+    const client = new pg.Client({ connectionString: postgresUrl() });
+    await client.connect();
+    try {
+      expect((await client.query("SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_name = 'smuggled'")).rows[0].n).toBe("0");
+    } finally {
+      await client.end();
+    }
+  });
+
   it("passes on the database's own error for a bad query", async () => {
     await expect(openSource(entryOf({ sql: { env: URL_ENV, query: "SELECT * FROM no_such_table" }, columns: LOG_COLUMNS }))).rejects.toThrow(/could not read the query of dataset "d": relation "no_such_table" does not exist/);
   });

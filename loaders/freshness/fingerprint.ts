@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Manifest } from "../manifest/types.ts";
 import { dataFilePath } from "../paths.ts";
@@ -65,7 +65,17 @@ function fileHash(path: string, memo: Map<string, string>): string {
  */
 export function contentHash(path: string): string {
   const hash = createHash("sha256");
-  if (!statSync(path).isDirectory()) return hash.update(readFileSync(path)).digest("hex");
+  if (!statSync(path).isDirectory()) {
+    // Piece by piece: a file past 2 GB cannot be read whole.
+    const fd = openSync(path, "r");
+    try {
+      const piece = Buffer.allocUnsafe(1 << 24);
+      for (let n = readSync(fd, piece); n > 0; n = readSync(fd, piece)) hash.update(piece.subarray(0, n));
+    } finally {
+      closeSync(fd);
+    }
+    return hash.digest("hex");
+  }
   const files = (readdirSync(path, { recursive: true }) as string[]).filter((f) => statSync(join(path, f)).isFile()).sort();
   for (const file of files) hash.update(`${file}\0${contentHash(join(path, file))}\0`);
   return hash.digest("hex");

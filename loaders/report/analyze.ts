@@ -91,8 +91,9 @@ export const PREDICTABILITY_ROWS = 2000;
  * recommended one (the export's --run); the recommendation itself is unchanged.
  */
 export async function analyze(entry: DatasetEntry, progress: (m: string) => void = () => {}, { runId }: { runId?: string } = {}): Promise<Analysis> {
-  // What the data is, taken before it is read: a database may change meanwhile.
-  const source = entry.format === "sql" ? await databaseFingerprint(entry) : contentHash(dataFilePath(entry.file, entry.name));
+  // What the data is: a database's taken before it is read (it may change meanwhile), a file's
+  // once it was read (a missing or unreadable file has had its message by then).
+  const database = entry.format === "sql" ? await databaseFingerprint(entry) : null;
   // A database computes the log's features at every snapshot the Drift page compares, in one visit.
   const data = await loadDataset(entry, { progress: (m) => progress(`${entry.name}: ${m}`), purchases: true, snapshots: (own) => snapshotDates(entry, () => own) });
   const { prepared } = data;
@@ -156,7 +157,7 @@ export async function analyze(entry: DatasetEntry, progress: (m: string) => void
   step("stability and projection");
   const stab = inDisplayOrder(experiment.stabilities[run.id] ?? runStability(prepared.matrix, run, seed, progress), segmentation.rank);
 
-  const fingerprint = createHash("sha256").update(source).update(JSON.stringify(entry)).digest("hex");
+  const fingerprint = createHash("sha256").update(database ?? contentHash(dataFilePath(entry.file, entry.name))).update(JSON.stringify(entry)).digest("hex");
   return {
     entry,
     data,

@@ -12,7 +12,7 @@ import type { ColumnRole, ColumnType, DatasetEntry } from "../manifest/types.ts"
 import { checkedColumn } from "./columnCheck.ts";
 import { readAll, type ResultColumn, type SqlConnection, type ValueKind } from "./connection.ts";
 import { idOrder } from "./pushdown.ts";
-import { dayNumber, identifier } from "./sqlText.ts";
+import { dayNumber, quoted } from "./sqlText.ts";
 
 export async function readCustomerTable(connection: SqlConnection, entry: DatasetEntry, relation: string, { ordered }: { ordered: boolean }): Promise<DatasetTable> {
   const select = await customerSelect(connection, entry, relation, { ordered });
@@ -41,7 +41,7 @@ export async function customerSelect(connection: SqlConnection, entry: DatasetEn
   }
   const selected = wanted.map(([name, role]): SelectedColumn & { expression: string } => {
     const kind = checkedColumn(connection.label, entry, types, name, role);
-    const expression = kind === "number" ? `CAST(${identifier(name)} AS DOUBLE PRECISION)` : kind === "date" ? dayNumber(identifier(name), connection.dialect) : `CAST(${identifier(name)} AS VARCHAR)`;
+    const expression = kind === "number" ? `CAST(${quoted(name)} AS DOUBLE PRECISION)` : kind === "date" ? dayNumber(quoted(name), connection.dialect) : `CAST(${quoted(name)} AS VARCHAR)`;
     return { name, role, kind, expression };
   });
   return {

@@ -11,6 +11,9 @@ import { ChunkSink, type SqlConnection, type SqlTypeClass } from "./connection.t
 import { firstLine } from "./duckdb.ts";
 import type { SqlDialect } from "./sqlText.ts";
 
+/** How long connecting may take. */
+export const CONNECT_TIMEOUT_MS = 15_000;
+
 /** Rows fetched per round trip. */
 export const CURSOR_BATCH = 10_000;
 
@@ -46,6 +49,8 @@ export async function openPostgres(env: string, dataset: string, label: string, 
   const client = new pg.Client({
     connectionString: url,
     application_name: "segmentation-workbench",
+    // A firewalled host would otherwise hang until the system gives up.
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     types: { getTypeParser: (oid: number, format?: string) => (oid === INT8 || oid === NUMERIC ? Number : pg.types.getTypeParser(oid, format as "text")) }
   } as pg.ClientConfig);
   // A dropped connection is reported by the query it breaks; without a listener it would crash.
@@ -54,11 +59,19 @@ export async function openPostgres(env: string, dataset: string, label: string, 
     await client.connect();
     // Timestamps count by their UTC date, as dates in files do.
     await client.query("SET timezone TO 'UTC'");
+    // Every query of a run sees the same rows (a purchase committed between two of them would
+    // otherwise be counted by one and not the other), and none can write.
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").catch(() => client.query("BEGIN READ ONLY").catch(() => client.query("BEGIN")));
   } catch (error) {
     await client.end().catch(() => {});
-    throw new WorkbenchError(`cannot connect to the database of dataset "${dataset}" at ${where} ($${env}): ${firstLine(error)}`, {
-      hint: `Check that the server runs and that $${env} names it`
-    });
+    const code = (error as { code?: string }).code;
+    const hint =
+      code === "28P01" || code === "28000" || /password/i.test(firstLine(error))
+        ? `Check the user and password: in $${env}, in ~/.pgpass or in PGPASSWORD`
+        : code === "3D000"
+          ? `Check the database name at the end of $${env}`
+          : `Check that the server runs and that $${env} names it (host and port)`;
+    throw new WorkbenchError(`cannot connect to the database of dataset "${dataset}" at ${where} ($${env}): ${firstLine(error)}`, { hint });
   }
   const run = async <T>(what: () => Promise<T>): Promise<T> => {
     try {
@@ -94,11 +107,13 @@ export async function openPostgres(env: string, dataset: string, label: string, 
     },
     async describe(relation: string) {
       return run(async () => {
-        const result = await client.query(`SELECT * FROM ${relation} WHERE 1 = 0`);
+        // The extended protocol runs one statement: a query in the manifest cannot smuggle a second.
+        const result = await client.query({ text: `SELECT * FROM ${relation} WHERE 1 = 0`, values: [] });
         return new Map<string, SqlTypeClass>(result.fields.map((f) => [f.name, typeClass(f.dataTypeID)]));
       });
     },
     async close() {
+      await client.query("ROLLBACK").catch(() => {});
       await client.end().catch(() => {});
     }
   };

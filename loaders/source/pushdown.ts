@@ -244,7 +244,11 @@ async function purchaseDays(connection: SqlConnection, log: LogColumns, snapshot
   const who = raw.customer_id as string[];
   const days = raw.day as Float64Array;
   const values = raw.value as Float64Array;
-  const customer = Int32Array.from(who, (id) => index.get(id!)!);
+  const customer = Int32Array.from(who, (id) => {
+    const c = index.get(id!);
+    if (c === undefined) throw new Error(`internal: a purchase day of customer ${id}, who is not among the customers`);
+    return c;
+  });
   // By customer with a counting sort (tens of millions of rows: no comparison sort), then each
   // customer's few days by insertion.
   const start = new Int32Array(ids.length + 1);

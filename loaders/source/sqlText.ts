@@ -20,12 +20,14 @@ export type SqlDialect = "postgres" | "redshift" | "duckdb";
 
 export const SQL_DIALECTS: readonly SqlDialect[] = ["postgres", "redshift", "duckdb"];
 
-/** A quoted identifier; "schema.table" names are quoted part by part. */
+/** A quoted table name; "schema.table" is quoted part by part. */
 export function identifier(name: string): string {
-  return name
-    .split(".")
-    .map((part) => `"${part.replaceAll('"', '""')}"`)
-    .join(".");
+  return name.split(".").map(quoted).join(".");
+}
+
+/** A quoted column name, whatever it holds (a dot included). */
+export function quoted(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }
 
 /** A single-quoted text literal. */
@@ -40,11 +42,14 @@ export function dayNumber(expression: string, dialect: SqlDialect): string {
   return dialect === "redshift" ? `CAST(DATEDIFF(day, ${epoch}, ${date}) AS INTEGER)` : `CAST(${date} - ${epoch} AS INTEGER)`;
 }
 
-/** A user's query as a FROM item: trailing semicolons and blanks go. */
+/**
+ * A user's query as a FROM item: trailing semicolons go, and the closing parenthesis goes on a
+ * line of its own, so a trailing "-- comment" does not swallow it.
+ */
 export function subquery(query: string, alias: string): string {
-  const body = query.trim().replace(/;\s*$/, "").trim();
+  const body = query.trim().replace(/(;\s*)+$/, "").trim();
   if (body === "") throw new WorkbenchError("the SQL query is empty", { hint: 'Give "query" a SELECT, or name a "table"' });
-  return `(${body}) AS ${identifier(alias)}`;
+  return `(${body}\n) AS ${quoted(alias)}`;
 }
 
 const FORBIDDEN: Array<[RegExp, string]> = [

@@ -7,7 +7,7 @@
  * no customer; monetary value stops at 0. Every query stays in the portable subset (sqlText.ts).
  */
 import type { CancellationRule } from "../manifest/types.ts";
-import { dayNumber, identifier, literal, type SqlDialect } from "./sqlText.ts";
+import { dayNumber, literal, quoted, type SqlDialect } from "./sqlText.ts";
 
 /** Where the log's columns are, and how to read them. */
 export interface LogColumns {
@@ -28,7 +28,7 @@ export interface LogColumns {
 const NUMBER = "DOUBLE PRECISION";
 
 function column(name: string): string {
-  return identifier(name);
+  return quoted(name);
 }
 
 /** A row has a customer (an empty text is no id, as an empty field in a file). */

@@ -10,7 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exportCommand } from "../loaders/cli/exportCommand.ts";
 import { scoreCommand } from "../loaders/cli/scoreCommand.ts";
+import { segmentCommand } from "../loaders/cli/segmentCommand.ts";
 import { readDataset } from "../loaders/io/read.ts";
 import { parseManifest } from "../loaders/manifest/load.ts";
 import type { ModelFile } from "../loaders/model/modelFile.ts";
@@ -154,6 +156,18 @@ describe("scoring a database dataset where it lives", () => {
     const kind = await runCommand(scoreCommand, ["--model", join(dir, "pg-model.json"), "--dataset", "log_pg", "--write-back"], { root, cwd: dir });
     expect(kind.stderr).toMatch(/was fitted on a customer table, and dataset "log_pg" is a transaction log/);
   }, 60_000);
+});
+
+describe("the other commands on a database dataset", () => {
+  it("segment and export read it as the report does", async () => {
+    const seg = await runCommand(segmentCommand, ["--dataset", "log_pg"], { root, cwd: dir });
+    expect(seg.code, seg.stderr).toBe(0);
+    expect(JSON.parse(seg.stdout).n).toBe(2357);
+    const out = join(dir, "segments.csv");
+    const exported = await runCommand(exportCommand, ["--dataset", "log_pg", "--out", out], { root, cwd: dir });
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(readFileSync(out, "utf8").trim().split("\n").length).toBe(2358);
+  }, 300_000);
 });
 
 describe("notes of chunks", () => {

@@ -18,7 +18,7 @@ import { loadManifest } from "../manifest/load.ts";
 import { projectRoot } from "../paths.ts";
 import { readDataset } from "../io/read.ts";
 import { databaseFingerprints } from "../source/fingerprint.ts";
-import { isDatabaseSource } from "../source/connect.ts";
+import { readThroughSql } from "../source/connect.ts";
 import { checkSnapshotIds } from "../drift/snapshots.ts";
 import { removeLeftovers, startFramework, stopWithSignals, withoutFrameworkBanner } from "./observable.ts";
 import { prewarm } from "./prewarm.ts";
@@ -38,7 +38,7 @@ await runMain(async () => {
   // Read every text file whose outputs will be computed, so bad input stops the build with its
   // own message before Framework starts (a database or Parquet file reports in its loader).
   const cached = new Set(inv.fresh.map((t) => t.dataset));
-  for (const entry of manifest.datasets) if (!cached.has(entry.name) && !isDatabaseSource(entry)) checkSnapshotIds(readDataset(entry));
+  for (const entry of manifest.datasets) if (!cached.has(entry.name) && !readThroughSql(entry)) checkSnapshotIds(readDataset(entry));
   if (inv.stale.length) {
     process.stderr.write(`inputs changed, re-running: ${inv.stale.map((t) => t.output).join(", ")}\n`);
   }

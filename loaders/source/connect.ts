@@ -10,7 +10,8 @@ import { dataFilePath, projectRoot } from "../paths.ts";
 import type { SqlConnection } from "./connection.ts";
 import { identifier, literal, subquery } from "./sqlText.ts";
 
-export function isDatabaseSource(entry: DatasetEntry): boolean {
+/** A Parquet file (DuckDB) or a database: read through SQL, not by the text reader. */
+export function readThroughSql(entry: DatasetEntry): boolean {
   return entry.format === "sql" || entry.format === "parquet";
 }
 

@@ -8,7 +8,7 @@ import { readDataset } from "../io/read.ts";
 import type { CustomerFeatures } from "../features/rfm.ts";
 import type { DatasetTable } from "../io/types.ts";
 import type { DatasetEntry } from "../manifest/types.ts";
-import { connect, isDatabaseSource } from "./connect.ts";
+import { connect, readThroughSql } from "./connect.ts";
 import type { PushedDownLog } from "./pushdown.ts";
 
 /** A dataset as its source delivers it: a table of rows, or a log already aggregated per customer. */
@@ -29,7 +29,7 @@ export function isPushedDown(data: SourceData): data is PushedDownLog {
 }
 
 export async function openSource(entry: DatasetEntry, options: OpenOptions = {}): Promise<SourceData> {
-  if (!isDatabaseSource(entry)) return readDataset(entry, options.path, { progress: options.progress });
+  if (!readThroughSql(entry)) return readDataset(entry, options.path, { progress: options.progress });
   const { connection, relation, ordered } = await connect(entry, options.path);
   try {
     if (entry.kind === "customers") {

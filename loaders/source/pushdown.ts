@@ -225,7 +225,7 @@ export async function pushDown(
       lines: Int32Array.from({ length: sortedIds.length }, (_, i) => i + 1),
       snapshotDay: at.snapshotDay,
       today,
-      purchases: withPurchases ? await purchaseDays(connection, at.log, at.snapshotDay, sortedIds) : { customer: new Int32Array(0), day: new Int32Array(0), amount: new Float64Array(0) },
+      purchases: withPurchases ? await purchaseDays(connection, at.log, at.snapshotDay, sortedIds, features.frequency) : { customer: new Int32Array(0), day: new Int32Array(0), amount: new Float64Array(0) },
       counts
     });
   };
@@ -237,40 +237,44 @@ export async function pushDown(
   return { entry, file: connection.label, rows: first!.bounds.transactions, columns: first!.description.columns, notes: [], lastDatedDay: first!.bounds.lastDatedDay ?? -Infinity, features };
 }
 
-/** Purchase days, by customer (their place in `ids`) then day. */
-async function purchaseDays(connection: SqlConnection, log: LogColumns, snapshotDay: number, ids: string[]): Promise<Purchases> {
-  const raw = await readAll(connection, purchaseDaysSql(log, snapshotDay), [["customer_id", "text"], ["day", "number"], ["value", "number"]]);
+/**
+ * Purchase days, by customer (their place in `ids`) then day. Each customer's `frequency` days
+ * make its bucket, so every row streamed in goes straight to its place (by insertion among the
+ * customer's few days): no array of every row's id, no sort of tens of millions of rows.
+ */
+async function purchaseDays(connection: SqlConnection, log: LogColumns, snapshotDay: number, ids: string[], frequency: Float64Array): Promise<Purchases> {
   const index = new Map(ids.map((id, i) => [id, i]));
-  const who = raw.customer_id as string[];
-  const days = raw.day as Float64Array;
-  const values = raw.value as Float64Array;
-  const customer = Int32Array.from(who, (id) => {
-    const c = index.get(id!);
-    if (c === undefined) throw new Error(`internal: a purchase day of customer ${id}, who is not among the customers`);
-    return c;
-  });
-  // By customer with a counting sort (tens of millions of rows: no comparison sort), then each
-  // customer's few days by insertion.
   const start = new Int32Array(ids.length + 1);
-  for (const c of customer) start[c + 1]++;
-  for (let c = 0; c < ids.length; c++) start[c + 1] += start[c];
-  const order = new Int32Array(customer.length);
+  for (let c = 0; c < ids.length; c++) start[c + 1] = start[c] + frequency[c];
+  const total = start[ids.length];
+  const customer = new Int32Array(total);
+  for (let c = 0; c < ids.length; c++) customer.fill(c, start[c], start[c + 1]);
+  const day = new Int32Array(total);
+  const amount = new Float64Array(total);
   const next = start.slice(0, ids.length);
-  for (let i = 0; i < customer.length; i++) order[next[customer[i]]++] = i;
-  for (let c = 0; c < ids.length; c++) {
-    for (let a = start[c] + 1; a < start[c + 1]; a++) {
-      const row = order[a];
-      let b = a - 1;
-      for (; b >= start[c] && days[order[b]] > days[row]; b--) order[b + 1] = order[b];
-      order[b + 1] = row;
+  const kinds: Array<[string, ValueKind]> = [["customer_id", "text"], ["day", "number"], ["value", "number"]];
+  await connection.stream(purchaseDaysSql(log, snapshotDay), kinds, PURCHASE_CHUNK, (chunk, rows) => {
+    const who = chunk.customer_id as string[];
+    const days = chunk.day as Float64Array;
+    const values = chunk.value as Float64Array;
+    for (let i = 0; i < rows; i++) {
+      const c = index.get(who[i]!);
+      if (c === undefined || next[c] === start[c + 1]) throw new Error(`internal: purchase days of customer ${who[i]} disagree with the customers' frequencies`);
+      let at = next[c]++;
+      for (; at > start[c] && day[at - 1] > days[i]; at--) {
+        day[at] = day[at - 1];
+        amount[at] = amount[at - 1];
+      }
+      day[at] = days[i];
+      amount[at] = values[i];
     }
-  }
-  return {
-    customer: Int32Array.from(order, (i) => customer[i]),
-    day: Int32Array.from(order, (i) => days[i]),
-    amount: Float64Array.from(order, (i) => values[i])
-  };
+  });
+  for (let c = 0; c < ids.length; c++) if (next[c] !== start[c + 1]) throw new Error(`internal: customer ${ids[c]} has fewer purchase days than their frequency`);
+  return { customer, day, amount };
 }
+
+/** Purchase days streamed per chunk: a few MB of texts at a time. */
+const PURCHASE_CHUNK = 65_536;
 
 /** Row indices in id order: numerically when every id is a plain whole number, else by code units. */
 export function idOrder(ids: Array<string | null>): Int32Array {

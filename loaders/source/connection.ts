@@ -122,3 +122,8 @@ export class ColumnCollector {
     return out;
   }
 }
+
+/** A driver error's first line: what the database said, without its detail dump. */
+export function firstLine(error: unknown): string {
+  return String(error instanceof Error ? error.message : error).split("\n")[0];
+}

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance, DuckDBTypeId } from "@duckdb/node-api";
 import { WorkbenchError } from "../errors.ts";
-import { ChunkSink, type SqlConnection, type SqlTypeClass } from "./connection.ts";
+import { ChunkSink, firstLine, type SqlConnection, type SqlTypeClass } from "./connection.ts";
 
 /** DuckDB's memory limit unless WORKBENCH_DUCKDB_MEMORY says otherwise (e.g. "512MB"). */
 export const DUCKDB_MEMORY = "1GB";
@@ -85,8 +85,4 @@ function typeClass(id: number): SqlTypeClass {
   if (NUMBER_TYPES.has(id)) return "number";
   if (DATE_TYPES.has(id)) return "date";
   return id === DuckDBTypeId.VARCHAR ? "text" : "other";
-}
-
-export function firstLine(error: unknown): string {
-  return String(error instanceof Error ? error.message : error).split("\n")[0];
 }

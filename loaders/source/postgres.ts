@@ -7,8 +7,7 @@
 import pg from "pg";
 import Cursor from "pg-cursor";
 import { WorkbenchError } from "../errors.ts";
-import { ChunkSink, type SqlConnection, type SqlTypeClass } from "./connection.ts";
-import { firstLine } from "./duckdb.ts";
+import { ChunkSink, firstLine, type SqlConnection, type SqlTypeClass } from "./connection.ts";
 import type { SqlDialect } from "./sqlText.ts";
 
 /** How long connecting may take. */

@@ -18,7 +18,7 @@
 import type pg from "pg";
 import { WorkbenchError } from "../errors.ts";
 import type { DatasetEntry } from "../manifest/types.ts";
-import { firstLine } from "./duckdb.ts";
+import { firstLine } from "./connection.ts";
 import { connectionUrl } from "./postgres.ts";
 import { identifier } from "./sqlText.ts";
 

@@ -176,6 +176,7 @@ describe("k-d tree: the label of the nearest point within a radius", () => {
     for (let i = 0; i < queries.length; i++) queries[i] = (i % d === 0 ? 6 : 3) * (rng.random() - 0.3);
     let mixed = 0;
     for (const r of [0.3, 1]) {
+      const settle = tree.settleRadii(labels, pure, r * r);
       for (let q = 0; q < 2000; q++) {
         let best = -1;
         let bestSq = r * r;
@@ -187,7 +188,7 @@ describe("k-d tree: the label of the nearest point within a radius", () => {
           if (s < bestSq || (best < 0 && s <= bestSq)) [best, bestSq] = [i, s];
         }
         if (seen.size > 1) mixed++;
-        expect(tree.nearestLabelWithin(queries, q * d, r * r, labels, pure)).toBe(best < 0 ? -1 : labels[best]);
+        expect(tree.nearestLabelWithin(queries, q * d, r * r, labels, pure, settle)).toBe(best < 0 ? -1 : labels[best]);
       }
     }
     expect(mixed).toBeGreaterThan(100); // the border case is exercised

@@ -228,7 +228,8 @@ function nearestCoreWithinEps(fitted: DbscanFit, sample: FeatureMatrix): (data: 
   const { d } = sample;
   const coreLabels = Int32Array.from(coreRows, (r) => fitted.labels[r]);
   const pure = tree.pureLabels(coreLabels);
-  return (data, row) => tree.nearestLabelWithin(data, row * d, r2, coreLabels, pure);
+  const settle = tree.settleRadii(coreLabels, pure, r2);
+  return (data, row) => tree.nearestLabelWithin(data, row * d, r2, coreLabels, pure, settle);
 }
 
 

@@ -79,7 +79,8 @@ function nearestCore(model: Extract<SegmentModel, { kind: "density" }>, matrix: 
   const tree = new KdTree(cores.data, cores.n, d);
   const r2 = model.eps * model.eps;
   const pure = tree.pureLabels(model.coreLabels);
-  for (let i = 0; i < n; i++) labels[i] = tree.nearestLabelWithin(data, i * d, r2, model.coreLabels, pure);
+  const settle = tree.settleRadii(model.coreLabels, pure, r2);
+  for (let i = 0; i < n; i++) labels[i] = tree.nearestLabelWithin(data, i * d, r2, model.coreLabels, pure, settle);
   return labels;
 }
 

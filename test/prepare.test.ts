@@ -130,13 +130,16 @@ describe("outliers", () => {
     expect(column(p.matrix, "v")).toEqual(v); // keep: unchanged
   });
 
-  it("selection-based quantiles equal the sort-based ones (ties, odd and even n)", () => {
+  it("selection-based quantiles equal the sort-based ones (ties, odd and even n, sampled pivots above 600)", () => {
     const rng = new Rng(11);
-    for (const n of [1, 2, 5, 10, 101, 1000]) {
-      const x = Float64Array.from({ length: n }, () => rng.int(7) - 3 + (rng.random() < 0.3 ? rng.random() : 0));
-      const sorted = Float64Array.from(x).sort();
-      const ps = [0.75, 0.25, 0.5, 0, 1, 0.1];
-      expect(quantiles(x, ps)).toEqual(ps.map((p) => quantileSorted(sorted, p)));
+    for (const n of [1, 2, 5, 10, 101, 1000, 5001, 100_000]) {
+      const tied = Float64Array.from({ length: n }, () => rng.int(7) - 3 + (rng.random() < 0.3 ? rng.random() : 0));
+      const smooth = Float64Array.from({ length: n }, () => rng.normal() * 1e3);
+      for (const x of [tied, smooth]) {
+        const sorted = Float64Array.from(x).sort();
+        const ps = [0.75, 0.25, 0.5, 0, 1, 0.1, 0.999];
+        expect(quantiles(x, ps)).toEqual(ps.map((p) => quantileSorted(sorted, p)));
+      }
     }
   });
 

@@ -4,14 +4,11 @@
  * any worker and then blocks in Atomics.wait until the blocks that workers claimed are done.
  * The main thread never waits for a worker that has not claimed anything, so a worker that is
  * still starting (or failed to start) only costs speed, never correctness or a deadlock.
- *
- * Workers are plain eval'd scripts that load kmeansWorker.ts through tsx's CommonJS hook,
- * because Node 20 ignores ESM loader flags (`--import tsx`) in a Worker's execArgv.
+ * Workers load kmeansWorker.ts through tsx's CommonJS hook (threads.ts).
  */
-import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startTsWorker } from "../threads.ts";
 import type { FeatureMatrix } from "../matrix.ts";
 import {
   CTRL,
@@ -57,24 +54,11 @@ interface PoolWorker {
 
 const pool: PoolWorker[] = [];
 
-const BOOTSTRAP = `
-const { workerData } = require("node:worker_threads");
-require(workerData.tsxApi).register();
-require(workerData.workerFile);
-`;
-
 let poolBroken = false;
 
 function spawn(): PoolWorker | undefined {
   try {
-    const req = createRequire(import.meta.url);
-    const workerFile = fileURLToPath(new URL("./kmeansWorker.ts", import.meta.url));
-    const worker = new Worker(BOOTSTRAP, {
-      eval: true,
-      execArgv: [],
-      workerData: { tsxApi: req.resolve("tsx/cjs/api"), workerFile }
-    });
-    worker.unref();
+    const worker = startTsWorker(new URL("./kmeansWorker.ts", import.meta.url));
     const entry: PoolWorker = { worker, alive: true, ready: Promise.resolve(false) };
     entry.ready = new Promise<boolean>((resolve) => {
       worker.once("message", (m) => resolve(m === "ready"));

@@ -1,0 +1,44 @@
+/**
+ * Worker threads that run a TypeScript module of the engine. Node 20 ignores ESM loader flags
+ * (`--import tsx`) in a Worker's execArgv, so a worker is a plain eval'd script that registers
+ * tsx's CommonJS hook and requires the module: it must import no ESM-only package.
+ */
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { Worker, type Transferable } from "node:worker_threads";
+
+/**
+ * When the module cannot be loaded, a `failed` flag in `data` (an Int32Array over shared memory)
+ * gets 1 at index 0 and a notify: a caller blocked in Atomics.wait learns it without the event
+ * loop that would deliver the worker's "error" event.
+ */
+const BOOTSTRAP = `
+const { workerData } = require("node:worker_threads");
+try {
+  require(workerData.tsxApi).register();
+  require(workerData.workerFile);
+} catch (error) {
+  const failed = workerData.data && workerData.data.failed;
+  if (failed) {
+    Atomics.store(failed, 0, 1);
+    Atomics.notify(failed, 0);
+  }
+  throw error;
+}
+`;
+
+/**
+ * Starts `module` (a URL, as `new URL("./x.ts", import.meta.url)`) in a worker, unref'd so it never
+ * keeps the process alive; it reads `data` as `workerData.data`. Throws when no worker can start.
+ */
+export function startTsWorker(module: URL, data?: unknown, transferList?: readonly Transferable[]): Worker {
+  const req = createRequire(import.meta.url);
+  const worker = new Worker(BOOTSTRAP, {
+    eval: true,
+    execArgv: [],
+    workerData: { tsxApi: req.resolve("tsx/cjs/api"), workerFile: fileURLToPath(module), data },
+    transferList: transferList as Transferable[] | undefined
+  });
+  worker.unref();
+  return worker;
+}

@@ -21,10 +21,13 @@ export interface ErrorWhere {
 }
 
 export class WorkbenchError extends Error {
+  /** The problem alone; `message` adds where it is. */
+  readonly what: string;
   readonly where: ErrorWhere;
   constructor(what: string, where: ErrorWhere = {}) {
     super(formatMessage(what, where));
     this.name = "WorkbenchError";
+    this.what = what;
     this.where = where;
   }
 }

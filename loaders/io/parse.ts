@@ -20,13 +20,13 @@ export function parseRecords(
   format: TextFormat,
   file: string,
   onRecord: (fields: string[], line: number) => void,
-  { headerFirst = false }: { headerFirst?: boolean } = {}
-): void {
+  { headerFirst = false, final = true }: { headerFirst?: boolean; final?: boolean } = {}
+): PartEnd {
   const state: ParseState = { line: 1, headerFirst, fields: [] };
   const parse = format === "whitespace" ? parseWhitespace : parseDelimited(format === "csv" ? 44 : 9);
   if (typeof source === "string") {
     parse(source, source.charCodeAt(0) === 0xfeff ? 1 : 0, source.length, true, state, file, onRecord);
-    return;
+    return { rest: "", line: state.line };
   }
   // Pieces are parsed up to their last line break; what follows (and a record whose quoted field
   // runs on) is carried into the next piece.
@@ -40,7 +40,20 @@ export function parseRecords(
     const done = cut > start ? parse(text, start, cut, false, state, file, onRecord) : start;
     carry = text.slice(done);
   }
+  if (!final) return { rest: carry, line: state.line };
   if (carry) parse(carry, first && carry.charCodeAt(0) === 0xfeff ? 1 : 0, carry.length, true, state, file, onRecord);
+  return { rest: "", line: state.line };
+}
+
+/**
+ * Where parsing stopped. With `final: false` (the text is the first part of a file, cut after a
+ * line break), `rest` is the text left unparsed: empty when the part ends between records, else
+ * a record whose quoted field runs past the cut. `line` is the physical line the next record
+ * starts on.
+ */
+export interface PartEnd {
+  rest: string;
+  line: number;
 }
 
 interface ParseState {

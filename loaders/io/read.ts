@@ -2,19 +2,19 @@ import { relative } from "node:path";
 import * as aq from "arquero";
 import { WorkbenchError } from "../errors.ts";
 import { checkRoles } from "../manifest/load.ts";
-import { typeOfRole, type ColumnRole, type ColumnType, type DatasetEntry, type TextFormat } from "../manifest/types.ts";
+import { typeOfRole, type ColumnRole, type DatasetEntry, type TextFormat } from "../manifest/types.ts";
 import { dataFilePath, projectRoot } from "../paths.ts";
 import { outcomeIndicator } from "../outcome/columns.ts";
-import { idLikeName, inferRoles, namedLikeChurn } from "./inferRoles.ts";
+import { inferRoles } from "./inferRoles.ts";
 import { parseRecords } from "./parse.ts";
+import { startSecondPart } from "./parallelScan.ts";
+import { appendScan, lazyDateParser, missingCodes, NOT_LOADED, rowScanner, startScan, thrower, type Scan, type ScanColumn } from "./scan.ts";
 import { textChunks } from "./text.ts";
 import { shareProgress } from "../experiment/progress.ts";
 import type { DatasetTable } from "./types.ts";
-import { dateParser, parseNumber, plainNumber, tooLarge, type DateParser } from "./values.ts";
+import { plainNumber, tooLarge } from "./values.ts";
 
-/** Columns never loaded into the table: personal data stays out of everything downstream. */
-/** Roles never loaded: personal data cannot leak from what is not there. */
-export const NOT_LOADED = new Set<ColumnRole>(["personal", "ignore"]);
+export { NOT_LOADED };
 
 /**
  * Reads the dataset file of a manifest entry and types every manifest column per its role.
@@ -22,17 +22,62 @@ export const NOT_LOADED = new Set<ColumnRole>(["personal", "ignore"]);
  * data/<entry.file>, which must stay inside data/. Problems become one WorkbenchError naming
  * file, line, column, what was found and expected. The file is only ever read, piece by piece,
  * in one pass (and a second for the rows before a column's first text, when a column of numbers
- * turns out to hold texts; see typeRecords).
+ * turns out to hold texts; see typeRecords). A file of 64 MB or more is scanned on two threads,
+ * each half of it (parallelScan.ts), with the same result.
  */
 export function readDataset(entry: DatasetEntry, path?: string, { progress }: { progress?: (message: string) => void } = {}): DatasetTable {
-  textFormat(entry);
+  const format = textFormat(entry);
   path ??= dataFilePath(entry.file, entry.name);
   const file = relative(projectRoot(), path) || path;
   const hint = `Put the file there, or fix "file" of dataset "${entry.name}" in data/manifest.json`;
-  const chunks = (step: string) => textChunks(path, file, { encoding: entry.encoding, hint, progress: shareProgress(step, progress) });
-  return typeRecords(entry, chunks, file);
+  const chunks: Chunks = (step, end) => textChunks(path, file, { encoding: entry.encoding, hint, end, progress: shareProgress(step, progress) });
+  const scanned = scanFile(entry, format, file, chunks, startSecondPart(entry, path, file, hint));
+  return typeRecords(entry, scanned, chunks, file);
 }
 
+/** The header (its names, the line it is on) and the scan of every record after it. */
+interface ScannedFile {
+  scan: Scan;
+  headerLine: number;
+}
+
+/**
+ * The first pass over the file's records: on this thread, or, with `second` (a worker scanning
+ * the file from a line break near its middle), this thread scans up to there and the parts are
+ * joined (parallelScan.ts). Null scan: the file has no record at all.
+ */
+function scanFile(entry: DatasetEntry, format: TextFormat, file: string, chunks: Chunks, second: ReturnType<typeof startSecondPart>): ScannedFile | null {
+  const headerFirst = entry.header !== false;
+  let scanned: ScannedFile | null = null;
+  let onRow: (fields: string[], line: number) => void = () => {};
+  let end;
+  try {
+    end = parseRecords(chunks("reading", second?.start), format, file, (fields, line) => {
+      if (!scanned) {
+        const header = headerOf(fields, entry, file, line);
+        scanned = { scan: startScan(entry, header, file, line), headerLine: line };
+        onRow = rowScanner(entry, scanned.scan, file);
+        second?.begin(header);
+        if (headerFirst) return;
+      }
+      onRow(fields, line);
+    }, { headerFirst, final: !second });
+  } catch (error) {
+    second?.cancel();
+    throw error;
+  }
+  if (!second) return scanned;
+  const whole = scanned as ScannedFile | null;
+  // The cut fell inside a quoted field, or the part before it has no header: scan it all here.
+  if (end.rest !== "" || !whole) {
+    second.cancel();
+    return scanFile(entry, format, file, chunks, null);
+  }
+  const rest = second.finish(end.line - 1);
+  if (!rest) return scanFile(entry, format, file, chunks, null);
+  appendScan(whole.scan, rest, end.line - 1);
+  return whole;
+}
 /** The entry's text format; a Parquet file or a database is read by loaders/source instead. */
 export function textFormat(entry: DatasetEntry, what = "reading it as text"): TextFormat {
   if (entry.format === "parquet" || entry.format === "sql") {
@@ -57,197 +102,24 @@ function headerOf(fields: string[], entry: DatasetEntry, file: string, line: num
   return names;
 }
 
-/** How the scan reads a column: as its declared role's type, or (undescribed) numbers until a text says otherwise. */
-type Reading = ColumnType | "guess";
+/** The file's text in pieces, up to byte `end` if given; `step` says what the pass is for, in its progress lines. */
+type Chunks = (step: string, end?: number) => Iterable<string>;
 
-/** A column as the scan collects it. */
-interface ScanColumn {
-  name: string;
-  /** Its field in each record. */
-  field: number;
-  reading: Reading;
-  numbers: NumberList;
-  texts: Array<string | null>;
-  /** A guessed column that met a text: the row it was met on (its texts start there), else -1. */
-  textFrom: number;
-  /**
-   * A guessed column named like an id or churn flag, whose texts are kept beside its numbers from
-   * the start: it may become an id or outcome, whose values are kept as written ("0042").
-   */
-  keepTexts: boolean;
-  /** A guessed column of numbers' first text, named when the column is read as texts because of it. */
-  firstText?: { raw: string; line: number };
-  /** A guessed column's first value beyond ±1.8e308, refused if the column is read as numbers. */
-  tooLarge?: { raw: string; line: number };
-  missing: number;
-}
-
-/** Numbers appended one at a time into a typed array, grown by doubling. */
-class NumberList {
-  values = new Float64Array(1024);
-  length = 0;
-  push(x: number): void {
-    if (this.length === this.values.length) {
-      const grown = new Float64Array(this.values.length * 2);
-      grown.set(this.values);
-      this.values = grown;
-    }
-    this.values[this.length++] = x;
-  }
-  array(): Float64Array {
-    return this.values.slice(0, this.length);
-  }
-}
-
-/**
- * The columns a dataset reads and their order: with otherColumns "infer", every named column of
- * the header in file order (then manifest columns absent from it, which are reported); else the
- * manifest's. Kept in an object's key order, as the roles are.
- */
-function columnOrder(entry: DatasetEntry, header: string[]): string[] {
-  const order: Record<string, true> = {};
-  if (entry.otherColumns === "infer") for (const name of header) if (name !== "") order[name] = true;
-  for (const name of Object.keys(entry.columns)) order[name] = true;
-  return Object.keys(order);
-}
-
-/** The file's text in pieces; `step` says what the pass is for, in its progress lines. */
-type Chunks = (step: string) => Iterable<string>;
-
-function typeRecords(given: DatasetEntry, chunks: Chunks, file: string): DatasetTable {
-  const missingValues = new Set(given.missingValues ?? [""]);
-  // A missing-value code that reads as a number (-999) must be looked up before a number is taken.
-  const numberLikeMissing = [...missingValues].some((v) => !Number.isNaN(plainNumber(v)));
-  const headerFirst = given.header !== false;
-  let header: string[] = [];
-  let headerLine = 1;
-  let columns: ScanColumn[] = [];
-  let read: ScanColumn[] = [];
-  const lines = new NumberList();
-
-  const onHeader = (fields: string[], line: number) => {
-    header = headerOf(fields, given, file, line);
-    headerLine = line;
-    const first = new Map<string, number>();
-    header.forEach((name, i) => {
-      if (!first.has(name)) first.set(name, i);
-    });
-    columns = columnOrder(given, header).map((name) => {
-      const field = first.get(name);
-      if (field === undefined) {
-        throw new WorkbenchError("a column named in data/manifest.json is not in the file", {
-          file,
-          line,
-          column: name,
-          found: `header ${header.join(", ")}`.slice(0, 200),
-          hint: `Fix the column name under "columns" of dataset "${given.name}", or the file's header`
-        });
-      }
-      // Only a repeated name that is read is ambiguous; repeats among unused columns are harmless.
-      const again = header.indexOf(name, field + 1);
-      if (again >= 0) {
-        throw new WorkbenchError("the header names a column twice", {
-          file,
-          line,
-          column: name,
-          found: `fields ${field + 1} and ${again + 1}`,
-          expected: "unique column names",
-          hint: "Rename one of them in the file's header"
-        });
-      }
-      const role = given.columns[name];
-      const reading: Reading = role === undefined ? "guess" : typeOfRole(role);
-      const keepTexts = role === undefined && (idLikeName(name) || namedLikeChurn(name));
-      return { name, field, reading, numbers: new NumberList(), texts: [], textFrom: -1, keepTexts, missing: 0 };
-    });
-    read = columns.filter((c) => !NOT_LOADED.has(given.columns[c.name]));
-  };
-
-  const parseDate = lazyDateParser(given);
-  const failAt = (error: unknown, line: number, column: string) => {
-    if (!(error instanceof WorkbenchError)) throw error;
-    throw new WorkbenchError(error.message, { file, line, column });
-  };
-
-  const onRow = (fields: string[], line: number) => {
-    if (fields.length !== header.length) {
-      throw new WorkbenchError("the row has the wrong number of fields", {
-        file,
-        line,
-        found: `${fields.length} field(s)`,
-        expected: `${header.length}, as in the header`,
-        hint: `Check for a missing or extra ${given.format === "csv" ? "comma" : given.format === "tsv" ? "tab" : "value"}, or quote fields that contain one`
-      });
-    }
-    const row = lines.length;
-    lines.push(line);
-    for (const c of read) {
-      const raw = fields[c.field];
-      if (c.reading === "number" || c.reading === "guess") {
-        // The fast path: a plain, finite number, when no missing-value code could look like one.
-        const x = plainNumber(raw);
-        if (c.keepTexts) c.texts.push(missingValues.has(raw.trim()) ? null : raw.trim());
-        if (Number.isFinite(x) && !numberLikeMissing) {
-          c.numbers.push(x);
-          continue;
-        }
-        if (missingValues.has(raw.trim())) {
-          c.missing++;
-          c.numbers.push(NaN);
-        } else if (Number.isFinite(x)) {
-          c.numbers.push(x);
-        } else if (c.reading === "number") {
-          try {
-            c.numbers.push(parseNumber(raw));
-          } catch (error) {
-            failAt(error, line, c.name);
-          }
-        } else if (!Number.isNaN(x)) {
-          c.tooLarge ??= { raw, line };
-          c.numbers.push(x);
-        } else {
-          // A text: from here on the column is read as texts (earlier rows are read again if needed).
-          c.reading = "string";
-          c.textFrom = row;
-          c.firstText = { raw: raw.trim(), line };
-          if (!c.keepTexts) {
-            c.texts.length = row;
-            c.texts.push(raw.trim());
-          }
-        }
-        continue;
-      }
-      const t = raw.trim();
-      const isMissing = missingValues.has(t);
-      if (isMissing) c.missing++;
-      if (c.reading === "string") c.texts.push(isMissing ? null : t);
-      else {
-        try {
-          c.numbers.push(isMissing ? NaN : parseDate().parse(raw));
-        } catch (error) {
-          failAt(error, line, c.name);
-        }
-      }
-    }
-  };
-
-  let sawRecord = false;
-  parseRecords(chunks("reading"), textFormat(given), file, (fields, line) => {
-    if (!sawRecord) {
-      sawRecord = true;
-      onHeader(fields, line);
-      if (headerFirst) return;
-    }
-    onRow(fields, line);
-  }, { headerFirst });
-  if (!sawRecord) throw new WorkbenchError("the file is empty", { file, hint: "Export the data again; a header line and data rows are expected" });
+function typeRecords(given: DatasetEntry, scanned: ScannedFile | null, chunks: Chunks, file: string): DatasetTable {
+  if (!scanned) throw new WorkbenchError("the file is empty", { file, hint: "Export the data again; a header line and data rows are expected" });
+  const { scan, headerLine } = scanned;
+  const { columns, read, lines } = scan;
   if (lines.length === 0) throw new WorkbenchError("the file has a header but no data rows", { file, hint: "Add the data rows below the header" });
+  const headerFirst = given.header !== false;
+  const { missingValues } = missingCodes(given);
+  const parseDate = lazyDateParser(given);
+  const failAt = thrower(file);
 
   const guessed = read.filter((c) => !(c.name in given.columns));
   // Each column's numbers, trimmed to length once (inference and the table share them).
   const numbersOf = new Map(read.map((c) => [c, c.numbers.array()]));
   // Texts the scan did not keep: the rows before a guessed column's first text.
-  const again = guessed.filter((c) => c.textFrom > 0 && !c.keepTexts);
+  const again = guessed.filter((c) => (c.textFrom > 0 && !c.keepTexts) || c.textsAgain);
   if (again.length) readTextsAgain(chunks(`reading again for the texts of ${again.map((c) => c.name).join(", ")}`), given, file, again, missingValues);
 
   const inferredRoles = inferRoles(
@@ -334,12 +206,6 @@ function readTextsAgain(chunks: Iterable<string>, entry: DatasetEntry, file: str
       c.texts.push(missingValues.has(t) ? null : t);
     }
   }, { headerFirst: entry.header !== false });
-}
-
-/** The entry's date parser, built on first use (a dataset without dates never needs its format). */
-function lazyDateParser(entry: DatasetEntry): () => DateParser {
-  let parser: DateParser | undefined;
-  return () => (parser ??= dateParser(entry.dateFormat ?? "YYYY-MM-DD"));
 }
 
 /**

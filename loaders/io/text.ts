@@ -17,25 +17,33 @@ const CHUNK_BYTES = 16 << 20;
  * file must be UTF-8 (a UTF-8 BOM is dropped): a UTF-16/32 byte-order mark or bytes that are not
  * valid UTF-8 are named, with the line they are on, rather than decoded into a garbled header or
  * U+FFFD characters. `hint` says how to point at another file (the manifest's "file", or --input).
+ * `start` and `end` read part of the file: byte offsets at line breaks, so no character is cut.
  */
 export function* textChunks(
   path: string,
   shown: string,
-  { encoding, hint, chunkBytes = CHUNK_BYTES, progress }: { encoding?: Encoding; hint: string; chunkBytes?: number; progress?: (fraction: number) => void }
+  {
+    encoding,
+    hint,
+    chunkBytes = CHUNK_BYTES,
+    progress,
+    start = 0,
+    end = Infinity
+  }: { encoding?: Encoding; hint: string; chunkBytes?: number; progress?: (fraction: number) => void; start?: number; end?: number }
 ): Generator<string> {
   const fd = openFile(path, shown, hint);
-  const size = progress ? fstatSync(fd).size : 0;
+  const size = progress ? Math.min(end, fstatSync(fd).size) - start : 0;
   try {
     const buffer = Buffer.allocUnsafe(chunkBytes);
     const utf8 = !encoding || encoding === "utf-8";
     let decoder: TextDecoder | null = null;
     let pending = false;
-    let offset = 0;
+    let offset = start;
     for (;;) {
-      const got = readSync(fd, buffer, 0, chunkBytes, offset);
+      const got = readSync(fd, buffer, 0, Math.min(chunkBytes, end - offset), offset);
       const bytes = buffer.subarray(0, got);
       if (!decoder) {
-        if (utf8) checkUtf8Start(bytes, shown);
+        if (utf8 && offset === 0) checkUtf8Start(bytes, shown);
         decoder = new TextDecoder(encoding ?? "utf-8", { fatal: utf8 });
       }
       let text: string;
@@ -53,7 +61,7 @@ export function* textChunks(
       if (text) yield offset === 0 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
       if (got === 0) return;
       offset += got;
-      if (size) progress?.(offset / size);
+      if (size) progress?.((offset - start) / size);
     }
   } finally {
     closeSync(fd);

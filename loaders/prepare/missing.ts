@@ -41,8 +41,14 @@ export function modeOf(values: ReadonlyArray<string | null>): string | null {
   return best;
 }
 
+/** A copy with NaN replaced by `fill` (a loop: Float64Array.map with a callback is ~10× slower). */
 export function fillNumbers(values: Float64Array, fill: number): Float64Array {
-  return values.map((v) => (Number.isNaN(v) ? fill : v));
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    out[i] = v === v ? v : fill;
+  }
+  return out;
 }
 
 export function fillStrings(values: ReadonlyArray<string | null>, fill: string): string[] {

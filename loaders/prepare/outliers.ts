@@ -29,5 +29,10 @@ export function countOutside(values: Float64Array, lower: number, upper: number)
 }
 
 export function clip(values: Float64Array, lower: number, upper: number): Float64Array {
-  return values.map((v) => (v < lower ? lower : v > upper ? upper : v));
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    out[i] = v < lower ? lower : v > upper ? upper : v;
+  }
+  return out;
 }

@@ -25,7 +25,7 @@ import { KmeansSession, withSession, type Threads } from "./kmeansSession.ts";
 import { clearlyLower, withDefaults } from "./params.ts";
 import { centroidsModel } from "./segmentModel.ts";
 
-export { releaseKmeansBuffers, setKmeansThreads, startKmeansWorkers, type Threads } from "./kmeansSession.ts";
+export { releaseKmeansBuffers, setKmeansThreads, startKmeansWorkers, warmKmeansWorkers, type Threads } from "./kmeansSession.ts";
 
 export interface KMeansParams {
   /** Number of segments. */

@@ -106,6 +106,16 @@ export async function startKmeansWorkers(threads: number = Math.min(availablePar
   return ready.filter(Boolean).length;
 }
 
+/**
+ * Starts, without waiting, the workers a k-means fit (k ≥ 2) over n rows × d features would use.
+ * Called before a long step on one thread (preparing the data), they are ready when the fit
+ * starts instead of loading during it.
+ */
+export function warmKmeansWorkers(n: number, d: number): void {
+  const threads = resolveThreads(undefined, n * d * 2, Math.ceil(n / blockRowsFor(n)));
+  if (threads > 1) workersFor(threads);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Row-sized buffers are kept between calls: fresh memory costs a page fault per 4 KiB on first
 // touch (about 30 ms for 64 MB), more than many whole k-means runs. Only one session runs at a

@@ -6,6 +6,7 @@ import { readDataset } from "../io/read.ts";
 import type { DatasetTable } from "../io/types.ts";
 import type { DatasetEntry } from "../manifest/types.ts";
 import { prepare, type PreparedData } from "../prepare/prepare.ts";
+import { warmKmeansWorkers } from "../cluster/kmeans.ts";
 
 /** Everything between the input file and the feature matrix, for loaders, the CLI and tests. */
 export interface PreparedDataset {
@@ -42,14 +43,24 @@ export function prepareTable(source: SourceData): PreparedDataset {
   const entry = source.entry;
   if (entry.kind === "customers") {
     if (isPushedDown(source)) throw new Error("internal: a customer table is never aggregated");
+    warmWorkers(entry, source.rows, source.columns.length);
     return { entry, source, transactions: null, rfm: null, prepared: prepare(source, entry.prepare) };
   }
   const transactions = logFeatures(source, entry.experiment.snapshot);
+  warmWorkers(entry, transactions.dataset.rows, transactions.dataset.columns.length);
   const prepared = prepare(transactions.dataset, entry.prepare);
   // RFM scores on the prepared rows, in original units (prepare never reorders rows).
   const p = prepared.profile;
   const rfm = rfmTable({ recency: p.recency, frequency: p.frequency, monetary: p.monetary }, { recency: !transactions.report.shortSpan });
   return { entry, source, transactions, rfm, prepared };
+}
+
+/** Algorithms that run k-means passes (k-means++ at least), on worker threads for large data. */
+const KMEANS_PASSES: readonly string[] = ["kmeans", "gmm", "minibatch"];
+
+/** Starts those workers while the data is prepared, when the experiment will need them. */
+function warmWorkers(entry: DatasetEntry, rows: number, columns: number): void {
+  if ((entry.experiment.algorithms ?? ["kmeans"]).some((a) => KMEANS_PASSES.includes(a))) warmKmeansWorkers(rows, columns);
 }
 
 /** Everything the user should know about how the data was read and prepared, in order. */

@@ -169,3 +169,22 @@ describe("a log with missing values, cancellations, returns and future dates", (
     }
   }, 120_000);
 });
+
+describe("DuckDB's memory limit", () => {
+  it("refuses a WORKBENCH_DUCKDB_MEMORY that is not a size, naming it, before DuckDB starts", async () => {
+    const log = cdnowLog();
+    const parquet = join(dir, "memory.parquet");
+    await writeParquet(parquet, twinColumns(log));
+    const entry = entryOf({ columns: { customer_id: "id", date: "date", number_of_cds: "quantity", dollar_value: "amount" }, format: "parquet", file: "memory.parquet" });
+    const saved = process.env.WORKBENCH_DUCKDB_MEMORY;
+    try {
+      process.env.WORKBENCH_DUCKDB_MEMORY = "lots";
+      await expect(openSource(entry, { path: parquet })).rejects.toThrow(/WORKBENCH_DUCKDB_MEMORY is not a memory size; found "lots", expected a number and a unit, such as 512MB or 2GB/);
+      process.env.WORKBENCH_DUCKDB_MEMORY = "768MB";
+      expect(((await openSource(entry, { path: parquet })) as PushedDownLog).rows).toBe(log.rows);
+    } finally {
+      if (saved === undefined) delete process.env.WORKBENCH_DUCKDB_MEMORY;
+      else process.env.WORKBENCH_DUCKDB_MEMORY = saved;
+    }
+  }, 120_000);
+});

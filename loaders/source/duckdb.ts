@@ -22,12 +22,27 @@ const DATE_TYPES = new Set<number>([
   DuckDBTypeId.DATE, DuckDBTypeId.TIMESTAMP, DuckDBTypeId.TIMESTAMP_S, DuckDBTypeId.TIMESTAMP_MS, DuckDBTypeId.TIMESTAMP_NS, DuckDBTypeId.TIMESTAMP_TZ
 ]);
 
+/** DuckDB's memory limit: WORKBENCH_DUCKDB_MEMORY if set (checked, so a typo is named here and not by DuckDB), else DUCKDB_MEMORY. */
+export function duckDbMemory(): string {
+  const given = process.env.WORKBENCH_DUCKDB_MEMORY;
+  if (!given) return DUCKDB_MEMORY;
+  if (!/^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$/i.test(given)) {
+    throw new WorkbenchError("WORKBENCH_DUCKDB_MEMORY is not a memory size", {
+      found: given,
+      expected: "a number and a unit, such as 512MB or 2GB",
+      hint: "Fix or unset the environment variable (DuckDB's default here is 1GB)"
+    });
+  }
+  return given.trim();
+}
+
 export async function openDuckDb(label: string): Promise<SqlConnection> {
+  const memory = duckDbMemory();
   const spill = mkdtempSync(join(tmpdir(), "workbench-duckdb-"));
   const instance = await DuckDBInstance.create(":memory:", {
     autoinstall_known_extensions: "false",
     autoload_known_extensions: "false",
-    memory_limit: process.env.WORKBENCH_DUCKDB_MEMORY || DUCKDB_MEMORY,
+    memory_limit: memory,
     temp_directory: spill
   });
   const connection = await instance.connect();
@@ -40,7 +55,7 @@ export async function openDuckDb(label: string): Promise<SqlConnection> {
       const outOfMemory = /Out of Memory/i.test(firstLine(error));
       throw new WorkbenchError(`DuckDB could not read ${label}: ${firstLine(error)}`, {
         hint: outOfMemory
-          ? `Give DuckDB more memory than its ${process.env.WORKBENCH_DUCKDB_MEMORY || DUCKDB_MEMORY}: WORKBENCH_DUCKDB_MEMORY=2GB npm run build (it spills to a temporary folder beyond it, but some steps need that much at once)`
+          ? `Give DuckDB more memory than its ${memory}: WORKBENCH_DUCKDB_MEMORY=2GB npm run build (it spills to a temporary folder beyond it, but some steps need that much at once)`
           : "Check the file and the column names in data/manifest.json"
       });
     }

@@ -229,6 +229,20 @@ describe("roles inferred for undescribed columns (otherColumns: infer)", () => {
     expect(d.entry.columns.gender).toBe("categorical");
   });
 
+  it("phone numbers are personal; amounts and codes with a stray text are not taken for them", () => {
+    const phones = ["555-123-4567", "(555) 123 4568", "+1 555 123 4569", "5551234570", "+445551234571", "555.123.4572"];
+    const lines = ["phone,income,code,x"];
+    for (let i = 0; i < 30; i++) lines.push(`${phones[i % phones.length]},${i === 7 ? "n/a" : (12345.67 + i).toFixed(2)},${i === 9 ? "none" : 40000000 + i},${i}`);
+    const e = parseManifest({ datasets: { t: { title: "T", kind: "customers", file: "t.csv", format: "csv", columns: { x: "numeric" }, otherColumns: "infer" } } }, "m.json").datasets[0];
+    const d = read(lines.join("\n") + "\n", e).result();
+    const roles = Object.fromEntries(d.columns.map((c) => [c.name, c.role]));
+    expect(roles.phone).toBe("personal");
+    // Read as texts because of the stray text, and named in a note, not dropped as personal data.
+    expect(roles.income).not.toBe("personal");
+    expect(roles.code).not.toBe("personal");
+    expect(d.notes.some((n) => n.startsWith('column "income": 29 of its 30 values are numbers; the first that is not, "n/a"'))).toBe(true);
+  });
+
   it("an outcome's positive value that never occurs stops the read, before any model runs", () => {
     const e = parseManifest({ datasets: { t: { title: "T", kind: "customers", file: "t.csv", format: "csv", columns: { x: "numeric", Churn: { role: "outcome", positive: "Maybe" } } } } }, "m.json").datasets[0];
     expect(errorOf(read("x,Churn\n1,Yes\n2,No\n", e).result).message).toMatch(/\.csv, column "Churn": the outcome's positive value never occurs; found "Maybe", expected one of "No", "Yes"\. Fix "positive" of "Churn" in data\/manifest\.json$/);

@@ -1,4 +1,5 @@
 import type { ColumnRole } from "../manifest/types.ts";
+import { plainNumber } from "./values.ts";
 
 /** A role given to a column the manifest or the command line did not describe, and why. */
 export interface InferredRole {
@@ -15,6 +16,16 @@ export const MAX_CATEGORIES = 50;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^\+?[\d\s().-]{7,}$/;
+
+/**
+ * A phone number: PHONE's characters, and either not a plain number ("555-123-4567",
+ * "(555) 123 4567") or 10 to 15 digits alone (E.164's lengths). Amounts such as 12345.67 and
+ * 8-digit codes are made of the same characters: taken for phone numbers, a column of them
+ * with one stray text was read as personal and silently left out.
+ */
+function phoneLike(v: string): boolean {
+  return PHONE.test(v) && (Number.isNaN(plainNumber(v)) || /^\+?\d{10,15}$/.test(v.trim()));
+}
 /** Codes such as C1234 or 7590-VHVEG: one token of letters, digits and punctuation, with a digit. */
 const CODE = /^(?=.*\d)[A-Za-z0-9_\-.:#/]+$/;
 
@@ -92,7 +103,7 @@ export function inferRoles(
     const share = (re: RegExp) => texts.filter((v) => re.test(v)).length / texts.length;
     if (texts.every((v) => ISO_DATE.test(v))) return role("date", "dates (YYYY-MM-DD)");
     if (share(EMAIL) >= 0.8) return role("personal", "e-mail addresses: never read");
-    if (share(PHONE) >= 0.8 && texts.some((v) => /\d{3}/.test(v))) return role("personal", "phone numbers: never read");
+    if (texts.filter(phoneLike).length >= 0.8 * texts.length) return role("personal", "phone numbers: never read");
     if (unique) {
       if (!idTaken && (idLikeName(name) || texts.every((v) => CODE.test(v)))) return role("id", "a unique code per row");
       return role("ignore", "a different text on every row (names or free text), not a feature");

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { WorkbenchError } from "../loaders/errors.ts";
 import { parallelScansJoined, setParallelScanBytes } from "../loaders/io/parallelScan.ts";
-import { readDataset } from "../loaders/io/read.ts";
+import { readDataset, secondReads } from "../loaders/io/read.ts";
 import type { DatasetTable } from "../loaders/io/types.ts";
 import { parseManifest } from "../loaders/manifest/load.ts";
 import type { DatasetEntry } from "../loaders/manifest/types.ts";
@@ -120,6 +120,25 @@ describe("a file scanned on two threads reads as one scan", () => {
     expect(errorWith({ 3500: "c3500,12abc,2024-01-01" })).toContain("line 3502");
     expect(errorWith({ 10: "c10,3,2024-13-01", 3500: "c3500,12abc,2024-01-01" })).toContain("line 12");
     expect(errorWith({ 3900: "c3900,1" })).toContain("wrong number of fields");
+  });
+
+  it("a text column whose first rows (in either half) are missing is not read a second time", () => {
+    const e = entry({ id: "id", x: "numeric" }, { otherColumns: "infer" });
+    const rows = Array.from({ length: 4000 }, (_, i) => `c${i},${i % 5},${i < 3 || i === 2000 || i === 2001 || i % 50 === 0 ? "" : `2024-0${1 + (i % 9)}-1${i % 10}`}`);
+    const path = write(["id,x,joined", ...rows].join("\n") + "\n");
+    const before = secondReads();
+    setParallelScanBytes(Infinity);
+    const one = plain(readDataset(e, path));
+    setParallelScanBytes(0);
+    const two = plain(readDataset(e, path));
+    expect(two).toEqual(one);
+    expect(one.columns.find((c) => c.name === "joined")).toMatchObject({ role: "date", missing: 83 });
+    expect(secondReads()).toBe(before);
+    // A number among the leading rows: its text was not kept, so the file is read again.
+    const numbered = write(["id,x,joined", "c0,1,7", ...rows.slice(1)].join("\n") + "\n");
+    setParallelScanBytes(Infinity);
+    readDataset(e, numbered);
+    expect(secondReads()).toBe(before + 1);
   });
 
   it("a stray quote that misleads the cut: the file is scanned again on one thread, same result", () => {

@@ -8,7 +8,7 @@ import { outcomeIndicator } from "../outcome/columns.ts";
 import { inferRoles } from "./inferRoles.ts";
 import { parseRecords } from "./parse.ts";
 import { startSecondPart } from "./parallelScan.ts";
-import { appendScan, lazyDateParser, missingCodes, NOT_LOADED, rowScanner, startScan, thrower, type Scan, type ScanColumn } from "./scan.ts";
+import { appendScan, lazyDateParser, missingCodes, missingUpTo, NOT_LOADED, rowScanner, startScan, thrower, type Scan, type ScanColumn } from "./scan.ts";
 import { textChunks } from "./text.ts";
 import { shareProgress } from "../experiment/progress.ts";
 import type { DatasetTable } from "./types.ts";
@@ -33,6 +33,13 @@ export function readDataset(entry: DatasetEntry, path?: string, { progress }: { 
   const chunks: Chunks = (step, end) => textChunks(path, file, { encoding: entry.encoding, hint, end, progress: shareProgress(step, progress) });
   const scanned = scanFile(entry, format, file, chunks, startSecondPart(entry, path, file, hint));
   return typeRecords(entry, scanned, chunks, file);
+}
+
+let textRereads = 0;
+
+/** Files read a second time for a column's texts, in this process so far (tests check when it is avoided). */
+export function secondReads(): number {
+  return textRereads;
 }
 
 /** The header (its names, the line it is on) and the scan of every record after it. */
@@ -119,7 +126,8 @@ function typeRecords(given: DatasetEntry, scanned: ScannedFile | null, chunks: C
   // Each column's numbers, trimmed to length once (inference and the table share them).
   const numbersOf = new Map(read.map((c) => [c, c.numbers.array()]));
   // Texts the scan did not keep: the rows before a guessed column's first text.
-  const again = guessed.filter((c) => (c.textFrom > 0 && !c.keepTexts) || c.textsAgain);
+  const again = guessed.filter((c) => c.textsAgain || (c.textFrom > 0 && !c.keepTexts && !missingUpTo(c, c.textFrom)));
+  if (again.length) textRereads++;
   if (again.length) readTextsAgain(chunks(`reading again for the texts of ${again.map((c) => c.name).join(", ")}`), given, file, again, missingValues);
 
   const inferredRoles = inferRoles(

@@ -244,10 +244,24 @@ export function appendScan(scan: Scan, next: Scan, lineOffset: number): void {
       return;
     }
     // Texts from the first part on, so the next part's rows are texts too: all there if it kept
-    // them (an id-like column) or met a text in its first row; else they are read again.
-    if (c.keepTexts || (n.reading === "string" && n.textFrom === 0)) pushAll(c.texts, n.texts);
-    else c.textsAgain = true;
+    // them (an id-like column), or if each row before its first text was missing; else they
+    // are read again.
+    const before = n.reading === "string" ? n.textFrom : next.lines.length;
+    if (c.keepTexts) pushAll(c.texts, n.texts);
+    else if (missingUpTo(n, before)) {
+      for (let i = 0; i < n.texts.length || i < before; i++) c.texts.push(i < before ? null : n.texts[i]);
+    } else c.textsAgain = true;
   });
+}
+
+/**
+ * Whether each of the column's first `rows` rows, read as numbers, was missing: their texts are
+ * then null, and need no second read. If so, they are filled in.
+ */
+export function missingUpTo(c: ScanColumn, rows: number): boolean {
+  for (let i = 0; i < rows; i++) if (!Number.isNaN(c.numbers.values[i])) return false;
+  for (let i = 0; i < rows; i++) c.texts[i] = null;
+  return true;
 }
 
 /** Appends every element (push(...xs) overflows the stack for a million). */

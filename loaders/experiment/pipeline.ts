@@ -7,6 +7,7 @@ import type { DatasetTable } from "../io/types.ts";
 import type { DatasetEntry } from "../manifest/types.ts";
 import { prepare, type PreparedData } from "../prepare/prepare.ts";
 import { warmKmeansWorkers } from "../cluster/kmeans.ts";
+import { ALGORITHMS } from "../registry/algorithms.ts";
 
 /** Everything between the input file and the feature matrix, for loaders, the CLI and tests. */
 export interface PreparedDataset {
@@ -55,12 +56,10 @@ export function prepareTable(source: SourceData): PreparedDataset {
   return { entry, source, transactions, rfm, prepared };
 }
 
-/** Algorithms that run k-means passes (k-means++ at least), on worker threads for large data. */
-const KMEANS_PASSES: readonly string[] = ["kmeans", "gmm", "minibatch"];
-
-/** Starts those workers while the data is prepared, when the experiment will need them. */
+/** Starts k-means' workers while the data is prepared, when the experiment has an algorithm that will use them. */
 function warmWorkers(entry: DatasetEntry, rows: number, columns: number): void {
-  if ((entry.experiment.algorithms ?? ["kmeans"]).some((a) => KMEANS_PASSES.includes(a))) warmKmeansWorkers(rows, columns);
+  const names = entry.experiment.algorithms ?? ALGORITHMS.filter((a) => a.inDefaultGrid).map((a) => a.name);
+  if (ALGORITHMS.some((a) => a.kmeansPasses && names.includes(a.name))) warmKmeansWorkers(rows, columns);
 }
 
 /** Everything the user should know about how the data was read and prepared, in order. */

@@ -60,6 +60,8 @@ export interface AlgorithmSpec {
   xAxis: "k" | "eps";
   /** Model facts that are metrics of the run (the Gaussian mixture's likelihood criteria). */
   modelMetrics?: readonly ("bic" | "aic" | "logLikelihood")[];
+  /** It runs k-means passes (k-means++ at least), which use worker threads on large data. */
+  kmeansPasses?: true;
 }
 
 /** Default k range for the algorithms that take k. */
@@ -104,7 +106,7 @@ const TOL: ParamSpec = { name: "tol", type: atLeastZero, axis: false, example: "
 const MAX_POINTS: ParamSpec = { name: "maxPoints", type: whole(2), axis: false, example: "20000" };
 
 export const ALGORITHMS: readonly AlgorithmSpec[] = [
-  { name: "kmeans", label: "k-means", clusterer: kmeans, params: [K, N_INIT, MAX_ITER, TOL], inDefaultGrid: true, xAxis: "k" },
+  { name: "kmeans", label: "k-means", clusterer: kmeans, params: [K, N_INIT, MAX_ITER, TOL], inDefaultGrid: true, xAxis: "k", kmeansPasses: true },
   {
     name: "gmm",
     label: "Gaussian mixture",
@@ -125,7 +127,8 @@ export const ALGORITHMS: readonly AlgorithmSpec[] = [
     ],
     inDefaultGrid: true,
     xAxis: "k",
-    modelMetrics: ["bic", "aic", "logLikelihood"]
+    modelMetrics: ["bic", "aic", "logLikelihood"],
+    kmeansPasses: true
   },
   {
     name: "hierarchical",
@@ -189,7 +192,8 @@ export const ALGORITHMS: readonly AlgorithmSpec[] = [
       MAX_ITER
     ],
     inDefaultGrid: false,
-    xAxis: "k"
+    xAxis: "k",
+    kmeansPasses: true
   }
 ];
 

@@ -85,6 +85,7 @@ function scanFile(entry: DatasetEntry, format: TextFormat, file: string, chunks:
   appendScan(whole.scan, rest, end.line - 1);
   return whole;
 }
+
 /** The entry's text format; a Parquet file or a database is read by loaders/source instead. */
 export function textFormat(entry: DatasetEntry, what = "reading it as text"): TextFormat {
   if (entry.format === "parquet" || entry.format === "sql") {

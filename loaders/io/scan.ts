@@ -247,10 +247,8 @@ export function appendScan(scan: Scan, next: Scan, lineOffset: number): void {
     // them (an id-like column), or if each row before its first text was missing; else they
     // are read again.
     const before = n.reading === "string" ? n.textFrom : next.lines.length;
-    if (c.keepTexts) pushAll(c.texts, n.texts);
-    else if (missingUpTo(n, before)) {
-      for (let i = 0; i < n.texts.length || i < before; i++) c.texts.push(i < before ? null : n.texts[i]);
-    } else c.textsAgain = true;
+    if (c.keepTexts || missingUpTo(n, before)) pushAll(c.texts, n.texts);
+    else c.textsAgain = true;
   });
 }
 

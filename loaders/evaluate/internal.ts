@@ -8,7 +8,7 @@ import { calinskiHarabaszFromStats } from "./calinskiHarabasz.ts";
 import { segmentStats } from "./centroids.ts";
 import { daviesBouldinFromStats } from "./daviesBouldin.ts";
 import { inertiaFromStats, type InertiaResult } from "./inertia.ts";
-import { silhouettesOfSegments, type SilhouetteOptions, type SilhouetteResult } from "./silhouette.ts";
+import { silhouettesOfSegments, type PickMap, type SilhouetteOptions, type SilhouetteResult } from "./silhouette.ts";
 
 export { METRIC_DIRECTION } from "./direction.ts";
 
@@ -43,16 +43,18 @@ export function internalMetrics(
 /**
  * internalMetrics of several labellings of one matrix (a grid's runs), each with its own
  * generator: the same numbers, with the silhouettes' pairwise distances measured once for all
- * (silhouettesOfSegments). `progress` gets the share of the silhouettes' work done.
+ * (silhouettesOfSegments). `progress` gets the share of the silhouettes' work done; `mapPicks`
+ * computes the samples measured one by one (a grid's helper thread shares them).
  */
 export function internalMetricsOfRuns(
   matrix: FeatureMatrix,
   runs: readonly { labels: ArrayLike<number>; rng: Rng }[],
   opts: SilhouetteOptions = {},
-  progress?: (fraction: number) => void
+  progress?: (fraction: number) => void,
+  mapPicks?: PickMap
 ): InternalMetrics[] {
   const stats = runs.map((r) => segmentStats(matrix, r.labels));
-  const silhouettes = silhouettesOfSegments(matrix, stats.map((s, i) => ({ seg: s.seg, rng: runs[i].rng })), opts, progress);
+  const silhouettes = silhouettesOfSegments(matrix, stats.map((s, i) => ({ seg: s.seg, rng: runs[i].rng })), opts, progress, mapPicks);
   return stats.map((st, i) => {
     const inertiaDetail = inertiaFromStats(st);
     const db = daviesBouldinFromStats(st);

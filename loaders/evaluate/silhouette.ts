@@ -84,7 +84,8 @@ export function silhouettesOfSegments(
   matrix: FeatureMatrix,
   labellings: readonly { seg: SegmentRows; rng: Rng }[],
   opts: SilhouetteOptions = {},
-  progress?: (fraction: number) => void
+  progress?: (fraction: number) => void,
+  mapPicks?: PickMap
 ): SilhouetteResult[] {
   const o = { ...SILHOUETTE_DEFAULTS, ...opts };
   checkParam(Number.isInteger(o.maxExact) && o.maxExact >= 2, "maxExact", o.maxExact, "an integer ≥ 2");
@@ -92,7 +93,7 @@ export function silhouettesOfSegments(
   checkParam(Number.isInteger(o.minPerSegment) && o.minPerSegment >= 1, "minPerSegment", o.minPerSegment, "an integer ≥ 1");
   const picks = labellings.map(({ seg, rng }) => pickRows(seg, rng, o));
   const scored = picks.filter((p) => !p.problem);
-  const values = silhouetteValuesOfPicks(matrix, scored, MAX_ACCUMULATOR, progress);
+  const values = silhouetteValuesOfPicks(matrix, scored, MAX_ACCUMULATOR, progress, mapPicks);
   return picks.map((p, i) => summarise(labellings[i].seg, p, p.problem ? new Float64Array(0) : values[scored.indexOf(p)]));
 }
 
@@ -233,7 +234,8 @@ export function silhouetteValuesOfPicks(
   matrix: FeatureMatrix,
   picks: readonly SilhouettePick[],
   maxAccumulator = MAX_ACCUMULATOR,
-  progress?: (fraction: number) => void
+  progress?: (fraction: number) => void,
+  mapPicks: PickMap = eachPick
 ): Float64Array[] {
   const out: Float64Array[] = new Array(picks.length);
   const passes: number[][] = [];
@@ -263,13 +265,30 @@ export function silhouetteValuesOfPicks(
       const sums = sharedPairSums(matrix, group, shared, done);
       members.forEach((i, j) => (out[i] = silhouettesFromSums(picks[i], sums[j])));
     } else {
-      members.forEach((i, j) => {
-        out[i] = silhouettesFromSums(picks[i], pairSums(matrix, picks[i]));
-        done((j + 1) / members.length);
-      });
+      let finished = 0;
+      const values = mapPicks(group, matrix, () => done(++finished / members.length));
+      members.forEach((i, j) => (out[i] = values[j]));
     }
   });
   return out;
+}
+
+/**
+ * Silhouette values of picks measured one by one (each its own pairs), told `done` after each: here
+ * in order by default; a grid's helper thread shares them out (experiment/gridHelper.ts).
+ */
+export type PickMap = (picks: readonly SilhouettePick[], matrix: FeatureMatrix, done: () => void) => Float64Array[];
+
+const eachPick: PickMap = (picks, matrix, done) =>
+  picks.map((p) => {
+    const values = pickValues(matrix, p);
+    done();
+    return values;
+  });
+
+/** One pick's silhouette values, its pairs measured on their own. */
+export function pickValues(matrix: FeatureMatrix, p: SilhouettePick): Float64Array {
+  return silhouettesFromSums(p, pairSums(matrix, p));
 }
 
 function sizes(p: SilhouettePick): Float64Array {

@@ -5,7 +5,8 @@ import { algorithmSpec } from "../registry/algorithms.ts";
 import { WorkbenchError } from "../errors.ts";
 import { externalMetrics, type ExternalMetrics } from "../evaluate/external.ts";
 import { internalMetricsOfRuns, type InternalMetrics } from "../evaluate/internal.ts";
-import type { SilhouetteResult } from "../evaluate/silhouette.ts";
+import { pickValues, type PickMap, type SilhouetteResult } from "../evaluate/silhouette.ts";
+import { startGridHelper, type GridHelper } from "./gridHelper.ts";
 import type { ExperimentOptions } from "../manifest/types.ts";
 import type { FeatureMatrix } from "../matrix.ts";
 import { Rng } from "../rng.ts";
@@ -96,17 +97,27 @@ export interface ExperimentInput {
   progress?: (message: string) => void;
 }
 
+/** Grids of at least this many runs share their fits and silhouettes with a helper thread (gridHelper.ts). */
+const MIN_SHARED_RUNS = 4;
+
 /**
  * Runs every planned run, scores it, and picks the recommended one. Each run draws from its own
  * generator seeded by (experiment seed, run id), so results do not depend on which other runs
- * are in the grid, and the same seed gives the same labels.
+ * are in the grid, nor on which thread ran them, and the same seed gives the same labels.
  */
 export function runExperiment({ matrix, label, options, runs, progress }: ExperimentInput): ExperimentResult {
   // DBSCAN's k-distances on wide data are a long scan, started deep in the plan or a fit.
   const scans = shareProgress("DBSCAN's k-distances", progress);
   const plan = runs ? { runs, epsSuggestion: null } : reportingScans(scans, () => planRuns(matrix, options));
-  const fitted = reportingScans(scans, () => fitAll(matrix, plan.runs, options.seed, progress));
-  const records = scoreAll(matrix, label, plan.runs, fitted, options.seed, shareProgress(`silhouettes of ${plan.runs.length} runs`, progress));
+  // A second thread pays for itself over a grid, not for a run or two (the CLI's --algorithm --k).
+  const helper = plan.runs.length >= MIN_SHARED_RUNS ? startGridHelper(matrix) : null;
+  let records: RunRecord[];
+  try {
+    const fitted = reportingScans(scans, () => fitAll(matrix, plan.runs, options.seed, progress, helper));
+    records = scoreAll(matrix, label, plan.runs, fitted, options.seed, shareProgress(`silhouettes of ${plan.runs.length} runs`, progress), helper);
+  } finally {
+    helper?.close();
+  }
   const stabilities: Record<string, StabilityResult> = {};
   const stabilityOf = (run: RunRecord) => {
     progress?.(`stability of ${run.id}`);
@@ -116,40 +127,70 @@ export function runExperiment({ matrix, label, options, runs, progress }: Experi
   return { runs: records, recommendation, stabilities, epsSuggestion: plan.epsSuggestion };
 }
 
-interface Fitted {
+export interface Fitted {
   result: ClusterResult;
   seconds: number;
 }
 
+/** Runs fitted together: one run, or the runs of one family that differ only in k. */
+export interface FitGroup {
+  /** The family ("hierarchical {...}") or "#i" for a run fitted alone; seeds the group. */
+  key: string;
+  runs: PlannedRun[];
+}
+
 /**
- * Fits every run. Runs that differ only in k share one fit when the algorithm has `fitPath`
- * (a hierarchy cut at each k); each then reports an equal share of that fit's time.
+ * The fits of a grid: runs that differ only in k share one fit when the algorithm has `fitPath`
+ * (a hierarchy cut at each k); every other run is fitted alone.
  */
-function fitAll(matrix: FeatureMatrix, runs: PlannedRun[], seed: number, progress?: (m: string) => void): Fitted[] {
-  const out: Fitted[] = new Array(runs.length);
-  const groups = new Map<string, number[]>();
+function fitGroups(runs: PlannedRun[]): { groups: FitGroup[]; members: number[][] } {
+  const byKey = new Map<string, number[]>();
   runs.forEach((run, i) => {
     const { k, ...rest } = run.params;
     const key = clusterers[run.algorithm].fitPath && k !== undefined ? `${run.algorithm} ${JSON.stringify(rest)}` : `#${i}`;
-    groups.set(key, [...(groups.get(key) ?? []), i]);
+    byKey.set(key, [...(byKey.get(key) ?? []), i]);
   });
+  const members = [...byKey.values()];
+  return { groups: [...byKey.keys()].map((key, g) => ({ key, runs: members[g].map((i) => runs[i]) })), members };
+}
+
+/** One group's fits, each reporting an equal share of the group's time (either thread runs this). */
+export function fitGroup(matrix: FeatureMatrix, { key, runs }: FitGroup, seed: number): Fitted[] {
+  const first = runs[0];
+  const clusterer = clusterers[first.algorithm];
+  const start = performance.now();
+  // A family that shares one fit is seeded by the family, whether it has one k or nine, so a
+  // single run (the CLI's --k) gets the same sample and labels as the same run in the grid.
+  const rng = new Rng(runSeed(seed, key.startsWith("#") ? first.id : key));
+  const results = withRunContext(first.id, () =>
+    runs.length > 1 ? clusterer.fitPath!(matrix, first.params, runs.map((r) => r.params.k as number), rng) : [clusterer.fit(matrix, first.params, rng)]
+  );
+  const seconds = (performance.now() - start) / 1000 / runs.length;
+  return results.map((result) => ({ result, seconds }));
+}
+
+/**
+ * Fits every run, the groups shared with the grid's helper thread when there is one (DBSCAN's
+ * stay here: its k-distances are remembered per matrix, and this thread computed them for the
+ * eps suggestion).
+ */
+function fitAll(matrix: FeatureMatrix, runs: PlannedRun[], seed: number, progress?: (m: string) => void, helper?: GridHelper | null): Fitted[] {
+  const out: Fitted[] = new Array(runs.length);
+  const { groups, members } = fitGroups(runs);
   const next = countdown(runs.length, progress);
-  for (const [key, members] of groups) {
-    const first = runs[members[0]];
-    const clusterer = clusterers[first.algorithm];
-    next(members.length > 1 ? `${first.algorithm} ${members.map((i) => runs[i].params.k).join(",")}` : first.id, members.length);
-    const start = performance.now();
-    // A family that shares one fit is seeded by the family, whether it has one k or nine, so a
-    // single run (the CLI's --k) gets the same sample and labels as the same run in the grid.
-    const rng = new Rng(runSeed(seed, key.startsWith("#") ? first.id : key));
-    const results = withRunContext(first.id, () =>
-      members.length > 1
-        ? clusterer.fitPath!(matrix, first.params, members.map((i) => runs[i].params.k as number), rng)
-        : [clusterer.fit(matrix, first.params, rng)]
-    );
-    const seconds = (performance.now() - start) / 1000 / members.length;
-    members.forEach((i, j) => (out[i] = { result: results[j], seconds }));
-  }
+  const announce = (g: number) => {
+    const first = groups[g].runs[0];
+    next(groups[g].runs.length > 1 ? `${first.algorithm} ${groups[g].runs.map((r) => r.params.k).join(",")}` : first.id, groups[g].runs.length);
+  };
+  const fits = helper
+    ? helper.share("fit", { groups, seed }, groups.length, (g) => fitGroup(matrix, groups[g], seed), {
+        pinned: (g) => groups[g].runs[0].algorithm === "dbscan",
+        // The grid lists algorithms cheapest first and k upwards; handing out the costly fits first balances the threads.
+        order: groups.map((_, g) => groups.length - 1 - g),
+        started: announce
+      })
+    : groups.map((group, g) => (announce(g), fitGroup(matrix, group, seed)));
+  members.forEach((rows, g) => rows.forEach((i, j) => (out[i] = fits[g][j])));
   return out;
 }
 
@@ -168,10 +209,21 @@ export function runOne(matrix: FeatureMatrix, label: string[] | null, run: Plann
 }
 
 /** Scores fitted runs; their silhouettes are computed together (internalMetricsOfRuns). */
-function scoreAll(matrix: FeatureMatrix, label: string[] | null, runs: PlannedRun[], fitted: Fitted[], seed: number, progress?: (fraction: number) => void): RunRecord[] {
+function scoreAll(
+  matrix: FeatureMatrix,
+  label: string[] | null,
+  runs: PlannedRun[],
+  fitted: Fitted[],
+  seed: number,
+  progress?: (fraction: number) => void,
+  helper?: GridHelper | null
+): RunRecord[] {
   const rows = silhouetteRows(matrix.d);
   const labellings = runs.map((run, i) => ({ labels: fitted[i].result.labels, rng: new Rng(runSeed(seed, `${run.id} metrics`)) }));
-  const internal = internalMetricsOfRuns(matrix, labellings, { maxExact: rows, sampleSize: rows }, progress);
+  const mapPicks: PickMap | undefined = helper
+    ? (picks, m, done) => helper.share("silhouette", { picks }, picks.length, (i) => pickValues(m, picks[i]), { started: (i) => i > 0 && done() })
+    : undefined;
+  const internal = internalMetricsOfRuns(matrix, labellings, { maxExact: rows, sampleSize: rows }, progress, mapPicks);
   return runs.map((run, i) => score(label, run, fitted[i], internal[i]));
 }
 

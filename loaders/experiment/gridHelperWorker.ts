@@ -1,0 +1,47 @@
+/**
+ * The helper thread of gridHelper.ts: for each job list the main thread sends, claims positions
+ * until none is left, runs each job, posts its outcome, then marks it done and notifies (the main
+ * thread may be waiting in Atomics.wait). k-means here runs on this thread alone: the main thread
+ * is busy with the grid's other jobs.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { setKmeansThreads } from "../cluster/kmeansSession.ts";
+import { WorkbenchError } from "../errors.ts";
+import { pickValues } from "../evaluate/silhouette.ts";
+import type { FeatureMatrix } from "../matrix.ts";
+import { CLAIMED, DONE, type HelperBatch, type HelperJobs, type HelperOutcome, type HelperStart } from "./gridHelper.ts";
+import { fitGroup } from "./runner.ts";
+
+const start = workerData.data as HelperStart;
+const matrix: FeatureMatrix = { names: start.names, n: start.n, d: start.d, data: start.data };
+setKmeansThreads(1);
+
+const handlers: { [K in keyof HelperJobs]: (payload: HelperJobs[K], i: number) => unknown } = {
+  fit: ({ groups, seed }, i) => fitGroup(matrix, groups[i], seed),
+  silhouette: ({ picks }, i) => pickValues(matrix, picks[i])
+};
+
+function run<K extends keyof HelperJobs>(job: HelperBatch<K>): void {
+  const handler = handlers[job.kind] as (payload: HelperJobs[K], i: number) => unknown;
+  for (let p; (p = Atomics.add(job.claims, 0, 1)) < job.order.length; ) {
+    Atomics.store(job.state, p, CLAIMED);
+    let outcome: HelperOutcome;
+    try {
+      outcome = { batch: job.batch, position: p, result: handler(job.payload, job.order[p]) };
+    } catch (error) {
+      outcome =
+        error instanceof WorkbenchError
+          ? { batch: job.batch, position: p, error: { what: error.what, where: error.where } }
+          : { batch: job.batch, position: p, crash: String((error as Error)?.stack ?? error) };
+    }
+    try {
+      start.port.postMessage(outcome);
+    } catch (error) {
+      start.port.postMessage({ batch: job.batch, position: p, crash: String((error as Error)?.stack ?? error) });
+    }
+    Atomics.store(job.state, p, DONE);
+    Atomics.notify(job.state, p);
+  }
+}
+
+parentPort!.on("message", (job: HelperBatch) => run(job));

@@ -1,0 +1,62 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { WorkbenchError } from "../loaders/errors.ts";
+import { gridHelperJobs, setGridHelper, startGridHelper } from "../loaders/experiment/gridHelper.ts";
+import { fitGroup, runExperiment, type RunRecord } from "../loaders/experiment/runner.ts";
+import type { ExperimentOptions } from "../loaders/manifest/types.ts";
+import { plantedCustomers } from "../loaders/synthetic.ts";
+
+afterEach(() => setGridHelper(true));
+
+/** A grid's records without their timings, which differ from run to run anyway. */
+function records(runs: RunRecord[]) {
+  return runs.map(({ seconds: _, ...rest }) => rest);
+}
+
+function bothWays(matrix: Parameters<typeof runExperiment>[0]["matrix"], options: ExperimentOptions) {
+  setGridHelper(false);
+  const alone = runExperiment({ matrix, label: null, options });
+  setGridHelper(true);
+  const before = gridHelperJobs();
+  const helped = runExperiment({ matrix, label: null, options });
+  return { alone, helped, jobs: gridHelperJobs() - before };
+}
+
+describe("a grid shared with a helper thread", () => {
+  it("gives the records and recommendation of one thread, DBSCAN and Ward included", () => {
+    const { matrix } = plantedCustomers({ n: 3000, d: 5, k: 4, seed: 11 });
+    const { alone, helped, jobs } = bothWays(matrix, { seed: 5 });
+    expect(jobs).toBeGreaterThan(0);
+    expect(records(helped.runs)).toEqual(records(alone.runs));
+    expect(helped.recommendation).toEqual(alone.recommendation);
+  }, 120_000);
+
+  it("gives the same sampled silhouettes when the samples are measured one by one on two threads", () => {
+    // 12,000 rows: each run's silhouette is a 5,000-row sample, too sparse to share pairs.
+    const { matrix } = plantedCustomers({ n: 12_000, d: 4, k: 3, seed: 4 });
+    const options: ExperimentOptions = { seed: 2, algorithms: ["kmeans", "gmm"], grid: { kmeans: { k: [2, 3, 4, 5] }, gmm: { k: [2, 3, 4] } } };
+    const { alone, helped, jobs } = bothWays(matrix, options);
+    expect(jobs).toBeGreaterThan(0);
+    expect(helped.runs.map((r) => r.silhouette)).toEqual(alone.runs.map((r) => r.silhouette));
+    expect(helped.runs.every((r) => r.silhouette.sampled)).toBe(true);
+  }, 120_000);
+
+  it("raises the first failing job's error in grid order, as one thread would", () => {
+    const { matrix } = plantedCustomers({ n: 60_000, d: 4, k: 5, seed: 1 });
+    const run = (id: string, params: Record<string, unknown>) => ({ key: `#${id}`, runs: [{ id, algorithm: "kmeans" as const, params }] });
+    // The first job takes a while, so the helper (started by the warm-up) claims the failing second.
+    const groups = [run("a", { k: 8, nInit: 3 }), run("b", { k: 3, maxIter: 0 }), run("c", { k: 4 }), run("d", { k: 3, tol: -1 }), run("e", { k: 2 })];
+    const helper = startGridHelper(matrix)!;
+    expect(helper).not.toBeNull();
+    try {
+      const share = (gs: typeof groups) => helper.share("fit", { groups: gs, seed: 1 }, gs.length, (g) => fitGroup(matrix, gs[g], 1));
+      const warm = [run("w1", { k: 8, nInit: 4 }), run("w2", { k: 8, nInit: 4 }), run("w3", { k: 8, nInit: 4 })];
+      share(warm);
+      const before = gridHelperJobs();
+      expect(() => share(groups)).toThrow(WorkbenchError);
+      expect(gridHelperJobs()).toBeGreaterThan(before);
+      expect(() => share(groups)).toThrow(/^b: invalid parameter maxIter/);
+    } finally {
+      helper.close();
+    }
+  }, 120_000);
+});

@@ -11,7 +11,8 @@
  *
  * Clustering also times k-means as users run it (k-means++ included) on overlapping blobs against
  * scikit-learn's KMeans, and the whole `npm run segment` process against pandas + scikit-learn
- * doing the same job on the same CSV (bench/wholeProcess.ts).
+ * doing the same job on the same CSV (bench/wholeProcess.ts), and the default grid against
+ * scikit-learn doing the same runs with the same caps (bench/gridCompare.ts, grid_sklearn.py).
  *
  *   npm run bench                       everything; the default grid at 10k and 100k
  *   npm run bench -- 100000             clustering at one size
@@ -29,6 +30,7 @@ import { plantedCustomers } from "../loaders/synthetic.ts";
 import { haveSklearn, Sklearn, type Timing } from "./sklearn.ts";
 import { KMEANS_OVERLAP_HEADER, kmeansOverlapBench } from "./kmeansOverlap.ts";
 import { WHOLE_PROCESS_HEADER } from "./wholeProcess.ts";
+import { GRID_COMPARE_HEADER } from "./gridCompare.ts";
 import { outcomeBench } from "./outcome.ts";
 import { benchValueModels, valueBenchMarkdown } from "./value.ts";
 
@@ -125,6 +127,14 @@ async function clusteringBench(): Promise<void> {
   for (const n of compared) {
     const r = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "wholeProcess.ts"), String(n)], { encoding: "utf8" });
     if (r.status !== 0) throw new Error(`whole-process bench at n=${n} failed:\n${r.stderr}`);
+    console.log(r.stdout.trim().split("\n").pop());
+  }
+  // The default grid against scikit-learn doing the same runs with the same caps (minutes a size).
+  const grids = compared.filter((x) => x <= GRID_UP_TO || gridAlways);
+  if (grids.length) console.log(`\n# The default grid, CSV in, JSON out, against scikit-learn doing the same runs (bench/grid_sklearn.py), best of 2 alternating runs\n\n${GRID_COMPARE_HEADER}`);
+  for (const n of grids) {
+    const r = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "gridCompare.ts"), String(n)], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`grid comparison at n=${n} failed:\n${r.stderr}`);
     console.log(r.stdout.trim().split("\n").pop());
   }
 }

@@ -22,4 +22,11 @@ describe("npm run bench stages", () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^\| 3,000 × 8 overlapping, k-means k = 8 \| \d+\.\d\d \| (\d+\.\d\d \| \d+\.\d\d|– \(install python3-sklearn and python3-pandas\) \| –) \|$/m);
   });
+
+  it("times the default grid on a CSV (against scikit-learn doing the same runs where installed)", () => {
+    const r = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "bench", "gridCompare.ts"), "3000"], { cwd: REPO, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/ours recommended: \w+/);
+    expect(r.stdout.trim().split("\n").at(-1)).toMatch(/^\| 3,000 × 8 planted, default grid \(32 runs \+ metrics \+ stability\) \| \d+\.\d\d \| (\d+\.\d\d \| \d+\.\d\d|– \(install python3-sklearn and python3-pandas\) \| –) \| \d+\.\d\d \| (\d+\.\d\d \| \d+\.\d\d|– \| –) \|$/);
+  }, 300_000);
 });

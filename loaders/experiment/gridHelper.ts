@@ -159,8 +159,8 @@ export function startGridHelper(matrix: FeatureMatrix): GridHelper | null {
         if (i < 0 || outcomes[i]) continue;
         if ("result" in o) outcomes[i] = { result: o.result as ReturnType<typeof runHere> };
         else if ("error" in o) outcomes[i] = { error: new WorkbenchError(o.error.what, o.error.where) };
-        else attempt(i);
-        if (!("crash" in o)) helped++; // a fault of the helper's own: the job is run here, where it raises what it raises
+        else attempt(i); // a fault of the helper's own: the job is run here, where it raises what it raises
+        if (!("crash" in o)) helped++;
       }
       for (let i = 0; i < count; i++) if (!outcomes[i]) attempt(i);
       return outcomes.map((o) => {

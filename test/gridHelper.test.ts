@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { WorkbenchError } from "../loaders/errors.ts";
 import { gridHelperJobs, setGridHelper, startGridHelper } from "../loaders/experiment/gridHelper.ts";
 import { fitGroup, runExperiment, type RunRecord } from "../loaders/experiment/runner.ts";
+import { runStability } from "../loaders/experiment/runStability.ts";
 import type { ExperimentOptions } from "../loaders/manifest/types.ts";
 import { plantedCustomers } from "../loaders/synthetic.ts";
 
@@ -22,12 +23,15 @@ function bothWays(matrix: Parameters<typeof runExperiment>[0]["matrix"], options
 }
 
 describe("a grid shared with a helper thread", () => {
-  it("gives the records and recommendation of one thread, DBSCAN and Ward included", () => {
+  it("gives the records, stability checks and recommendation of one thread, DBSCAN and Ward included", () => {
     const { matrix } = plantedCustomers({ n: 3000, d: 5, k: 4, seed: 11 });
     const { alone, helped, jobs } = bothWays(matrix, { seed: 5 });
     expect(jobs).toBeGreaterThan(0);
     expect(records(helped.runs)).toEqual(records(alone.runs));
     expect(helped.recommendation).toEqual(alone.recommendation);
+    // The recommendation's bootstrap checks, refitted on either thread.
+    expect(Object.keys(helped.stabilities).length).toBeGreaterThan(0);
+    expect(helped.stabilities).toEqual(alone.stabilities);
   }, 120_000);
 
   it("gives the same sampled silhouettes when the samples are measured one by one on two threads", () => {
@@ -55,6 +59,24 @@ describe("a grid shared with a helper thread", () => {
       expect(() => share(groups)).toThrow(WorkbenchError);
       expect(gridHelperJobs()).toBeGreaterThan(before);
       expect(() => share(groups)).toThrow(/^b: invalid parameter maxIter/);
+    } finally {
+      helper.close();
+    }
+  }, 120_000);
+
+  it("gives a stability check's numbers when the helper refits some of its resamples", () => {
+    // Weakly separated segments, so each refit's labels depend on its seed and its rows.
+    const { matrix } = plantedCustomers({ n: 4000, d: 4, k: 3, seed: 8, separation: 0.8 });
+    const grid = runExperiment({ matrix, label: null, options: { seed: 1, algorithms: ["gmm"], grid: { gmm: { k: [6] } } } });
+    const run = grid.runs[0];
+    const alone = runStability(matrix, run, 1);
+    const helper = startGridHelper(matrix)!;
+    try {
+      runStability(matrix, run, 1, undefined, helper); // the helper's start
+      const before = gridHelperJobs();
+      const helped = runStability(matrix, run, 1, undefined, helper);
+      expect(gridHelperJobs()).toBeGreaterThan(before);
+      expect(helped).toEqual(alone);
     } finally {
       helper.close();
     }

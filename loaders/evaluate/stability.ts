@@ -11,7 +11,7 @@
  */
 import { checkParam, WorkbenchError } from "../errors.ts";
 import { selectRows, type FeatureMatrix } from "../matrix.ts";
-import type { Rng } from "../rng.ts";
+import { Rng } from "../rng.ts";
 import { NOISE } from "./labels.ts";
 
 export interface StabilityOptions {
@@ -22,7 +22,15 @@ export interface StabilityOptions {
   maxRows?: number;
   /** Told the share of resamples done after each one. */
   progress?: (fraction: number) => void;
+  /** Computes the refits (a grid's helper thread shares them); by default `refit`, one by one. */
+  mapRefits?: RefitMap;
 }
+
+/**
+ * The refits of a bootstrap: labels of the rows `samples[b]` of `base`, the clustering seeded by
+ * `seeds[b]`, in resample order; `done` is told after each.
+ */
+export type RefitMap = (base: FeatureMatrix, samples: Int32Array[], seeds: number[], done: () => void) => Int32Array[];
 
 export interface SegmentStability {
   /** The original segment label. */
@@ -90,13 +98,31 @@ export function stability(
   if (segmentLabels.length === 0) throw new WorkbenchError("stability needs at least one segment; every row is noise");
   const jaccards = segmentLabels.map(() => [] as number[]);
 
-  const drawn = new Uint8Array(n);
-  const bootLabel = new Int32Array(n);
+  // Every resample and its seed first (the generator's order as one refit after another), so
+  // the refits can run anywhere.
+  const samples: Int32Array[] = [];
+  const seeds: number[] = [];
   for (let b = 0; b < B; b++) {
     const r = rng.fork();
     const sample = new Int32Array(n);
     for (let i = 0; i < n; i++) sample[i] = r.int(n);
-    const fitted = refit(selectRows(base, sample), r.fork());
+    samples.push(sample);
+    seeds.push(r.uint32()); // what r.fork() seeds its generator with
+  }
+  let finished = 0;
+  const oneByOne: RefitMap = (m, picks, seedOf, done) =>
+    picks.map((sample, b) => {
+      const fitted = refit(selectRows(m, sample), new Rng(seedOf[b]));
+      done();
+      return fitted;
+    });
+  const refits = (options.mapRefits ?? oneByOne)(base, samples, seeds, () => options.progress?.(++finished / B));
+
+  const drawn = new Uint8Array(n);
+  const bootLabel = new Int32Array(n);
+  for (let b = 0; b < B; b++) {
+    const sample = samples[b];
+    const fitted = refits[b];
     if (fitted.length !== n) {
       throw new WorkbenchError("the refit function returned the wrong number of labels", {
         found: String(fitted.length),
@@ -112,7 +138,6 @@ export function stability(
       }
     }
     scoreResample(original, drawn, bootLabel, segmentLabels, jaccards);
-    options.progress?.((b + 1) / B);
   }
 
   const segments = segmentLabels.map((segment, s) => {

@@ -1,6 +1,7 @@
 /**
- * A second thread for a grid: the fits of its runs and the silhouettes of its samples are
- * independent jobs, seeded by run, so a helper thread (gridHelperWorker.ts) can take some of them
+ * A second thread for a grid: the fits of its runs, the silhouettes of its samples and the refits
+ * of its stability checks are independent jobs, each seeded on its own, so a helper thread
+ * (gridHelperWorker.ts) can take some of them
  * while the main thread takes the rest, and the results are the same whichever thread ran a job.
  *
  * The API stays synchronous, as kmeansSession's: jobs are handed out by a counter in shared
@@ -15,6 +16,7 @@ import { WorkbenchError, type ErrorWhere } from "../errors.ts";
 import type { FeatureMatrix } from "../matrix.ts";
 import { startTsWorker } from "../threads.ts";
 import type { FitGroup } from "./runner.ts";
+import type { AlgorithmName } from "../cluster/types.ts";
 import type { SilhouettePick } from "../evaluate/silhouette.ts";
 
 /** Grids on fewer rows run on one thread: starting the helper (about 0.3 s of CPU) would cost more than it saves. */
@@ -45,6 +47,7 @@ export function setGridHelper(on: boolean): void {
 export interface HelperJobs {
   fit: { groups: FitGroup[]; seed: number };
   silhouette: { picks: readonly SilhouettePick[] };
+  refit: { algorithm: AlgorithmName; params: Record<string, unknown>; base: FeatureMatrix; samples: Int32Array[]; seeds: number[] };
 }
 
 /** What the helper is given when it starts. */

@@ -11,6 +11,7 @@ import { pickValues } from "../evaluate/silhouette.ts";
 import type { FeatureMatrix } from "../matrix.ts";
 import { CLAIMED, DONE, type HelperBatch, type HelperJobs, type HelperOutcome, type HelperStart } from "./gridHelper.ts";
 import { fitGroup } from "./runner.ts";
+import { refitResample } from "./runStability.ts";
 
 const start = workerData.data as HelperStart;
 const matrix: FeatureMatrix = { names: start.names, n: start.n, d: start.d, data: start.data };
@@ -18,7 +19,8 @@ setKmeansThreads(1);
 
 const handlers: { [K in keyof HelperJobs]: (payload: HelperJobs[K], i: number) => unknown } = {
   fit: ({ groups, seed }, i) => fitGroup(matrix, groups[i], seed),
-  silhouette: ({ picks }, i) => pickValues(matrix, picks[i])
+  silhouette: ({ picks }, i) => pickValues(matrix, picks[i]),
+  refit: ({ algorithm, params, base, samples, seeds }, i) => refitResample({ algorithm, params }, base, samples[i], seeds[i])
 };
 
 function run<K extends keyof HelperJobs>(job: HelperBatch<K>): void {

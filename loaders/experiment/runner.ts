@@ -97,7 +97,7 @@ export interface ExperimentInput {
   progress?: (message: string) => void;
 }
 
-/** Grids of at least this many runs share their fits and silhouettes with a helper thread (gridHelper.ts). */
+/** Grids of at least this many runs share their fits, silhouettes and stability refits with a helper thread (gridHelper.ts). */
 const MIN_SHARED_RUNS = 4;
 
 /**
@@ -111,20 +111,19 @@ export function runExperiment({ matrix, label, options, runs, progress }: Experi
   const plan = runs ? { runs, epsSuggestion: null } : reportingScans(scans, () => planRuns(matrix, options));
   // A second thread pays for itself over a grid, not for a run or two (the CLI's --algorithm --k).
   const helper = plan.runs.length >= MIN_SHARED_RUNS ? startGridHelper(matrix) : null;
-  let records: RunRecord[];
   try {
     const fitted = reportingScans(scans, () => fitAll(matrix, plan.runs, options.seed, progress, helper));
-    records = scoreAll(matrix, label, plan.runs, fitted, options.seed, shareProgress(`silhouettes of ${plan.runs.length} runs`, progress), helper);
+    const records = scoreAll(matrix, label, plan.runs, fitted, options.seed, shareProgress(`silhouettes of ${plan.runs.length} runs`, progress), helper);
+    const stabilities: Record<string, StabilityResult> = {};
+    const stabilityOf = (run: RunRecord) => {
+      progress?.(`stability of ${run.id}`);
+      return (stabilities[run.id] ??= runStability(matrix, run, options.seed, progress, helper));
+    };
+    const recommendation = recommend(records, options.recommend, stabilityOf);
+    return { runs: records, recommendation, stabilities, epsSuggestion: plan.epsSuggestion };
   } finally {
     helper?.close();
   }
-  const stabilities: Record<string, StabilityResult> = {};
-  const stabilityOf = (run: RunRecord) => {
-    progress?.(`stability of ${run.id}`);
-    return (stabilities[run.id] ??= runStability(matrix, run, options.seed, progress));
-  };
-  const recommendation = recommend(records, options.recommend, stabilityOf);
-  return { runs: records, recommendation, stabilities, epsSuggestion: plan.epsSuggestion };
 }
 
 export interface Fitted {

@@ -29,7 +29,8 @@ try {
 
 /**
  * Starts `module` (a URL, as `new URL("./x.ts", import.meta.url)`) in a worker, unref'd so it never
- * keeps the process alive; it reads `data` as `workerData.data`. Throws when no worker can start.
+ * keeps the process alive; it reads `data` as `workerData.data`. Throws when no worker can start;
+ * a failure after the start never ends the process.
  */
 export function startTsWorker(module: URL, data?: unknown, transferList?: readonly Transferable[]): Worker {
   const req = createRequire(import.meta.url);
@@ -40,5 +41,9 @@ export function startTsWorker(module: URL, data?: unknown, transferList?: readon
     transferList: transferList as Transferable[] | undefined
   });
   worker.unref();
+  // A worker that fails (its module does not load, it runs out of memory) emits "error"; with no
+  // listener Node would end the whole process with a stack trace, though every caller copes
+  // without the worker (its flag in `data`, its own listeners, or its work redone on this thread).
+  worker.on("error", () => {});
   return worker;
 }

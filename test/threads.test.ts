@@ -6,9 +6,25 @@ describe("startTsWorker", () => {
   it("sets the failed flag when the module cannot be loaded, so a thread blocked in Atomics.wait is not left waiting", async () => {
     const failed = new Int32Array(new SharedArrayBuffer(4));
     const worker = startTsWorker(new URL("./no-such-module.ts", import.meta.url), { failed });
-    worker.on("error", () => {}); // the worker rethrows after flagging
     expect(Atomics.wait(failed, 0, 0, 30_000)).not.toBe("timed-out");
     expect(failed[0]).toBe(1);
     await worker.terminate();
+  });
+
+  it("lets the process go on when a worker fails after starting (no uncaught error event)", async () => {
+    const failed = new Int32Array(new SharedArrayBuffer(4));
+    const worker = startTsWorker(new URL("./no-such-module.ts", import.meta.url), { failed });
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on("uncaughtException", onUncaught);
+    try {
+      // The "error" event comes once the worker has exited.
+      await new Promise((resolve) => worker.once("exit", resolve));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(failed[0]).toBe(1);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off("uncaughtException", onUncaught);
+    }
   });
 });

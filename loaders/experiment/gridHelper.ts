@@ -27,8 +27,12 @@ const MIN_ROWS = 1_000;
  * passes on them use threads of their own (kmeansSession.ts).
  */
 const MAX_VALUES = 8_000_000;
-/** A claimed job the helper has not finished after this long is taken to be lost and run here. */
-const STALL_MS = 600_000;
+/**
+ * A claimed job the helper has not finished after this long (or four times the longest job this
+ * thread ran in the same list) is taken to be lost (the helper died) and run here: the same
+ * result, so a wrong guess costs only time.
+ */
+const STALL_MS = 60_000;
 
 let enabled = true;
 let helped = 0;
@@ -125,12 +129,15 @@ export function startGridHelper(matrix: FeatureMatrix): GridHelper | null {
       const state = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, order.length)));
       const batch = ++batches;
       const outcomes: Array<Outcome<ReturnType<typeof runHere>> | undefined> = new Array(count);
+      let longest = 0;
       const attempt = (i: number) => {
+        const began = Date.now();
         try {
           outcomes[i] = { result: runHere(i) };
         } catch (error) {
           outcomes[i] = { error };
         }
+        longest = Math.max(longest, Date.now() - began);
       };
       if (Atomics.load(failed, 0) === 0) worker.postMessage({ batch, kind, payload, claims, state, order } satisfies HelperBatch);
       for (let i = 0; i < count; i++) {
@@ -153,7 +160,8 @@ export function startGridHelper(matrix: FeatureMatrix): GridHelper | null {
       for (let p = 0; p < order.length; p++) {
         if (mine.has(p)) continue;
         const since = Date.now();
-        while (Atomics.load(state, p) !== DONE && Date.now() - since < STALL_MS) Atomics.wait(state, p, Atomics.load(state, p), 1000);
+        const patience = Math.max(STALL_MS, 4 * longest);
+        while (Atomics.load(state, p) !== DONE && Date.now() - since < patience) Atomics.wait(state, p, Atomics.load(state, p), 1000);
         if (Atomics.load(state, p) !== DONE) attempt(order[p]);
       }
       for (let m; (m = receiveMessageOnPort(port1)); ) {

@@ -329,7 +329,7 @@ function kernelSet(D: number | null): string {
 }
 
 /** Re-indents generated code by brace depth (the templates above are indented for their own reading). */
-function indent(code: string): string {
+export function indent(code: string): string {
   let depth = 0;
   const out: string[] = [];
   for (const raw of code.split("\n")) {

@@ -17,6 +17,7 @@ import type { FeatureMatrix } from "../matrix.ts";
 import type { Rng } from "../rng.ts";
 import { checkLabelsLength } from "./centroids.ts";
 import { excludeNoise, labelCountProblem, type SegmentRows } from "./labels.ts";
+import { BLOCK, pairSumsFor, type PairSums } from "./pairSumsKernels.generated.ts";
 
 export interface SilhouetteOptions {
   /** Largest number of non-noise rows evaluated exactly (default 10,000). */
@@ -187,9 +188,6 @@ export function stratifiedSample(
   return { rows, codes };
 }
 
-/** Rows per tile of the pairwise loop: a tile pair (2 × 256 × d doubles) stays in L1/L2 cache. */
-const BLOCK = 256;
-
 /**
  * Largest per-row × per-segment accumulator (doubles) the symmetric kernel may allocate; with
  * many segments (k close to n) the row-at-a-time kernel is used instead, O(n + k) memory.
@@ -334,28 +332,32 @@ function rowByRow(matrix: FeatureMatrix, p: SilhouettePick): Float64Array {
  * pair is computed once, tile by tile, and added to both rows (n × k memory, never n × n).
  */
 function pairSums(matrix: FeatureMatrix, p: SilhouettePick): Float64Array {
-  const { d } = matrix;
-  const { codes, k } = p;
-  const n = p.rows.length;
   const x = rowsOf(matrix, p.rows);
-  const sums = new Float64Array(n * k);
-  for (let ib = 0; ib < n; ib += BLOCK) {
-    const iEnd = Math.min(ib + BLOCK, n);
-    for (let jb = ib; jb < n; jb += BLOCK) {
-      const jEnd = Math.min(jb + BLOCK, n);
-      for (let i = ib; i < iEnd; i++) {
-        const xi = i * d;
-        const ci = codes[i];
-        const si = i * k;
-        for (let j = jb === ib ? i + 1 : jb; j < jEnd; j++) {
-          const dj = dist(x, xi, j * d, d);
-          sums[si + codes[j]] += dj;
-          sums[j * k + ci] += dj;
+  return (pairSumsFor(matrix.d) ?? loopedPairSums(matrix.d))(x, p.codes, p.k, p.rows.length);
+}
+
+/** pairSums' walk over rows x (n × d) with a loop over the features (the generated kernels unroll it). */
+export function loopedPairSums(d: number): PairSums {
+  return (x, codes, k, n) => {
+    const sums = new Float64Array(n * k);
+    for (let ib = 0; ib < n; ib += BLOCK) {
+      const iEnd = Math.min(ib + BLOCK, n);
+      for (let jb = ib; jb < n; jb += BLOCK) {
+        const jEnd = Math.min(jb + BLOCK, n);
+        for (let i = ib; i < iEnd; i++) {
+          const xi = i * d;
+          const ci = codes[i];
+          const si = i * k;
+          for (let j = jb === ib ? i + 1 : jb; j < jEnd; j++) {
+            const dj = dist(x, xi, j * d, d);
+            sums[si + codes[j]] += dj;
+            sums[j * k + ci] += dj;
+          }
         }
       }
     }
-  }
-  return sums;
+    return sums;
+  };
 }
 
 /** The picks' rows together, ascending; mask[u] has bit s set when pick s holds union row u. */

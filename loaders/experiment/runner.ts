@@ -15,6 +15,7 @@ import { recommend, type Recommendation } from "./recommend.ts";
 import { runStability } from "./runStability.ts";
 import { countdown, shareProgress } from "./progress.ts";
 import { reportingScans } from "../cluster/scanNeighbours.ts";
+import { neighbourSearch } from "../cluster/dbscan.ts";
 import type { StabilityResult } from "../evaluate/stability.ts";
 
 /** Metrics of one run, under the names the CLI and the site use. */
@@ -170,8 +171,8 @@ export function fitGroup(matrix: FeatureMatrix, { key, runs }: FitGroup, seed: n
 
 /**
  * Fits every run, the groups shared with the grid's helper thread when there is one (DBSCAN's
- * stay here: its k-distances are remembered per matrix, and this thread computed them for the
- * eps suggestion).
+ * on wide data stay here: there its k-distances are remembered per matrix, and this thread
+ * computed them for the eps suggestion).
  */
 function fitAll(matrix: FeatureMatrix, runs: PlannedRun[], seed: number, progress?: (m: string) => void, helper?: GridHelper | null): Fitted[] {
   const out: Fitted[] = new Array(runs.length);
@@ -183,7 +184,7 @@ function fitAll(matrix: FeatureMatrix, runs: PlannedRun[], seed: number, progres
   };
   const fits = helper
     ? helper.share("fit", { groups, seed }, groups.length, (g) => fitGroup(matrix, groups[g], seed), {
-        pinned: (g) => groups[g].runs[0].algorithm === "dbscan",
+        pinned: (g) => groups[g].runs[0].algorithm === "dbscan" && neighbourSearch(matrix.d) === "scan",
         // The grid lists algorithms cheapest first and k upwards; handing out the costly fits first balances the threads.
         order: groups.map((_, g) => groups.length - 1 - g),
         started: announce

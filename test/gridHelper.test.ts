@@ -64,6 +64,21 @@ describe("a grid shared with a helper thread", () => {
     }
   }, 120_000);
 
+  it("runs no job after a failed one, as one thread stops at it", () => {
+    const { matrix } = plantedCustomers({ n: 60_000, d: 4, k: 5, seed: 1 });
+    const run = (id: string, params: Record<string, unknown>) => ({ key: `#${id}`, runs: [{ id, algorithm: "kmeans" as const, params }] });
+    const many = [run("x", { k: 3, maxIter: 0 }), ...Array.from({ length: 20 }, (_, j) => run(`y${j}`, { k: 8, nInit: 3 }))];
+    // A helper just started is still loading: this thread claims the jobs after the failure.
+    const helper = startGridHelper(matrix)!;
+    try {
+      let here = 0;
+      expect(() => helper.share("fit", { groups: many, seed: 1 }, many.length, (g) => (here++, fitGroup(matrix, many[g], 1)))).toThrow(/^x: /);
+      expect(here).toBe(1);
+    } finally {
+      helper.close();
+    }
+  }, 120_000);
+
   it("gives a stability check's numbers when the helper refits some of its resamples", () => {
     // Weakly separated segments, so each refit's labels depend on its seed and its rows.
     const { matrix } = plantedCustomers({ n: 4000, d: 4, k: 3, seed: 8, separation: 0.8 });

@@ -76,6 +76,8 @@ export interface HelperBatch<K extends keyof HelperJobs = keyof HelperJobs> {
   state: Int32Array;
   /** Job index at each position. */
   order: number[];
+  /** firstFailed[0]: the lowest job index known to fail (the job count while none has); later jobs are skipped. */
+  firstFailed: Int32Array;
 }
 
 /** What the helper posts per job. */
@@ -86,6 +88,13 @@ export type HelperOutcome =
 
 export const CLAIMED = 1;
 export const DONE = 2;
+
+/** Lowers cell 0 of `cell` to `value` if that is lower, atomically (either thread may fail a job). */
+export function lowerTo(cell: Int32Array, value: number): void {
+  for (let now = Atomics.load(cell, 0); value < now; now = Atomics.load(cell, 0)) {
+    if (Atomics.compareExchange(cell, 0, now, value) === now) return;
+  }
+}
 
 type Outcome<R> = { result: R } | { error: unknown };
 
@@ -127,8 +136,11 @@ export function startGridHelper(matrix: FeatureMatrix): GridHelper | null {
       const order = (options.order ?? Array.from({ length: count }, (_, i) => i)).filter((i) => !pinned(i));
       const claims = new Int32Array(new SharedArrayBuffer(4));
       const state = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, order.length)));
+      const firstFailed = new Int32Array(new SharedArrayBuffer(4)).fill(count);
       const batch = ++batches;
       const outcomes: Array<Outcome<ReturnType<typeof runHere>> | undefined> = new Array(count);
+      // Jobs after a failed one are not needed: one thread would have stopped at the failure.
+      const needed = (i: number) => i <= Atomics.load(firstFailed, 0);
       let longest = 0;
       const attempt = (i: number) => {
         const began = Date.now();
@@ -136,12 +148,13 @@ export function startGridHelper(matrix: FeatureMatrix): GridHelper | null {
           outcomes[i] = { result: runHere(i) };
         } catch (error) {
           outcomes[i] = { error };
+          lowerTo(firstFailed, i);
         }
         longest = Math.max(longest, Date.now() - began);
       };
-      if (Atomics.load(failed, 0) === 0) worker.postMessage({ batch, kind, payload, claims, state, order } satisfies HelperBatch);
+      if (Atomics.load(failed, 0) === 0) worker.postMessage({ batch, kind, payload, claims, state, order, firstFailed } satisfies HelperBatch);
       for (let i = 0; i < count; i++) {
-        if (!pinned(i)) continue;
+        if (!pinned(i) || !needed(i)) continue;
         started(i);
         attempt(i);
       }
@@ -153,16 +166,16 @@ export function startGridHelper(matrix: FeatureMatrix): GridHelper | null {
         started(order[p]);
         announced = p + 1;
         mine.add(p);
-        attempt(order[p]);
+        if (needed(order[p])) attempt(order[p]);
       }
       for (; announced < order.length; announced++) started(order[announced]);
-      // The helper's jobs: wait for each, then take its outcomes from the port.
+      // The helper's jobs that are still needed: wait for each, then take its outcomes from the port.
       for (let p = 0; p < order.length; p++) {
         if (mine.has(p)) continue;
         const since = Date.now();
         const patience = Math.max(STALL_MS, 4 * longest);
-        while (Atomics.load(state, p) !== DONE && Date.now() - since < patience) Atomics.wait(state, p, Atomics.load(state, p), 1000);
-        if (Atomics.load(state, p) !== DONE) attempt(order[p]);
+        while (Atomics.load(state, p) !== DONE && needed(order[p]) && Date.now() - since < patience) Atomics.wait(state, p, Atomics.load(state, p), 1000);
+        if (Atomics.load(state, p) !== DONE && needed(order[p])) attempt(order[p]);
       }
       for (let m; (m = receiveMessageOnPort(port1)); ) {
         const o = m.message as HelperOutcome;
@@ -170,13 +183,15 @@ export function startGridHelper(matrix: FeatureMatrix): GridHelper | null {
         if (i < 0 || outcomes[i]) continue;
         if ("result" in o) outcomes[i] = { result: o.result as ReturnType<typeof runHere> };
         else if ("error" in o) outcomes[i] = { error: new WorkbenchError(o.error.what, o.error.where) };
-        else attempt(i); // a fault of the helper's own: the job is run here, where it raises what it raises
+        else if (needed(i)) attempt(i); // a fault of the helper's own: the job is run here, where it raises what it raises
         if (!("crash" in o)) helped++;
       }
-      for (let i = 0; i < count; i++) if (!outcomes[i]) attempt(i);
-      return outcomes.map((o) => {
-        if ("error" in o!) throw o.error;
-        return o!.result;
+      // In job order, as one thread: the first failure is raised, and every job before it is done.
+      return Array.from({ length: count }, (_, i) => {
+        if (!outcomes[i]) attempt(i);
+        const o = outcomes[i]!;
+        if ("error" in o) throw o.error;
+        return o.result;
       });
     },
     close() {

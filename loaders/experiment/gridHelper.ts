@@ -71,7 +71,7 @@ export interface HelperBatch<K extends keyof HelperJobs = keyof HelperJobs> {
   batch: number;
   kind: K;
   payload: HelperJobs[K];
-  /** claims[0]: next position to hand out; state[position]: CLAIMED then DONE by the helper. */
+  /** claims[0]: next position to hand out; state[position]: DONE once the helper posted its outcome (or skipped it). */
   claims: Int32Array;
   state: Int32Array;
   /** Job index at each position. */
@@ -86,8 +86,7 @@ export type HelperOutcome =
   | { batch: number; position: number; error: { what: string; where: ErrorWhere } }
   | { batch: number; position: number; crash: string };
 
-export const CLAIMED = 1;
-export const DONE = 2;
+export const DONE = 1;
 
 /** Lowers cell 0 of `cell` to `value` if that is lower, atomically (either thread may fail a job). */
 export function lowerTo(cell: Int32Array, value: number): void {

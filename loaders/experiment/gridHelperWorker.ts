@@ -9,7 +9,7 @@ import { setKmeansThreads } from "../cluster/kmeansSession.ts";
 import { WorkbenchError } from "../errors.ts";
 import { pickValues } from "../evaluate/silhouette.ts";
 import type { FeatureMatrix } from "../matrix.ts";
-import { CLAIMED, DONE, lowerTo, type HelperBatch, type HelperJobs, type HelperOutcome, type HelperStart } from "./gridHelper.ts";
+import { DONE, lowerTo, type HelperBatch, type HelperJobs, type HelperOutcome, type HelperStart } from "./gridHelper.ts";
 import { fitGroup } from "./runner.ts";
 import { refitResample } from "./runStability.ts";
 
@@ -27,7 +27,6 @@ function run<K extends keyof HelperJobs>(job: HelperBatch<K>): void {
   const handler = handlers[job.kind] as (payload: HelperJobs[K], i: number) => unknown;
   for (let p; (p = Atomics.add(job.claims, 0, 1)) < job.order.length; ) {
     const i = job.order[p];
-    Atomics.store(job.state, p, CLAIMED);
     // A job after one that failed is not needed (the main thread will raise that failure).
     if (i > Atomics.load(job.firstFailed, 0)) {
       Atomics.store(job.state, p, DONE);

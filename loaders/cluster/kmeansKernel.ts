@@ -5,12 +5,15 @@
  * bit for bit whichever thread ran which block, and whether workers were used at all.
  *
  * The operations whose loops depend on d are generated source (kmeansKernels.gen.ts writes
- * kmeansKernels.generated.ts): unrolled for small d, loops above. The rest are here.
+ * kmeansKernels.generated.ts): unrolled for small d, loops above. The rest are here. Where the
+ * session's buffers lie in WebAssembly memory, its kernels run the k-means++ rounds and the Lloyd
+ * steps instead (kmeansWasm.ts), with the same results.
  *
  * Imports only kernel modules: the worker loads it through tsx's CommonJS hook.
  */
 import { CTRL, OP, type KernelState } from "./kmeansLayout.ts";
 import { kernelsFor } from "./kmeansKernels.generated.ts";
+import { wasmAssign, wasmPpTrials } from "./kmeansWasm.ts";
 
 export * from "./kmeansLayout.ts";
 
@@ -25,12 +28,15 @@ export function runBlock(s: KernelState, op: number, block: number): void {
     case OP.ppFirst:
       return f.ppFirst(s, block, start, end);
     case OP.ppTrials:
+      if (s.wasm) return wasmPpTrials(s, s.wasm, block, start, end);
       return f.ppTrials[s.ctrl[CTRL.count] - 1](s, block, start, end);
     case OP.seedSums:
       return f.seedSums(s, block, start, end);
     case OP.assignAll:
       return f.assignAll(s, block, start, end);
     case OP.assign:
+      // Recomputing block sums (after an empty cluster was refilled) is rare: TypeScript only.
+      if (s.wasm && s.ctrl[CTRL.flags] !== 1) return wasmAssign(s, s.wasm, block, start, end);
       return f.assign(s, block, start, end);
     case OP.farthest:
       return farthest(s, block, start, end);

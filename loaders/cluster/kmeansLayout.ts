@@ -100,21 +100,74 @@ export interface KernelShape {
   statWidth: number;
 }
 
-export interface KernelBuffers {
-  x: ArrayBufferLike;
-  ctrl: ArrayBufferLike;
-  centers: ArrayBufferLike;
-  half: ArrayBufferLike;
-  move: ArrayBufferLike;
-  drift: ArrayBufferLike;
-  labels: ArrayBufferLike;
-  upper: ArrayBufferLike;
-  lower: ArrayBufferLike;
-  closest: ArrayBufferLike;
-  sums: ArrayBufferLike;
-  counts: ArrayBufferLike;
-  stat: ArrayBufferLike;
-  cands: ArrayBufferLike;
+/** Where a buffer of a session lies: in its own buffer, or in one WebAssembly memory with the rest. */
+export interface Region {
+  buffer: ArrayBufferLike;
+  /** Byte offset in `buffer`. */
+  at: number;
+}
+
+export const BUFFER_NAMES = [
+  "x",
+  "ctrl",
+  "centers",
+  "half",
+  "move",
+  "drift",
+  "labels",
+  "upper",
+  "lower",
+  "closest",
+  "sums",
+  "counts",
+  "stat",
+  "cands"
+] as const;
+
+export type BufferName = (typeof BUFFER_NAMES)[number];
+
+export type KernelBuffers = Record<BufferName, Region>;
+
+/** Bytes of each buffer of a session of this shape. */
+export function bufferBytes(shape: KernelShape): Record<BufferName, number> {
+  const { n, d, k, nBlocks, statWidth } = shape;
+  return {
+    x: n * d * 8,
+    ctrl: CTRL.size * 4,
+    centers: k * d * 8,
+    half: k * 8,
+    move: k * 8,
+    drift: 2 * k * 8,
+    labels: n * 4,
+    upper: n * 8,
+    lower: n * 8,
+    closest: n * 8,
+    sums: nBlocks * k * d * 8,
+    counts: nBlocks * k * 4,
+    stat: nBlocks * statWidth * 8,
+    cands: (pendingSlot(k) + 1) * d * 8
+  };
+}
+
+/**
+ * One thread's scratch for a Lloyd step, in the order the WebAssembly kernel takes them: the
+ * scanned rows, their two smallest squared distances and nearest centre (one slot more than a
+ * block: the scan goes two rows at a time), and private copies of a block's sums and counts.
+ */
+export function scratchLayout(shape: KernelShape): { rows: number; d1: number; d2: number; best: number; sums: number; counts: number; bytes: number } {
+  const slots = shape.blockRows + 2;
+  const rows = 0;
+  const d1 = align(rows + slots * 4);
+  const d2 = align(d1 + slots * 8);
+  const best = align(d2 + slots * 8);
+  const sums = align(best + slots * 4);
+  const counts = align(sums + shape.k * shape.d * 8);
+  return { rows, d1, d2, best, sums, counts, bytes: align(counts + shape.k * 4) };
+}
+
+/** Rounds a byte count up to 16 (one SIMD vector). */
+export function align(bytes: number): number {
+  return Math.ceil(bytes / 16) * 16;
 }
 
 /** Typed views on a session's buffers. */
@@ -159,31 +212,54 @@ export interface KernelState extends KernelShape {
   scanD1: Float64Array;
   scanD2: Float64Array;
   scanBest: Int32Array;
+  /** The WebAssembly kernels, when the session's buffers lie in WebAssembly memory (kmeansWasm.ts). */
+  wasm?: WasmKernels;
 }
 
-export function kernelViews(shape: KernelShape, b: KernelBuffers): KernelState {
-  const { n, d, k } = shape;
+/** The WebAssembly kernels of one thread, for one session: functions and byte addresses. */
+export interface WasmKernels {
+  /** ppTrials for 1..GROUP candidates (see kmeansWasm.gen.ts for the parameters). */
+  ppTrials: ReadonlyArray<(...args: number[]) => void>;
+  assign: (...args: number[]) => number;
+  /** Byte address of each buffer in the WebAssembly memory. */
+  at: Record<BufferName, number>;
+  /** Byte addresses of this thread's scratch: scanned rows, d1, d2, best, block sums, block counts (scratchLayout). */
+  scratch: readonly number[];
+}
+
+/**
+ * Typed views on a session's buffers for one thread. `scratch`: that thread's scratch region
+ * (scratchLayout) when the scan buffers must lie in shared WebAssembly memory; else new arrays.
+ */
+export function kernelViews(shape: KernelShape, b: KernelBuffers, scratch?: Region): KernelState {
+  const { n, d, k, blockRows } = shape;
+  const bytes = bufferBytes(shape);
+  const f64 = (r: Region, length: number) => new Float64Array(r.buffer, r.at, length);
+  const i32 = (r: Region, length: number) => new Int32Array(r.buffer, r.at, length);
+  const own = scratch ?? { buffer: new ArrayBuffer(scratchLayout(shape).bytes), at: 0 };
+  const sl = scratchLayout(shape);
+  const part = (offset: number): Region => ({ buffer: own.buffer, at: own.at + offset });
   // Row-sized buffers may be larger than needed (they are reused), so every view has its length.
   return {
     ...shape,
-    x: new Float64Array(b.x, 0, n * d),
-    ctrl: new Int32Array(b.ctrl),
-    centers: new Float64Array(b.centers, 0, k * d),
-    half: new Float64Array(b.half, 0, k),
-    move: new Float64Array(b.move, 0, k),
-    drift: new Float64Array(b.drift, 0, 2 * k),
-    labels: new Int32Array(b.labels, 0, n),
-    upper: new Float64Array(b.upper, 0, n),
-    lower: new Float64Array(b.lower, 0, n),
-    closest: new Float64Array(b.closest, 0, n),
-    sums: new Float64Array(b.sums),
-    counts: new Int32Array(b.counts),
-    stat: new Float64Array(b.stat),
-    cands: new Float64Array(b.cands),
-    scanRows: new Int32Array(shape.blockRows),
-    scanD1: new Float64Array(shape.blockRows),
-    scanD2: new Float64Array(shape.blockRows),
-    scanBest: new Int32Array(shape.blockRows)
+    x: f64(b.x, n * d),
+    ctrl: i32(b.ctrl, CTRL.size),
+    centers: f64(b.centers, k * d),
+    half: f64(b.half, k),
+    move: f64(b.move, k),
+    drift: f64(b.drift, 2 * k),
+    labels: i32(b.labels, n),
+    upper: f64(b.upper, n),
+    lower: f64(b.lower, n),
+    closest: f64(b.closest, n),
+    sums: f64(b.sums, bytes.sums / 8),
+    counts: i32(b.counts, bytes.counts / 4),
+    stat: f64(b.stat, bytes.stat / 8),
+    cands: f64(b.cands, bytes.cands / 8),
+    scanRows: i32(part(sl.rows), blockRows),
+    scanD1: f64(part(sl.d1), blockRows),
+    scanD2: f64(part(sl.d2), blockRows),
+    scanBest: i32(part(sl.best), blockRows)
   };
 }
 

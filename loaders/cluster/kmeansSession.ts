@@ -11,17 +11,26 @@ import type { Worker } from "node:worker_threads";
 import { startTsWorker } from "../threads.ts";
 import type { FeatureMatrix } from "../matrix.ts";
 import {
+  BUFFER_NAMES,
   CTRL,
   OP,
+  align,
   blockRowsFor,
+  bufferBytes,
   kernelViews,
-  pendingSlot,
   runBlock,
+  scratchLayout,
   statWidthFor,
+  type BufferName,
   type KernelBuffers,
   type KernelShape,
-  type KernelState
+  type KernelState,
+  type Region
 } from "./kmeansKernel.ts";
+import { bindWasm, releaseWasmMemory, wasmInstance, wasmMemory, wasmModule } from "./kmeansWasm.ts";
+
+/** Buffers a new session would get zeroed (the row-sized ones are reused between sessions anyway). */
+const SMALL_BUFFERS: readonly BufferName[] = ["centers", "half", "move", "drift", "sums", "counts", "stat", "cands"];
 
 /** Below this many row × centre × feature products per pass, threads cost more than they save. */
 export const THREAD_THRESHOLD = 4_000_000;
@@ -144,6 +153,7 @@ function pooled(role: string, bytes: number, shared: boolean): ArrayBufferLike {
 /** Drops the buffers kept between calls (they are otherwise held until the process ends). */
 export function releaseKmeansBuffers(): void {
   bufferPool.clear();
+  releaseWasmMemory();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -168,35 +178,78 @@ export class KmeansSession {
     this.threads = resolveThreads(threads, n * k * d, nBlocks);
     this.workers = this.threads > 1 ? workersFor(this.threads) : [];
     const shared = this.workers.length > 0;
-    const alloc = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
-    const data = matrix.data;
-    let x: ArrayBufferLike;
-    if (shared && !(data.buffer instanceof SharedArrayBuffer && data.byteOffset === 0)) {
-      x = pooled("x", n * d * 8, true);
-      new Float64Array(x, 0, n * d).set(data);
-    } else {
-      x = data.byteOffset === 0 ? data.buffer : data.slice().buffer;
-    }
-    const buffers: KernelBuffers = {
-      x,
-      ctrl: alloc(CTRL.size * 4),
-      centers: alloc(k * d * 8),
-      half: alloc(k * 8),
-      move: alloc(k * 8),
-      drift: alloc(2 * k * 8),
-      labels: pooled("labels", n * 4, shared),
-      upper: pooled("upper", n * 8, shared),
-      lower: pooled("lower", n * 8, shared),
-      closest: pooled("closest", n * 8, shared),
-      sums: alloc(nBlocks * k * d * 8),
-      counts: alloc(nBlocks * k * 4),
-      stat: alloc(nBlocks * statWidth * 8),
-      cands: alloc((pendingSlot(k) + 1) * d * 8)
-    };
-    this.state = kernelViews(shape, buffers);
+    const alloc = (bytes: number): Region => ({ buffer: shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes), at: 0 });
+    const bytes = bufferBytes(shape);
+    // The control words are always new and never in WebAssembly memory: a worker still catching
+    // up on an old session finds that session ended.
+    const ctrl = alloc(bytes.ctrl);
     // Generation 0 starts exhausted, so a worker that joins before the first run claims nothing.
-    this.state.ctrl[CTRL.claim] = nBlocks;
-    for (const w of this.workers) w.worker.postMessage({ type: "session", shape, buffers });
+    new Int32Array(ctrl.buffer)[CTRL.claim] = nBlocks;
+    const wasm = this.wasmLayout(shape, bytes);
+    if (wasm) {
+      const { memory, at, scratch, scratchBytes } = wasm;
+      const buffer = memory.buffer;
+      const buffers = Object.fromEntries(BUFFER_NAMES.map((name) => [name, name === "ctrl" ? ctrl : { buffer, at: at[name] }])) as KernelBuffers;
+      new Float64Array(buffer, at.x, n * d).set(matrix.data);
+      this.state = kernelViews(shape, buffers, { buffer, at: scratch });
+      this.state.wasm = bindWasm(wasmInstance(memory), shape, at, scratch);
+      const module = wasmModule();
+      this.workers.forEach((w, i) => {
+        const own = scratch + (i + 1) * scratchBytes;
+        w.worker.postMessage({ type: "session", shape, buffers, wasm: { module, memory, at, scratch: own } });
+      });
+    } else {
+      const data = matrix.data;
+      let x: ArrayBufferLike;
+      if (shared && !(data.buffer instanceof SharedArrayBuffer && data.byteOffset === 0)) {
+        x = pooled("x", n * d * 8, true);
+        new Float64Array(x, 0, n * d).set(data);
+      } else {
+        x = data.byteOffset === 0 ? data.buffer : data.slice().buffer;
+      }
+      const rowSized = (name: BufferName) => ({ buffer: pooled(name, bytes[name], shared), at: 0 });
+      const buffers: KernelBuffers = {
+        x: { buffer: x, at: 0 },
+        ctrl,
+        centers: alloc(bytes.centers),
+        half: alloc(bytes.half),
+        move: alloc(bytes.move),
+        drift: alloc(bytes.drift),
+        labels: rowSized("labels"),
+        upper: rowSized("upper"),
+        lower: rowSized("lower"),
+        closest: rowSized("closest"),
+        sums: alloc(bytes.sums),
+        counts: alloc(bytes.counts),
+        stat: alloc(bytes.stat),
+        cands: alloc(bytes.cands)
+      };
+      this.state = kernelViews(shape, buffers);
+      for (const w of this.workers) w.worker.postMessage({ type: "session", shape, buffers });
+    }
+  }
+
+  /**
+   * Where the session's buffers go in the WebAssembly memory (every buffer but the control words,
+   * then one scratch region per thread), or undefined when the WebAssembly kernels do not apply.
+   */
+  private wasmLayout(shape: KernelShape, bytes: Record<BufferName, number>) {
+    const at = { ctrl: -1 } as Record<BufferName, number>;
+    let total = 0;
+    for (const name of BUFFER_NAMES) {
+      if (name === "ctrl") continue;
+      at[name] = total;
+      total = align(total + bytes[name]);
+    }
+    const scratchBytes = scratchLayout(shape).bytes;
+    const scratch = total;
+    total += this.threads * scratchBytes;
+    const memory = wasmMemory(shape.d, total);
+    if (!memory) return undefined;
+    // Row-sized buffers are overwritten before they are read; the small ones start at zero, as new ones would.
+    const zero = new Uint8Array(memory.buffer);
+    for (const name of SMALL_BUFFERS) zero.fill(0, at[name], at[name] + bytes[name]);
+    return { memory, at, scratch, scratchBytes };
   }
 
   /** Runs `op` on every block; returns when all blocks are done. */

@@ -3,16 +3,21 @@
  * sessions; during a session it claims blocks of the current operation until told to stop.
  */
 import { parentPort } from "node:worker_threads";
-import { CTRL, OP, kernelViews, runBlock, type KernelBuffers, type KernelShape } from "./kmeansKernel.ts";
+import { CTRL, OP, kernelViews, runBlock, type BufferName, type KernelBuffers, type KernelShape } from "./kmeansKernel.ts";
+import { bindWasm, wasmInstance } from "./kmeansWasm.ts";
 
 interface SessionMessage {
   type: "session";
   shape: KernelShape;
   buffers: KernelBuffers;
+  /** When the buffers lie in WebAssembly memory: the module, the memory, addresses, this thread's scratch. */
+  wasm?: { module: WebAssembly.Module; memory: WebAssembly.Memory; at: Record<BufferName, number>; scratch: number };
 }
 
 function runSession(msg: SessionMessage): void {
-  const s = kernelViews(msg.shape, msg.buffers);
+  const { wasm } = msg;
+  const s = kernelViews(msg.shape, msg.buffers, wasm && { buffer: msg.buffers.x.buffer, at: wasm.scratch });
+  if (wasm) s.wasm = bindWasm(wasmInstance(wasm.memory, wasm.module), msg.shape, wasm.at, wasm.scratch);
   const { ctrl, nBlocks } = s;
   for (;;) {
     const c = Atomics.load(ctrl, CTRL.claim);

@@ -1,0 +1,142 @@
+/**
+ * The WebAssembly k-means kernels (kmeansKernels.generated.wasm, written by kmeansWasm.gen.ts):
+ * loading the module, the shared memory a session's buffers live in, and the calls for one
+ * block. A session whose data fits (at most 2 GiB in all) and has at most MAX_SPECIALISED
+ * features uses them for its k-means++ rounds and Lloyd steps; they give the same results bit
+ * for bit as the TypeScript kernels, which run everything else on the same memory.
+ *
+ * Imports only kernel modules and node:fs: the worker loads it through tsx's CommonJS hook.
+ */
+import { readFileSync } from "node:fs";
+import { CTRL, SKIP_MARGIN, pendingSlot, scratchLayout, type BufferName, type KernelShape, type KernelState, type WasmKernels } from "./kmeansLayout.ts";
+
+/** Largest memory, in 64 KiB pages: what the module declares (kmeansWasm.gen.ts, WASM_MAX_PAGES). */
+const MAX_PAGES = 32768;
+/** Feature counts with WebAssembly kernels (kmeansKernels.gen.ts, MAX_SPECIALISED). */
+const MAX_D = 12;
+
+let enabled = true;
+let module: WebAssembly.Module | null | undefined;
+let memory: WebAssembly.Memory | undefined;
+let mainInstance: WebAssembly.Instance | undefined;
+
+/** Turns the WebAssembly kernels off or on (tests compare both; results are the same). */
+export function setKmeansWasm(on: boolean): void {
+  enabled = on;
+}
+
+/** The compiled module, or null where it cannot load (then the TypeScript kernels run). */
+export function wasmModule(): WebAssembly.Module | null {
+  if (module === undefined) {
+    try {
+      module = new WebAssembly.Module(readFileSync(new URL("./kmeansKernels.generated.wasm", import.meta.url)));
+    } catch {
+      module = null;
+    }
+  }
+  return module;
+}
+
+/**
+ * The process's WebAssembly memory, grown to at least `bytes`, if the kernels apply to data of d
+ * features and that size; else undefined. One session uses it at a time (sessions are
+ * synchronous), so every session lays its buffers out from address 0.
+ */
+export function wasmMemory(d: number, bytes: number): WebAssembly.Memory | undefined {
+  if (!enabled || d > MAX_D || wasmModule() === null) return undefined;
+  const pages = Math.ceil(bytes / 65536);
+  if (pages > MAX_PAGES) return undefined;
+  try {
+    if (!memory) {
+      memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared: true });
+      mainInstance = undefined;
+    }
+    const have = memory.buffer.byteLength / 65536;
+    if (have < pages) memory.grow(pages - have);
+    return memory;
+  } catch {
+    // No room to grow (address space, memory limits): the TypeScript kernels on ordinary buffers.
+    return undefined;
+  }
+}
+
+/** Drops the memory (the next session makes a new one). */
+export function releaseWasmMemory(): void {
+  memory = undefined;
+  mainInstance = undefined;
+}
+
+/** An instance of the module on `mem`: the main thread keeps one, a worker makes one per session. */
+export function wasmInstance(mem: WebAssembly.Memory, mod: WebAssembly.Module = wasmModule()!): WebAssembly.Instance {
+  if (mem === memory && mainInstance) return mainInstance;
+  const instance = new WebAssembly.Instance(mod, { env: { mem } });
+  if (mem === memory) mainInstance = instance;
+  return instance;
+}
+
+let bindings = 0;
+
+/** Threads' sessions bound to the WebAssembly kernels in this thread so far (tests check they ran). */
+export function wasmBindings(): number {
+  return bindings;
+}
+
+/** Binds the kernels of `instance` to a session's addresses and one thread's scratch (at address `scratch`). */
+export function bindWasm(instance: WebAssembly.Instance, shape: KernelShape, at: Record<BufferName, number>, scratch: number): WasmKernels {
+  const e = instance.exports as Record<string, (...args: number[]) => number>;
+  const sl = scratchLayout(shape);
+  bindings++;
+  return {
+    ppTrials: [1, 2, 3, 4].map((w) => e[`pp${shape.d}x${w}`]),
+    assign: e[`assign${shape.d}`],
+    at,
+    scratch: [sl.rows, sl.d1, sl.d2, sl.best, sl.sums, sl.counts].map((o) => scratch + o)
+  };
+}
+
+/** OP.ppTrials on one block with the WebAssembly kernel. */
+export function wasmPpTrials(s: KernelState, w: WasmKernels, block: number, start: number, end: number): void {
+  const { d, k, ctrl } = s;
+  const first = ctrl[CTRL.first];
+  const { at } = w;
+  w.ppTrials[ctrl[CTRL.count] - 1](
+    start,
+    end,
+    at.x,
+    at.closest,
+    at.lower,
+    at.labels,
+    at.cands + first * d * 8,
+    ctrl[CTRL.arg],
+    at.cands + pendingSlot(k) * d * 8,
+    at.stat + (block * s.statWidth + first) * 8
+  );
+}
+
+/** OP.assign (block sums updated, not recomputed) on one block with the WebAssembly kernel. */
+export function wasmAssign(s: KernelState, w: WasmKernels, block: number, start: number, end: number): void {
+  const { d, k } = s;
+  const { at } = w;
+  const [rows, d1, d2, best, sums, counts] = w.scratch;
+  s.stat[block * s.statWidth] = w.assign(
+    start,
+    end,
+    k,
+    at.x,
+    at.centers,
+    at.labels,
+    at.upper,
+    at.lower,
+    at.half,
+    at.drift,
+    at.sums + block * k * d * 8,
+    at.counts + block * k * 4,
+    rows,
+    d1,
+    d2,
+    best,
+    sums,
+    counts,
+    SKIP_MARGIN
+  );
+}

@@ -47,12 +47,17 @@ describe("a grid shared with a helper thread", () => {
   it("raises the first failing job's error in grid order, as one thread would", () => {
     const { matrix } = plantedCustomers({ n: 60_000, d: 4, k: 5, seed: 1 });
     const run = (id: string, params: Record<string, unknown>) => ({ key: `#${id}`, runs: [{ id, algorithm: "kmeans" as const, params }] });
-    // The first job takes a while, so the helper (started by the warm-up) claims the failing second.
+    // This thread holds the first job for 2 s, so the helper (loaded by the warm-up) claims the failing second.
     const groups = [run("a", { k: 8, nInit: 3 }), run("b", { k: 3, maxIter: 0 }), run("c", { k: 4 }), run("d", { k: 3, tol: -1 }), run("e", { k: 2 })];
     const helper = startGridHelper(matrix)!;
     expect(helper).not.toBeNull();
+    const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
     try {
-      const share = (gs: typeof groups) => helper.share("fit", { groups: gs, seed: 1 }, gs.length, (g) => fitGroup(matrix, gs[g], 1));
+      const share = (gs: typeof groups) =>
+        helper.share("fit", { groups: gs, seed: 1 }, gs.length, (g) => {
+          if (gs[g].key === "#a") pause(2000);
+          return fitGroup(matrix, gs[g], 1);
+        });
       const warm = [run("w1", { k: 8, nInit: 4 }), run("w2", { k: 8, nInit: 4 }), run("w3", { k: 8, nInit: 4 })];
       share(warm);
       const before = gridHelperJobs();

@@ -2,25 +2,27 @@
  * DuckDB in the process, for Parquet files: it aggregates out of core under a memory limit,
  * spilling to a temporary folder, and its Parquet reader is built in, so nothing is downloaded
  * (extension auto-install and auto-load are off: a query that would need one fails instead).
+ * The package (a native library) is loaded on first use: loaded with the CLI, it cost every
+ * command about 0.15 s at start.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DuckDBInstance, DuckDBTypeId } from "@duckdb/node-api";
+import type { DuckDBTypeId as TypeIds } from "@duckdb/node-api";
 import { WorkbenchError } from "../errors.ts";
 import { ChunkSink, firstLine, type SqlConnection, type SqlTypeClass } from "./connection.ts";
 
 /** DuckDB's memory limit unless WORKBENCH_DUCKDB_MEMORY says otherwise (e.g. "512MB"). */
 export const DUCKDB_MEMORY = "1GB";
 
-const NUMBER_TYPES = new Set<number>([
-  DuckDBTypeId.TINYINT, DuckDBTypeId.SMALLINT, DuckDBTypeId.INTEGER, DuckDBTypeId.BIGINT, DuckDBTypeId.HUGEINT,
-  DuckDBTypeId.UTINYINT, DuckDBTypeId.USMALLINT, DuckDBTypeId.UINTEGER, DuckDBTypeId.UBIGINT, DuckDBTypeId.UHUGEINT,
-  DuckDBTypeId.FLOAT, DuckDBTypeId.DOUBLE, DuckDBTypeId.DECIMAL
-]);
-const DATE_TYPES = new Set<number>([
-  DuckDBTypeId.DATE, DuckDBTypeId.TIMESTAMP, DuckDBTypeId.TIMESTAMP_S, DuckDBTypeId.TIMESTAMP_MS, DuckDBTypeId.TIMESTAMP_NS, DuckDBTypeId.TIMESTAMP_TZ
-]);
+/** The class of a DuckDB column type id, given the package's type ids. */
+function typeClasses(T: typeof TypeIds): (id: number) => SqlTypeClass {
+  const numbers = new Set<number>([
+    T.TINYINT, T.SMALLINT, T.INTEGER, T.BIGINT, T.HUGEINT, T.UTINYINT, T.USMALLINT, T.UINTEGER, T.UBIGINT, T.UHUGEINT, T.FLOAT, T.DOUBLE, T.DECIMAL
+  ]);
+  const dates = new Set<number>([T.DATE, T.TIMESTAMP, T.TIMESTAMP_S, T.TIMESTAMP_MS, T.TIMESTAMP_NS, T.TIMESTAMP_TZ]);
+  return (id) => (numbers.has(id) ? "number" : dates.has(id) ? "date" : id === T.VARCHAR ? "text" : "other");
+}
 
 /** DuckDB's memory limit: WORKBENCH_DUCKDB_MEMORY if set (checked, so a typo is named here and not by DuckDB), else DUCKDB_MEMORY. */
 export function duckDbMemory(): string {
@@ -38,6 +40,8 @@ export function duckDbMemory(): string {
 
 export async function openDuckDb(label: string): Promise<SqlConnection> {
   const memory = duckDbMemory();
+  const { DuckDBInstance, DuckDBTypeId } = await import("@duckdb/node-api");
+  const typeClass = typeClasses(DuckDBTypeId);
   const spill = mkdtempSync(join(tmpdir(), "workbench-duckdb-"));
   const instance = await DuckDBInstance.create(":memory:", {
     autoinstall_known_extensions: "false",
@@ -94,10 +98,4 @@ export async function openDuckDb(label: string): Promise<SqlConnection> {
       rmSync(spill, { recursive: true, force: true });
     }
   };
-}
-
-function typeClass(id: number): SqlTypeClass {
-  if (NUMBER_TYPES.has(id)) return "number";
-  if (DATE_TYPES.has(id)) return "date";
-  return id === DuckDBTypeId.VARCHAR ? "text" : "other";
 }

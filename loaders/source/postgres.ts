@@ -2,10 +2,10 @@
  * A PostgreSQL-protocol server (PostgreSQL, Citus, YugabyteDB, Redshift, PGlite's socket) through
  * `pg`. Results are read with a cursor, a batch at a time, so a long result never sits in the
  * driver whole. The connection string comes from an environment variable the manifest names;
- * messages show its host and database, never its password.
+ * messages show its host and database, never its password. The driver is loaded on first use,
+ * not with every command.
  */
-import pg from "pg";
-import Cursor from "pg-cursor";
+import type pg from "pg";
 import { WorkbenchError } from "../errors.ts";
 import { ChunkSink, firstLine, type SqlConnection, type SqlTypeClass } from "./connection.ts";
 import type { SqlDialect } from "./sqlText.ts";
@@ -45,12 +45,14 @@ export function connectionUrl(env: string, dataset: string): { url: string; wher
 
 export async function openPostgres(env: string, dataset: string, label: string, dialect: SqlDialect): Promise<SqlConnection> {
   const { url, where } = connectionUrl(env, dataset);
-  const client = new pg.Client({
+  const { default: pgModule } = await import("pg");
+  const { default: Cursor } = await import("pg-cursor");
+  const client = new pgModule.Client({
     connectionString: url,
     application_name: "segmentation-workbench",
     // A firewalled host would otherwise hang until the system gives up.
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    types: { getTypeParser: (oid: number, format?: string) => (oid === INT8 || oid === NUMERIC ? Number : pg.types.getTypeParser(oid, format as "text")) }
+    types: { getTypeParser: (oid: number, format?: string) => (oid === INT8 || oid === NUMERIC ? Number : pgModule.types.getTypeParser(oid, format as "text")) }
   } as pg.ClientConfig);
   // A dropped connection is reported by the query it breaks; without a listener it would crash.
   client.on("error", () => {});

@@ -71,6 +71,12 @@ export const SKIP_MARGIN = 1e-12;
  */
 export const GROUP = 4;
 
+/**
+ * Largest WebAssembly memory a session's buffers may take, in 64 KiB pages (2 GiB): what the
+ * kernels' module declares (kmeansWasm.gen.ts). Larger data runs the TypeScript kernels.
+ */
+export const WASM_MAX_PAGES = 32768;
+
 /** Rows per block: fixed by n alone (so results never depend on the thread count). */
 export function blockRowsFor(n: number): number {
   return Math.max(8192, Math.ceil(n / 60000));

@@ -17,12 +17,10 @@
  */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { GROUP } from "./kmeansLayout.ts";
+import { GROUP, WASM_MAX_PAGES } from "./kmeansLayout.ts";
 import { MAX_SPECIALISED } from "./kmeansKernels.gen.ts";
 
 export const WASM_PATH = fileURLToPath(new URL("./kmeansKernels.generated.wasm", import.meta.url));
-/** The memory the module imports: shared, at most this many 64 KiB pages (2 GiB). */
-export const WASM_MAX_PAGES = 32768;
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const get = (v: string) => `(local.get $${v})`;

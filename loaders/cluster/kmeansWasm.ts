@@ -1,22 +1,29 @@
 /**
  * The WebAssembly k-means kernels (kmeansKernels.generated.wasm, written by kmeansWasm.gen.ts):
  * loading the module, the shared memory a session's buffers live in, and the calls for one
- * block. A session whose data fits (at most 2 GiB in all) and has at most MAX_SPECIALISED
- * features uses them for its k-means++ rounds and Lloyd steps; they give the same results bit
+ * block. A session whose data fits (WASM_MAX_PAGES, 2 GiB in all) and whose feature count has
+ * kernels (1..12, as the unrolled TypeScript ones) uses them for its k-means++ rounds and Lloyd steps; they give the same results bit
  * for bit as the TypeScript kernels, which run everything else on the same memory.
  *
  * Imports only kernel modules and node:fs: the worker loads it through tsx's CommonJS hook.
  */
 import { readFileSync } from "node:fs";
-import { CTRL, SKIP_MARGIN, pendingSlot, scratchLayout, type BufferName, type KernelShape, type KernelState, type WasmKernels } from "./kmeansLayout.ts";
-
-/** Largest memory, in 64 KiB pages: what the module declares (kmeansWasm.gen.ts, WASM_MAX_PAGES). */
-const MAX_PAGES = 32768;
-/** Feature counts with WebAssembly kernels (kmeansKernels.gen.ts, MAX_SPECIALISED). */
-const MAX_D = 12;
+import {
+  CTRL,
+  SKIP_MARGIN,
+  WASM_MAX_PAGES,
+  pendingSlot,
+  scratchLayout,
+  type BufferName,
+  type KernelShape,
+  type KernelState,
+  type WasmKernels
+} from "./kmeansLayout.ts";
 
 let enabled = true;
 let module: WebAssembly.Module | null | undefined;
+/** The feature counts the module has kernels for (it exports assign<d> for each). */
+let dims = new Set<number>();
 let memory: WebAssembly.Memory | undefined;
 let mainInstance: WebAssembly.Instance | undefined;
 
@@ -30,6 +37,7 @@ export function wasmModule(): WebAssembly.Module | null {
   if (module === undefined) {
     try {
       module = new WebAssembly.Module(readFileSync(new URL("./kmeansKernels.generated.wasm", import.meta.url)));
+      dims = new Set(WebAssembly.Module.exports(module).flatMap((e) => /^assign(\d+)$/.exec(e.name)?.slice(1).map(Number) ?? []));
     } catch {
       module = null;
     }
@@ -43,12 +51,12 @@ export function wasmModule(): WebAssembly.Module | null {
  * synchronous), so every session lays its buffers out from address 0.
  */
 export function wasmMemory(d: number, bytes: number): WebAssembly.Memory | undefined {
-  if (!enabled || d > MAX_D || wasmModule() === null) return undefined;
+  if (!enabled || wasmModule() === null || !dims.has(d)) return undefined;
   const pages = Math.ceil(bytes / 65536);
-  if (pages > MAX_PAGES) return undefined;
+  if (pages > WASM_MAX_PAGES) return undefined;
   try {
     if (!memory) {
-      memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared: true });
+      memory = new WebAssembly.Memory({ initial: pages, maximum: WASM_MAX_PAGES, shared: true });
       mainInstance = undefined;
     }
     const have = memory.buffer.byteLength / 65536;

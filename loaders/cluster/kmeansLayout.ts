@@ -157,8 +157,9 @@ export function bufferBytes(shape: KernelShape): Record<BufferName, number> {
 
 /**
  * One thread's scratch for a Lloyd step, in the order the WebAssembly kernel takes them: the
- * scanned rows, their two smallest squared distances and nearest centre (one slot more than a
- * block: the scan goes two rows at a time), and private copies of a block's sums and counts.
+ * scanned rows, their two smallest squared distances and nearest centre (two slots more than a
+ * block: the scan goes two rows at a time, an odd count padded with its last row), and private
+ * copies of a block's sums and counts.
  */
 export function scratchLayout(shape: KernelShape): { rows: number; d1: number; d2: number; best: number; sums: number; counts: number; bytes: number } {
   const slots = shape.blockRows + 2;

@@ -65,15 +65,16 @@ const SINGLE: Lanes = {
   store: "f64.store",
   sel: (a, b, m) => `(select ${a} ${b} ${m})`
 };
-const SCRATCH = ["x", "t", "e", "c", "m", "l", "k"];
+/** Per-lane-kind scratch locals besides the row's x0..: t, e (a distance), c, m, l, k (a mask). */
+const SCRATCH = ["t", "e", "c", "m", "l", "k"];
 
-/** Locals of both lane kinds for D features: x0.., t, e (distance), c, m, l (scratch), k (mask). */
+/** Locals of both lane kinds for D features (a single row's mask k is an i32, as f64.lt gives). */
 function laneLocals(D: number): string {
   return [PAIR, SINGLE]
     .map((L) =>
       [
         ...range(D).map((j) => `(local $${L.p}x${j} ${L.local})`),
-        ...SCRATCH.slice(1).map((n) => `(local $${L.p}${n} ${n === "k" && !L.pair ? "i32" : L.local})`)
+        ...SCRATCH.map((n) => `(local $${L.p}${n} ${n === "k" && !L.pair ? "i32" : L.local})`)
       ].join(" ")
     )
     .join("\n");
@@ -111,7 +112,11 @@ function distance(D: number, L: Lanes, coord: (j: number) => string): string {
   return out.join("\n");
 }
 
-/** Coordinates of `rows` points of D features from byte address local `base`, as f64 locals s<name><r>_<j> and their splats v<name><r>_<j>. */
+/**
+ * Locals for the coordinates of named points (candidates c0.., the pending centre q): f64
+ * s<name>_<j> and its splat v<name>_<j>, j = 0..D−1. loadCoords fills them from row `row` of the
+ * points at byte address local `base`.
+ */
 function coordLocals(names: string[], D: number): string {
   return names.flatMap((n) => range(D).map((j) => `(local $s${n}_${j} f64) (local $v${n}_${j} v128)`)).join(" ");
 }
@@ -172,7 +177,8 @@ function ppTrials(D: number, W: number): string {
     }
     for (const w of ws) {
       out.push(distance(D, L, coordOf(L, `c${w}`)));
-      const min = L.sel(v("e"), v("c"), lt(v("e"), v("c")));
+      // min, not a compare-and-select: Math.min's answer for NaN and −0 too (non-finite input).
+      const min = `(${L.t}.min ${v("e")} ${v("c")})`;
       // Lane 0 (row a) is added before lane 1 (row b): the TypeScript kernel's row order.
       out.push(
         L.pair

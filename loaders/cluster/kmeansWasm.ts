@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import {
   CTRL,
+  GROUP,
   SKIP_MARGIN,
   WASM_MAX_PAGES,
   pendingSlot,
@@ -26,6 +27,16 @@ let module: WebAssembly.Module | null | undefined;
 let dims = new Set<number>();
 let memory: WebAssembly.Memory | undefined;
 let mainInstance: WebAssembly.Instance | undefined;
+/** A memory of this many pages or more could not be had (0: none at all); not tried again until released. */
+let refusedPages = Infinity;
+let noted = false;
+
+/** Says once on stderr why the TypeScript kernels run instead: slower, never different. */
+function fallbackNote(why: string): void {
+  if (noted) return;
+  noted = true;
+  process.stderr.write(`note: k-means runs without its WebAssembly kernels (${why}): slower, with the same results\n`);
+}
 
 /** Turns the WebAssembly kernels off or on (tests compare both; results are the same). */
 export function setKmeansWasm(on: boolean): void {
@@ -38,8 +49,9 @@ export function wasmModule(): WebAssembly.Module | null {
     try {
       module = new WebAssembly.Module(readFileSync(new URL("./kmeansKernels.generated.wasm", import.meta.url)));
       dims = new Set(WebAssembly.Module.exports(module).flatMap((e) => /^assign(\d+)$/.exec(e.name)?.slice(1).map(Number) ?? []));
-    } catch {
+    } catch (error) {
       module = null;
+      fallbackNote(`kmeansKernels.generated.wasm did not load: ${String((error as Error)?.message ?? error).split("\n")[0]}`);
     }
   }
   return module;
@@ -48,12 +60,14 @@ export function wasmModule(): WebAssembly.Module | null {
 /**
  * The process's WebAssembly memory, grown to at least `bytes`, if the kernels apply to data of d
  * features and that size; else undefined. One session uses it at a time (sessions are
- * synchronous), so every session lays its buffers out from address 0.
+ * synchronous), so every session lays its buffers out from address 0. Like the pooled buffers of
+ * the TypeScript path, it is kept between sessions (fresh pages cost a fault each on first touch)
+ * and never shrinks: it holds the largest session's copy of the data until releaseKmeansBuffers().
  */
 export function wasmMemory(d: number, bytes: number): WebAssembly.Memory | undefined {
   if (!enabled || wasmModule() === null || !dims.has(d)) return undefined;
   const pages = Math.ceil(bytes / 65536);
-  if (pages > WASM_MAX_PAGES) return undefined;
+  if (pages > WASM_MAX_PAGES || pages >= refusedPages) return undefined;
   try {
     if (!memory) {
       memory = new WebAssembly.Memory({ initial: pages, maximum: WASM_MAX_PAGES, shared: true });
@@ -62,16 +76,20 @@ export function wasmMemory(d: number, bytes: number): WebAssembly.Memory | undef
     const have = memory.buffer.byteLength / 65536;
     if (have < pages) memory.grow(pages - have);
     return memory;
-  } catch {
-    // No room to grow (address space, memory limits): the TypeScript kernels on ordinary buffers.
+  } catch (error) {
+    // No address space or memory for it (a ulimit, say): the TypeScript kernels on ordinary
+    // buffers. A failed try costs about 50 ms, so sizes from this one on are not tried again.
+    refusedPages = memory ? pages : 0;
+    fallbackNote(`no room for its memory: ${String((error as Error)?.message ?? error).split("\n")[0]}`);
     return undefined;
   }
 }
 
-/** Drops the memory (the next session makes a new one). */
+/** Drops the memory (the next session makes a new one, and a refused size is tried again). */
 export function releaseWasmMemory(): void {
   memory = undefined;
   mainInstance = undefined;
+  refusedPages = Infinity;
 }
 
 /** An instance of the module on `mem`: the main thread keeps one, a worker makes one per session. */
@@ -84,7 +102,7 @@ export function wasmInstance(mem: WebAssembly.Memory, mod: WebAssembly.Module = 
 
 let bindings = 0;
 
-/** Threads' sessions bound to the WebAssembly kernels in this thread so far (tests check they ran). */
+/** How many times this thread has bound a session to the WebAssembly kernels (tests check they ran). */
 export function wasmBindings(): number {
   return bindings;
 }
@@ -95,7 +113,7 @@ export function bindWasm(instance: WebAssembly.Instance, shape: KernelShape, at:
   const sl = scratchLayout(shape);
   bindings++;
   return {
-    ppTrials: [1, 2, 3, 4].map((w) => e[`pp${shape.d}x${w}`]),
+    ppTrials: Array.from({ length: GROUP }, (_, w) => e[`pp${shape.d}x${w + 1}`]),
     assign: e[`assign${shape.d}`],
     at,
     scratch: [sl.rows, sl.d1, sl.d2, sl.best, sl.sums, sl.counts].map((o) => scratch + o)

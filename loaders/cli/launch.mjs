@@ -16,7 +16,9 @@ const COMMANDS = ["segment", "value", "export", "personas", "score", "drift"];
 const cli = dirname(fileURLToPath(import.meta.url));
 const loaders = dirname(cli);
 const root = dirname(loaders);
-const cache = join(root, "node_modules", ".cache", "workbench-cli");
+// WORKBENCH_CLI_CACHE: another folder for the bundles (tests, to look at the ones they made); it
+// must lie inside the project, where the bundles find node_modules.
+const cache = process.env.WORKBENCH_CLI_CACHE || join(root, "node_modules", ".cache", "workbench-cli");
 
 const command = process.argv[2];
 if (!COMMANDS.includes(command)) {

@@ -243,8 +243,8 @@ export function kernelViews(shape: KernelShape, b: KernelBuffers, scratch?: Regi
   const bytes = bufferBytes(shape);
   const f64 = (r: Region, length: number) => new Float64Array(r.buffer, r.at, length);
   const i32 = (r: Region, length: number) => new Int32Array(r.buffer, r.at, length);
-  const own = scratch ?? { buffer: new ArrayBuffer(scratchLayout(shape).bytes), at: 0 };
   const sl = scratchLayout(shape);
+  const own = scratch ?? { buffer: new ArrayBuffer(sl.bytes), at: 0 };
   const part = (offset: number): Region => ({ buffer: own.buffer, at: own.at + offset });
   // Row-sized buffers may be larger than needed (they are reused), so every view has its length.
   return {

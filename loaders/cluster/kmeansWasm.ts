@@ -2,8 +2,9 @@
  * The WebAssembly k-means kernels (kmeansKernels.generated.wasm, written by kmeansWasm.gen.ts):
  * loading the module, the shared memory a session's buffers live in, and the calls for one
  * block. A session whose data fits (WASM_MAX_PAGES, 2 GiB in all) and whose feature count has
- * kernels (1..12, as the unrolled TypeScript ones) uses them for its k-means++ rounds and Lloyd steps; they give the same results bit
- * for bit as the TypeScript kernels, which run everything else on the same memory.
+ * kernels (1..12, as the unrolled TypeScript ones) uses them for its k-means++ rounds and Lloyd
+ * steps; they give the same results bit for bit as the TypeScript kernels, which run everything
+ * else on the same memory.
  *
  * Imports only kernel modules and node:fs: the worker loads it through tsx's CommonJS hook.
  */

@@ -29,8 +29,11 @@ import {
 } from "./kmeansKernel.ts";
 import { bindWasm, releaseWasmMemory, wasmInstance, wasmMemory, wasmModule } from "./kmeansWasm.ts";
 
-/** Buffers a new session would get zeroed (the row-sized ones are reused between sessions anyway). */
-const SMALL_BUFFERS: readonly BufferName[] = ["centers", "half", "move", "drift", "sums", "counts", "stat", "cands"];
+/**
+ * The row-sized buffers besides the data: kept between sessions (see pooled) and overwritten
+ * before they are read. The other small ones are new, zeroed, in every session.
+ */
+const ROW_SIZED: readonly BufferName[] = ["labels", "upper", "lower", "closest"];
 
 /** Below this many row × centre × feature products per pass, threads cost more than they save. */
 export const THREAD_THRESHOLD = 4_000_000;
@@ -207,23 +210,15 @@ export class KmeansSession {
       } else {
         x = data.byteOffset === 0 ? data.buffer : data.slice().buffer;
       }
-      const rowSized = (name: BufferName) => ({ buffer: pooled(name, bytes[name], shared), at: 0 });
-      const buffers: KernelBuffers = {
-        x: { buffer: x, at: 0 },
-        ctrl,
-        centers: alloc(bytes.centers),
-        half: alloc(bytes.half),
-        move: alloc(bytes.move),
-        drift: alloc(bytes.drift),
-        labels: rowSized("labels"),
-        upper: rowSized("upper"),
-        lower: rowSized("lower"),
-        closest: rowSized("closest"),
-        sums: alloc(bytes.sums),
-        counts: alloc(bytes.counts),
-        stat: alloc(bytes.stat),
-        cands: alloc(bytes.cands)
-      };
+      const place = (name: BufferName): Region =>
+        name === "x"
+          ? { buffer: x, at: 0 }
+          : name === "ctrl"
+            ? ctrl
+            : ROW_SIZED.includes(name)
+              ? { buffer: pooled(name, bytes[name], shared), at: 0 }
+              : alloc(bytes[name]);
+      const buffers = Object.fromEntries(BUFFER_NAMES.map((name) => [name, place(name)])) as KernelBuffers;
       this.state = kernelViews(shape, buffers);
       for (const w of this.workers) w.worker.postMessage({ type: "session", shape, buffers });
     }
@@ -246,9 +241,9 @@ export class KmeansSession {
     total += this.threads * scratchBytes;
     const memory = wasmMemory(shape.d, total);
     if (!memory) return undefined;
-    // Row-sized buffers are overwritten before they are read; the small ones start at zero, as new ones would.
+    // The small buffers start at zero, as new ones would (the data is copied in by the caller).
     const zero = new Uint8Array(memory.buffer);
-    for (const name of SMALL_BUFFERS) zero.fill(0, at[name], at[name] + bytes[name]);
+    for (const name of BUFFER_NAMES) if (name !== "x" && name !== "ctrl" && !ROW_SIZED.includes(name)) zero.fill(0, at[name], at[name] + bytes[name]);
     return { memory, at, scratch, scratchBytes };
   }
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { WorkbenchError } from "../loaders/errors.ts";
-import { parseRecords } from "../loaders/io/parse.ts";
+import { parseRecords, spanTexts, type Spans } from "../loaders/io/parse.ts";
 import { readDataset } from "../loaders/io/read.ts";
 import { textChunks } from "../loaders/io/text.ts";
 import { plainNumber } from "../loaders/io/values.ts";
@@ -49,7 +49,8 @@ describe("readDataset types columns per the manifest", () => {
   });
 
   it("skips blank records: empty lines, lines of blanks, and bare delimiters from spreadsheets", () => {
-    const d = read("id,x,c\n1,2,a\n   \n,,\n\n2,3,b\n, ,\n").result();
+    // Blanks as String.trim has them, no-break spaces (U+00A0, U+3000) included.
+    const d = read("id,x,c\n1,2,a\n   \n,,\n\n2,3,b\n, ,\n\u00a0,\t,\n,\u3000,\n").result();
     expect(d.rows).toBe(2);
     expect(Array.from(d.lines)).toEqual([2, 6]);
     // A quoted empty field is data, not a blank line.
@@ -294,16 +295,61 @@ describe("reading in pieces", () => {
     const content = '\uFEFFid,x,c\r\n1,2.5,"caf\u00e9, \u00fcber"\r\n\r\n2,3,"two\r\nlines ""q"""\n3,-1e3,\u6771\u4eac\r\n,,\n4,5,\ud83d\ude00';
     const path = join(dir, "pieces.csv");
     writeFileSync(path, content);
-    const records = (source: string | Iterable<string>) => {
+    // Records without quotes go to onSpans when it is given, as places in the text.
+    const records = (source: string | Iterable<string>, spans: boolean) => {
       const out: string[] = [];
-      parseRecords(source, "csv", "pieces.csv", (fields, line) => out.push(`${line}:${fields.join("|")}`), { headerFirst: true });
+      const onRecord = (fields: string[], line: number) => void out.push(`${line}:${fields.join("|")}`);
+      parseRecords(source, "csv", "pieces.csv", onRecord, { headerFirst: true, ...(spans ? { onSpans: (s: Spans, line: number) => onRecord(spanTexts(s), line) } : {}) });
       return out;
     };
-    const whole = records(content);
+    const whole = records(content, false);
     expect(whole).toEqual(["1:id|x|c", "2:1|2.5|caf\u00e9, \u00fcber", "4:2|3|two\r\nlines \"q\"", "6:3|-1e3|\u6771\u4eac", "8:4|5|\ud83d\ude00"]);
+    expect(records(content, true)).toEqual(whole);
     for (let bytes = 1; bytes <= 24; bytes++) {
-      expect(records(textChunks(path, "pieces.csv", { hint: "", chunkBytes: bytes })), `pieces of ${bytes} bytes`).toEqual(whole);
+      for (const spans of [false, true]) {
+        expect(records(textChunks(path, "pieces.csv", { hint: "", chunkBytes: bytes }), spans), `pieces of ${bytes} bytes`).toEqual(whole);
+      }
     }
+  });
+
+  it("reads every field as Number() would, in place or not: plain decimals, blanks, signs, exponents, quotes, missing codes, two-byte texts", () => {
+    // Records without quotes reach the scan as places in the text, their plain decimals read
+    // where they lie (decimal.ts); everything else is cut out and read as before. Each cell must
+    // come out as plainNumber (or the missing code's NaN) of its own text.
+    const rng = new Rng(23);
+    const shapes = [
+      () => String((rng.random() - 0.5) * 10 ** (rng.int(10) - 3)),
+      () => ((rng.random() - 0.5) * 1000).toFixed(rng.int(8)),
+      () => String(rng.int(100000)),
+      () => `00${rng.int(100)}.5`,
+      () => `${(rng.random() * 10).toExponential(3)}`,
+      () => ` ${rng.int(50)} `,
+      () => `+${rng.int(9)}.25`,
+      () => "",
+      () => "NA",
+      () => `"${(rng.random() * 9).toFixed(2)}"`,
+      () => "12345678901234567890.5",
+      () => "-0"
+    ];
+    const cells: string[][] = [];
+    const lines = ["id,x,y,name"];
+    for (let i = 0; i < 3000; i++) {
+      const row = [shapes[rng.int(shapes.length)](), shapes[rng.int(shapes.length)]()];
+      cells.push(row);
+      lines.push(`c${i},${row.join(",")},${i % 7 === 0 ? "\u03a9mega" : "plain"}`);
+    }
+    const e = entry({ id: "id", x: "numeric", y: "numeric", name: "categorical" }, { missingValues: ["", "NA"] });
+    const expected = (cell: string) => {
+      const t = cell.startsWith('"') ? cell.slice(1, -1) : cell;
+      return t.trim() === "" || t.trim() === "NA" ? NaN : plainNumber(t);
+    };
+    const data = read(lines.join("\n"), e).result();
+    const x = data.table.array("x") as Float64Array;
+    const y = data.table.array("y") as Float64Array;
+    const wrong = cells.findIndex((row, i) => !Object.is(x[i], expected(row[0])) || !Object.is(y[i], expected(row[1])));
+    expect(wrong, wrong >= 0 ? `row ${wrong}: ${cells[wrong].join(" | ")} → ${x[wrong]}, ${y[wrong]}` : "").toBe(-1);
+    expect(data.table.array("name")[8]).toBe("plain");
+    expect(data.table.array("name")[14]).toBe("\u03a9mega");
   });
 
   it("names the line of a byte that is not UTF-8 in a later piece, reading only that piece again", () => {

@@ -6,9 +6,9 @@ import { typeOfRole, type ColumnRole, type DatasetEntry, type TextFormat } from 
 import { dataFilePath, projectRoot } from "../paths.ts";
 import { outcomeIndicator } from "../outcome/columns.ts";
 import { inferRoles } from "./inferRoles.ts";
-import { parseRecords } from "./parse.ts";
+import { parseRecords, spanTexts } from "./parse.ts";
 import { startSecondPart } from "./parallelScan.ts";
-import { appendScan, lazyDateParser, missingCodes, missingUpTo, NOT_LOADED, rowScanner, startScan, thrower, type Scan, type ScanColumn } from "./scan.ts";
+import { appendScan, lazyDateParser, missingCodes, missingUpTo, NOT_LOADED, rowScanner, startScan, thrower, type RowScanner, type Scan, type ScanColumn } from "./scan.ts";
 import { textChunks } from "./text.ts";
 import { shareProgress } from "../experiment/progress.ts";
 import type { DatasetTable } from "./types.ts";
@@ -56,19 +56,24 @@ interface ScannedFile {
 function scanFile(entry: DatasetEntry, format: TextFormat, file: string, chunks: Chunks, second: ReturnType<typeof startSecondPart>): ScannedFile | null {
   const headerFirst = entry.header !== false;
   let scanned: ScannedFile | null = null;
-  let onRow: (fields: string[], line: number) => void = () => {};
+  let row: RowScanner | null = null;
+  const onFields = (fields: string[], line: number) => {
+    if (!row) {
+      const header = headerOf(fields, entry, file, line);
+      scanned = { scan: startScan(entry, header, file, line), headerLine: line };
+      row = rowScanner(entry, scanned.scan, file);
+      second?.begin(header);
+      if (headerFirst) return;
+    }
+    row.fields(fields, line);
+  };
   let end;
   try {
-    end = parseRecords(chunks("reading", second?.start), format, file, (fields, line) => {
-      if (!scanned) {
-        const header = headerOf(fields, entry, file, line);
-        scanned = { scan: startScan(entry, header, file, line), headerLine: line };
-        onRow = rowScanner(entry, scanned.scan, file);
-        second?.begin(header);
-        if (headerFirst) return;
-      }
-      onRow(fields, line);
-    }, { headerFirst, final: !second });
+    end = parseRecords(chunks("reading", second?.start), format, file, onFields, {
+      headerFirst,
+      final: !second,
+      onSpans: (spans, line) => (row ? row.spans(spans, line) : onFields(spanTexts(spans), line))
+    });
   } catch (error) {
     second?.cancel();
     throw error;

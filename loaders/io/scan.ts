@@ -7,6 +7,8 @@
 import { WorkbenchError } from "../errors.ts";
 import { typeOfRole, type ColumnRole, type ColumnType, type DatasetEntry } from "../manifest/types.ts";
 import { idLikeName, namedLikeChurn } from "./inferRoles.ts";
+import { decimalInto } from "./decimal.ts";
+import { spanTexts, type CharCodes, type Spans } from "./parse.ts";
 import { dateParser, parseNumber, plainNumber, type DateParser } from "./values.ts";
 
 /** Roles never loaded: personal data cannot leak from what is not there. */
@@ -46,6 +48,13 @@ export class NumberList {
   push(x: number): void {
     if (this.length === this.values.length) this.grow(this.length + 1);
     this.values[this.length++] = x;
+  }
+  /** Appends the plain decimal in codes[start, end) (decimal.ts), or returns false if it is not one. */
+  pushDecimal(codes: CharCodes, start: number, end: number): boolean {
+    if (this.length === this.values.length) this.grow(this.length + 1);
+    if (!decimalInto(codes, start, end, this.values, this.length)) return false;
+    this.length++;
+    return true;
   }
   append(xs: Float64Array): void {
     if (this.length + xs.length > this.values.length) this.grow(this.length + xs.length);
@@ -126,16 +135,72 @@ export function missingCodes(entry: DatasetEntry): { missingValues: Set<string>;
   return { missingValues, numberLike: [...missingValues].some((v) => !Number.isNaN(plainNumber(v))) };
 }
 
+/** Adds one record to a scan: given as its fields' texts, or as their places in a text (parse.ts). */
+export interface RowScanner {
+  fields: (fields: string[], line: number) => void;
+  spans: (spans: Spans, line: number) => void;
+}
+
 /**
- * Returns the function that adds one record (its fields, and the physical line it starts on) to
- * `scan`, throwing a WorkbenchError that names file, line and column for a value its role refuses.
+ * Returns what adds one record (its fields, and the physical line it starts on) to `scan`,
+ * throwing a WorkbenchError that names file, line and column for a value its role refuses.
  */
-export function rowScanner(entry: DatasetEntry, scan: Scan, file: string): (fields: string[], line: number) => void {
+export function rowScanner(entry: DatasetEntry, scan: Scan, file: string): RowScanner {
   const { missingValues, numberLike: numberLikeMissing } = missingCodes(entry);
   const parseDate = lazyDateParser(entry);
   const failAt = thrower(file);
   const { read, lines } = scan;
-  return (fields, line) => {
+
+  /** One field's text, typed into its column (row is its 0-based record, line its physical line). */
+  const add = (c: ScanColumn, raw: string, row: number, line: number) => {
+    if (c.reading === "number" || c.reading === "guess") {
+      // The fast path: a plain, finite number, when no missing-value code could look like one.
+      const x = plainNumber(raw);
+      if (c.keepTexts) c.texts.push(missingValues.has(raw.trim()) ? null : raw.trim());
+      if (Number.isFinite(x) && !numberLikeMissing) {
+        c.numbers.push(x);
+        return;
+      }
+      if (missingValues.has(raw.trim())) {
+        c.missing++;
+        c.numbers.push(NaN);
+      } else if (Number.isFinite(x)) {
+        c.numbers.push(x);
+      } else if (c.reading === "number") {
+        try {
+          c.numbers.push(parseNumber(raw));
+        } catch (error) {
+          failAt(error, line, c.name);
+        }
+      } else if (!Number.isNaN(x)) {
+        c.tooLarge ??= { raw, line };
+        c.numbers.push(x);
+      } else {
+        // A text: from here on the column is read as texts (earlier rows are read again if needed).
+        c.reading = "string";
+        c.textFrom = row;
+        c.firstText = { raw: raw.trim(), line };
+        if (!c.keepTexts) {
+          c.texts.length = row;
+          c.texts.push(raw.trim());
+        }
+      }
+      return;
+    }
+    const t = raw.trim();
+    const isMissing = missingValues.has(t);
+    if (isMissing) c.missing++;
+    if (c.reading === "string") c.texts.push(isMissing ? null : t);
+    else {
+      try {
+        c.numbers.push(isMissing ? NaN : parseDate().parse(raw));
+      } catch (error) {
+        failAt(error, line, c.name);
+      }
+    }
+  };
+
+  const fields = (fields: string[], line: number) => {
     if (fields.length !== scan.width) {
       throw new WorkbenchError("the row has the wrong number of fields", {
         file,
@@ -147,55 +212,24 @@ export function rowScanner(entry: DatasetEntry, scan: Scan, file: string): (fiel
     }
     const row = lines.length;
     lines.push(line);
+    for (const c of read) add(c, fields[c.field], row, line);
+  };
+
+  const spans = (spans: Spans, line: number) => {
+    if (spans.count !== scan.width) return fields(spanTexts(spans), line);
+    const row = lines.length;
+    lines.push(line);
+    const { text, codes, starts, ends } = spans;
     for (const c of read) {
-      const raw = fields[c.field];
-      if (c.reading === "number" || c.reading === "guess") {
-        // The fast path: a plain, finite number, when no missing-value code could look like one.
-        const x = plainNumber(raw);
-        if (c.keepTexts) c.texts.push(missingValues.has(raw.trim()) ? null : raw.trim());
-        if (Number.isFinite(x) && !numberLikeMissing) {
-          c.numbers.push(x);
-          continue;
-        }
-        if (missingValues.has(raw.trim())) {
-          c.missing++;
-          c.numbers.push(NaN);
-        } else if (Number.isFinite(x)) {
-          c.numbers.push(x);
-        } else if (c.reading === "number") {
-          try {
-            c.numbers.push(parseNumber(raw));
-          } catch (error) {
-            failAt(error, line, c.name);
-          }
-        } else if (!Number.isNaN(x)) {
-          c.tooLarge ??= { raw, line };
-          c.numbers.push(x);
-        } else {
-          // A text: from here on the column is read as texts (earlier rows are read again if needed).
-          c.reading = "string";
-          c.textFrom = row;
-          c.firstText = { raw: raw.trim(), line };
-          if (!c.keepTexts) {
-            c.texts.length = row;
-            c.texts.push(raw.trim());
-          }
-        }
-        continue;
-      }
-      const t = raw.trim();
-      const isMissing = missingValues.has(t);
-      if (isMissing) c.missing++;
-      if (c.reading === "string") c.texts.push(isMissing ? null : t);
-      else {
-        try {
-          c.numbers.push(isMissing ? NaN : parseDate().parse(raw));
-        } catch (error) {
-          failAt(error, line, c.name);
-        }
-      }
+      const start = starts[c.field];
+      const end = ends[c.field];
+      // Faster still: a plain decimal read where it lies (decimal.ts), with no text to keep.
+      if (!numberLikeMissing && !c.keepTexts && (c.reading === "number" || c.reading === "guess") && c.numbers.pushDecimal(codes, start, end)) continue;
+      add(c, text.slice(start, end), row, line);
     }
   };
+
+  return { fields, spans };
 }
 
 /** Rethrows a value's WorkbenchError with the file, line and column it is at (any other error as it is). */

@@ -31,7 +31,8 @@ parentPort!.once("message", (header: string[]) => {
     const scan: Scan = startScan(job.entry, header, job.shown, 1);
     const progress = (fraction: number) => Atomics.store(job.progress, 0, Math.round(fraction * 1000));
     const chunks = textChunks(job.path, job.shown, { encoding: job.entry.encoding, hint: job.hint, start: job.start, end: job.end, progress });
-    parseRecords(fileErrorsMarked(chunks), job.entry.format as "csv", job.shown, rowScanner(job.entry, scan, job.shown));
+    const row = rowScanner(job.entry, scan, job.shown);
+    parseRecords(fileErrorsMarked(chunks), job.entry.format as "csv", job.shown, row.fields, { onSpans: row.spans });
     for (const c of scan.columns) transfer.push(c.numbers.values.buffer as ArrayBuffer);
     transfer.push(scan.lines.values.buffer as ArrayBuffer);
     outcome = { scan };

@@ -11,7 +11,8 @@ const NON_FINITE = /^[+-]?(?:nan|inf|infinity)$/i;
 /**
  * The value of a plain decimal number — [+-](digits[.digits]|.digits)[(e|E)[+-]digits], blanks
  * around it allowed — or NaN for any other text. Values beyond ±1.8e308 come back infinite.
- * It runs on every field of every numeric column, so it leaves the work to Number(), whose
+ * It runs on every numeric field the reader could not read in place (decimal.ts takes the plain
+ * decimals of unquoted records), so it leaves the work to Number(), whose
  * grammar (ECMAScript StringNumericLiteral) is this one plus surrounding blanks, the empty
  * text, "Infinity" and 0x/0o/0b integers: those are the cases ruled out around it.
  */

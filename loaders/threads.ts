@@ -1,7 +1,9 @@
 /**
  * Worker threads that run a TypeScript module of the engine. Node 20 ignores ESM loader flags
  * (`--import tsx`) in a Worker's execArgv, so a worker is a plain eval'd script that registers
- * tsx's CommonJS hook and requires the module: it must import no ESM-only package.
+ * tsx's CommonJS hook and requires the module: it must import no ESM-only package. A command
+ * started from its bundle (loaders/cli/launch.mjs) has the worker modules bundled as CommonJS
+ * too, and registered under WORKER_BUNDLES: those start without tsx.
  */
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -15,7 +17,7 @@ import { Worker, type Transferable } from "node:worker_threads";
 const BOOTSTRAP = `
 const { workerData } = require("node:worker_threads");
 try {
-  require(workerData.tsxApi).register();
+  if (workerData.tsxApi) require(workerData.tsxApi).register();
   require(workerData.workerFile);
 } catch (error) {
   const failed = workerData.data && workerData.data.failed;
@@ -27,17 +29,30 @@ try {
 }
 `;
 
+/** Where launch.mjs registers the bundled worker modules: a Map from a module's path to its bundle's. */
+export const WORKER_BUNDLES = Symbol.for("workbench.workerBundles");
+
+function bundleOf(file: string): string | undefined {
+  return (globalThis as Record<symbol, Map<string, string> | undefined>)[WORKER_BUNDLES]?.get(file);
+}
+
+/** Whether `module` would start from its bundle (quickly), not through tsx. */
+export function workerBundled(module: URL): boolean {
+  return bundleOf(fileURLToPath(module)) !== undefined;
+}
+
 /**
  * Starts `module` (a URL, as `new URL("./x.ts", import.meta.url)`) in a worker, unref'd so it never
  * keeps the process alive; it reads `data` as `workerData.data`. Throws when no worker can start;
  * a failure after the start never ends the process.
  */
 export function startTsWorker(module: URL, data?: unknown, transferList?: readonly Transferable[]): Worker {
-  const req = createRequire(import.meta.url);
+  const file = fileURLToPath(module);
+  const bundle = bundleOf(file);
   const worker = new Worker(BOOTSTRAP, {
     eval: true,
     execArgv: [],
-    workerData: { tsxApi: req.resolve("tsx/cjs/api"), workerFile: fileURLToPath(module), data },
+    workerData: bundle ? { tsxApi: null, workerFile: bundle, data } : { tsxApi: createRequire(import.meta.url).resolve("tsx/cjs/api"), workerFile: file, data },
     transferList: transferList as Transferable[] | undefined
   });
   worker.unref();

@@ -7,7 +7,7 @@ import { REPO } from "./helpers/project.ts";
 const DRIVERS = /^import\b[^;]*\bfrom\s*"(pg|pg-cursor|@duckdb\/node-api)"/m;
 
 describe("commands started from their bundle", () => {
-  it("load the database drivers only when a source needs them", () => {
+  it("load the database drivers only when a source needs them, and have their worker threads bundled", () => {
     // Bundled, a driver imported by a module that is itself loaded on demand becomes a static
     // import of the whole bundle: DuckDB's native library and pg cost every start about 0.15 s.
     // A folder of its own, so the bundles looked at are the ones made from these sources (inside
@@ -28,6 +28,9 @@ describe("commands started from their bundle", () => {
         expect(text).toMatch(/import\("@duckdb\/node-api"\)/);
         expect(text).not.toMatch(DRIVERS);
       }
+      // The worker threads' modules, bundled once for every command, as CommonJS.
+      const workers = readdirSync(cache).filter((n) => n.startsWith("worker-")).sort();
+      expect(workers.map((n) => n.replace(/-[0-9a-f]{16}\.cjs$/, ""))).toEqual(["worker-cluster-kmeansWorker", "worker-experiment-gridHelperWorker", "worker-io-scanWorker"]);
     } finally {
       rmSync(cache, { recursive: true, force: true });
     }

@@ -1,6 +1,10 @@
 /** A worker whose module cannot load says so in shared memory (loaders/threads.ts). */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { startTsWorker } from "../loaders/threads.ts";
+import { startTsWorker, WORKER_BUNDLES, workerBundled } from "../loaders/threads.ts";
 
 describe("startTsWorker", () => {
   it("sets the failed flag when the module cannot be loaded, so a thread blocked in Atomics.wait is not left waiting", async () => {
@@ -24,6 +28,26 @@ describe("startTsWorker", () => {
       expect(uncaught).toEqual([]);
     } finally {
       process.off("uncaughtException", onUncaught);
+    }
+  });
+
+  it("starts a module's registered bundle (what launch.mjs makes) instead of the module, without tsx", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bundle-"));
+    const module = new URL("./not-bundled-here.ts", import.meta.url);
+    const registry = globalThis as Record<symbol, unknown>;
+    try {
+      const bundle = join(dir, "worker.cjs");
+      writeFileSync(bundle, `require("node:worker_threads").parentPort.postMessage({ data: require("node:worker_threads").workerData.data, tsx: ".ts" in require.extensions });`);
+      expect(workerBundled(module)).toBe(false);
+      registry[WORKER_BUNDLES] = new Map([[fileURLToPath(module), bundle]]);
+      expect(workerBundled(module)).toBe(true);
+      const worker = startTsWorker(module, 42);
+      const message = await new Promise((resolve) => worker.once("message", resolve));
+      expect(message).toEqual({ data: 42, tsx: false });
+      await worker.terminate();
+    } finally {
+      delete registry[WORKER_BUNDLES];
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -17,10 +17,10 @@ import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import { WorkbenchError, type ErrorWhere } from "../errors.ts";
 import type { DatasetEntry } from "../manifest/types.ts";
-import { startTsWorker } from "../threads.ts";
+import { startTsWorker, workerBundled } from "../threads.ts";
 import { NumberList, type Scan } from "./scan.ts";
 
-/** Files smaller than this are scanned on one thread: starting a worker (0.2–0.3 s) would cost more. */
+/** Files smaller than this are scanned on one thread: starting a worker and copying its rows back would cost more. */
 let minBytes = 64 << 20;
 
 /** Sets the size from which files are scanned on two threads (tests use small files). */
@@ -78,7 +78,8 @@ export interface SecondPart {
  */
 export function startSecondPart(entry: DatasetEntry, path: string, shown: string, hint: string): SecondPart | null {
   if (availableParallelism() < 2 || entry.encoding === "utf-16le" || entry.encoding === "utf-16be") return null;
-  const start = cutPoint(path, entry.format !== "whitespace");
+  const module = new URL("./scanWorker.ts", import.meta.url);
+  const start = cutPoint(path, entry.format !== "whitespace", mainShare(workerBundled(module)));
   if (start === null) return null;
   const done = new Int32Array(new SharedArrayBuffer(4));
   const progress = new Int32Array(new SharedArrayBuffer(4));
@@ -86,7 +87,7 @@ export function startSecondPart(entry: DatasetEntry, path: string, shown: string
   const job: PartJob = { path, shown, hint, entry, start, end: Infinity, port: port2, done, progress };
   let worker: ReturnType<typeof startTsWorker>;
   try {
-    worker = startTsWorker(new URL("./scanWorker.ts", import.meta.url), { ...job, failed: done }, [port2]);
+    worker = startTsWorker(module, { ...job, failed: done }, [port2]);
   } catch {
     return null;
   }
@@ -133,20 +134,21 @@ function revive(scan: Scan): Scan {
 }
 
 /**
- * The main thread's share of the file: more than half, since the worker spends its first 0.2–0.3 s
- * starting (1M rows × 9 fields: the main thread waited 0.29 s for it at a half).
+ * The main thread's share of the file: more than half when the worker starts through tsx (0.1–0.15 s
+ * late), a half when it starts from its bundle (launch.mjs). Either way the main thread then
+ * waits about 60 ms for the worker's rows to be copied over (1M rows × 9 fields).
  */
-const MAIN_SHARE = 0.55;
+const mainShare = (bundled: boolean) => (bundled ? 0.5 : 0.55);
 
 /** How far the cut may be looked for past the aimed point. */
 const SEARCH_BYTES = 1 << 20;
 
 /**
- * A byte offset just after a line break at about MAIN_SHARE of the file, outside quoted fields if
+ * A byte offset just after a line break at about `share` of the file, outside quoted fields if
  * `quoted` (an even number of double quotes before it); null when the file is too small or no
  * such line break is near that point.
  */
-function cutPoint(path: string, quoted: boolean): number | null {
+function cutPoint(path: string, quoted: boolean, share: number): number | null {
   let fd: number;
   try {
     fd = openSync(path, "r");
@@ -156,7 +158,7 @@ function cutPoint(path: string, quoted: boolean): number | null {
   try {
     const size = fstatSync(fd).size;
     if (size < minBytes) return null;
-    const aim = Math.floor(size * MAIN_SHARE);
+    const aim = Math.floor(size * share);
     const buffer = Buffer.allocUnsafe(16 << 20);
     // Quotes before that point, counted piece by piece.
     let quotes = 0;

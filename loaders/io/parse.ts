@@ -32,11 +32,12 @@ export function parseRecords(
     fields: [],
     spans: { text: "", codes: new Uint8Array(0), starts: new Int32Array(64), ends: new Int32Array(64), count: 0 },
     onRecord,
-    onSpans
+    onSpans,
+    bytes: Buffer.alloc(0)
   };
   const parse = format === "whitespace" ? parseWhitespace : parseDelimited(format === "csv" ? 44 : 9);
   if (typeof source === "string") {
-    parse(source, charCodes(source), source.charCodeAt(0) === 0xfeff ? 1 : 0, source.length, true, state, file);
+    parse(source, charCodes(source, state), source.charCodeAt(0) === 0xfeff ? 1 : 0, source.length, true, state, file);
     return { rest: "", line: state.line };
   }
   // Pieces are parsed up to their last line break; what follows (and a record whose quoted field
@@ -48,11 +49,11 @@ export function parseRecords(
     const start = first && text.charCodeAt(0) === 0xfeff ? 1 : 0;
     first = false;
     const cut = text.lastIndexOf("\n") + 1;
-    const done = cut > start ? parse(text, charCodes(text), start, cut, false, state, file) : start;
+    const done = cut > start ? parse(text, charCodes(text, state), start, cut, false, state, file) : start;
     carry = text.slice(done);
   }
   if (!final) return { rest: carry, line: state.line };
-  if (carry) parse(carry, charCodes(carry), first && carry.charCodeAt(0) === 0xfeff ? 1 : 0, carry.length, true, state, file);
+  if (carry) parse(carry, charCodes(carry, state), first && carry.charCodeAt(0) === 0xfeff ? 1 : 0, carry.length, true, state, file);
   return { rest: "", line: state.line };
 }
 
@@ -91,6 +92,8 @@ interface ParseState {
   spans: Spans;
   onRecord: (fields: string[], line: number) => void;
   onSpans?: (spans: Spans, line: number) => void;
+  /** The current piece's Latin-1 bytes (charCodes), reused from piece to piece. */
+  bytes: Buffer;
 }
 
 /**
@@ -102,9 +105,18 @@ type PieceParser = (text: string, codes: CharCodes, start: number, end: number, 
 /** A text's UTF-16 code units; the parse loops index them (about twice as fast as charCodeAt) and slice the text. */
 export type CharCodes = Uint8Array | Uint16Array;
 
-/** The text's code units: its Latin-1 bytes when every character is below U+0100 (a test V8 answers at once for such a text). */
-export function charCodes(text: string): CharCodes {
-  if (!/[^\u0000-\u00ff]/.test(text)) return Buffer.from(text, "latin1");
+/**
+ * The text's code units: its Latin-1 bytes when every character is below U+0100 (a test V8
+ * answers at once for such a text), written into `reuse` when it is large enough (a fresh 16 MB
+ * buffer per piece made the collector run for the memory outside the heap).
+ */
+export function charCodes(text: string, reuse?: { bytes: Buffer }): CharCodes {
+  if (!/[^\u0000-\u00ff]/.test(text)) {
+    if (!reuse) return Buffer.from(text, "latin1");
+    if (reuse.bytes.length < text.length) reuse.bytes = Buffer.allocUnsafe(Math.max(text.length, 2 * reuse.bytes.length));
+    reuse.bytes.write(text, 0, "latin1");
+    return reuse.bytes.subarray(0, text.length);
+  }
   const bytes = Buffer.from(text, "utf16le");
   return bytes.byteOffset % 2 === 0 ? new Uint16Array(bytes.buffer, bytes.byteOffset, text.length) : new Uint16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
 }

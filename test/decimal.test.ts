@@ -185,7 +185,7 @@ describe("decimalInto: the reader's fast decimal parse", () => {
   });
 
   it("gives every other shape back to Number()", () => {
-    for (const text of ["", "-", ".", "-.", "+1", " 1", "1 ", "1e5", "1E5", "0x10", "1,5", "1..2", "--1", "Infinity", "NaN", "12345678901234567890", "0.00000000000000000000001"]) {
+    for (const text of ["", "-", ".", "-.", "..5", "0..5", "0.0.1", "+1", " 1", "1 ", "1e5", "1E5", "0x10", "1,5", "1..2", "--1", "Infinity", "NaN", "12345678901234567890", "0.00000000000000000000001"]) {
       expect(decimalAt(text, 0, text.length), text).toBeNaN();
     }
   });

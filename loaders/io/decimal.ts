@@ -41,34 +41,44 @@ export function decimalInto(codes: CharCodes, start: number, end: number, out: F
   let i = start;
   const negative = codes[i] === 45;
   if (negative) i++;
-  let head = 0; // the first 15 significant digits
-  let significant = 0;
-  let tail = 0; // the significant digits after those (at most 4)
-  let tailDigits = 0;
-  let digits = 0;
-  let fraction = -1; // digits after the point; -1 without one
+  // Leading zeros, and a point among them, are not significant (0.0042, 007).
+  let point = -1; // where the point is
+  let zeros = false;
   for (; i < end; i++) {
     const c = codes[i];
-    if (c >= 48 && c <= 57) {
-      digits++;
-      if (significant < 15) {
-        head = head * 10 + (c - 48);
-        if (head !== 0) significant++;
-      } else {
-        tail = tail * 10 + (c - 48);
-        tailDigits++;
-      }
-      if (fraction >= 0) fraction++;
-    } else if (c === 46 && fraction < 0) fraction = 0;
+    if (c === 48) zeros = true;
+    else if (c === 46 && point < 0) point = i;
+    else break;
+  }
+  // The first 15 significant digits in head (exact), the rest in tail (at most 4 are taken).
+  let head = 0;
+  let n = 0;
+  for (; i < end && n < 15; i++) {
+    const d = codes[i] - 48;
+    if (d >= 0 && d <= 9) {
+      head = head * 10 + d;
+      n++;
+    } else if (d === -2 && point < 0) point = i;
     else return false;
   }
-  if (digits === 0 || tailDigits > 4 || fraction > 22) return false;
-  const p = POW10[fraction < 0 ? 0 : fraction];
+  let tail = 0;
+  let tailDigits = 0;
+  for (; i < end; i++) {
+    const d = codes[i] - 48;
+    if (d >= 0 && d <= 9) {
+      tail = tail * 10 + d;
+      tailDigits++;
+    } else if (d === -2 && point < 0) point = i;
+    else return false;
+  }
+  const fraction = point < 0 ? 0 : end - point - 1;
+  if ((n === 0 && !zeros) || tailDigits > 4 || fraction > 22) return false;
+  const p = POW10[fraction];
   if (tailDigits === 0) {
     out[at] = negative ? -head / p : head / p;
     return true;
   }
-  // 16 to 19 digits: m = head · 10^tailDigits + tail / p. (In this one function: a call with
+  // 16 to 19 digits: (m = head · 10^tailDigits + tail) / p. (In this one function: a call with
   // doubles for arguments boxes them too.) First m exactly, as a + b: head split in two 25-bit
   // halves so that each product is below 2^39, then TwoSum.
   const t = POW10[tailDigits];

@@ -154,6 +154,27 @@ describe("outliers", () => {
     expect(p.report.outliers.rowsDropped).toBe(2);
   });
 
+  it("fits each column's fill as the median of the values it keeps, whatever the outlier rule and action", () => {
+    // The median comes from the fences' selection under iqr with keep or cap; it must equal the
+    // median of the prepared (unscaled) column, which under drop has fewer rows.
+    const rng = new Rng(29);
+    for (let trial = 0; trial < 20; trial++) {
+      const n = 5 + rng.int(200);
+      const v = Array.from({ length: n }, () => (rng.random() < 0.1 ? 100 * rng.normal() : rng.int(7) + rng.random()));
+      const w = Array.from({ length: n }, () => rng.int(5));
+      for (const outlierRule of ["iqr", "zscore"] as const) {
+        for (const outliers of ["keep", "cap", "drop"] as const) {
+          const p = prepare(dataset({ v: ["numeric", v], w: ["numeric", w] }), opts({ outlierRule, outliers }));
+          for (const f of p.fitted.features) {
+            if (f.kind !== "number") continue;
+            const kept = Float64Array.from(column(p.unscaled, f.name));
+            expect(f.fill, `${outlierRule} ${outliers} ${f.name} n=${n}`).toBe(quantiles(kept, [0.5])[0]);
+          }
+        }
+      }
+    }
+  });
+
   it("caps at mean ± t·σ (population σ) for the zscore rule", () => {
     // numpy: w = [10..19, 200]; w.mean() ± 3 * w.std() = -128.82968692558902, 191.55695965286176
     const w = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 200];

@@ -10,11 +10,15 @@ export type OutlierRule = "iqr" | "zscore";
 
 export const DEFAULT_THRESHOLD: Record<OutlierRule, number> = { iqr: 1.5, zscore: 3 };
 
-export function outlierFences(values: Float64Array, rule: OutlierRule, t: number): { lower: number; upper: number } {
+/**
+ * The fences; with iqr also the median, which the same selection gives for a few more passes
+ * (preparation needs it as the column's fill, and a second selection on 1M values took 70 ms).
+ */
+export function outlierFences(values: Float64Array, rule: OutlierRule, t: number): { lower: number; upper: number; median?: number } {
   if (rule === "iqr") {
-    const [q1, q3] = quantiles(values, [0.25, 0.75]);
+    const [q1, median, q3] = quantiles(values, [0.25, 0.5, 0.75]);
     const iqr = q3 - q1;
-    return { lower: q1 - t * iqr, upper: q3 + t * iqr };
+    return { lower: q1 - t * iqr, upper: q3 + t * iqr, median };
   }
   const mu = mean(values);
   const sigma = std(values, mu);

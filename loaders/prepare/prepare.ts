@@ -159,7 +159,8 @@ export function prepare(dataset: DatasetTable, options: PrepareOptions): Prepare
   // 4. outliers
   const outlierColumns: OutlierColumnReport[] = [];
   let outlierRowsDropped = 0;
-  ({ frame, rowsDropped: outlierRowsDropped } = handleOutliers(frame, options, threshold, outlierColumns, notes));
+  let medians: Map<string, number>;
+  ({ frame, rowsDropped: outlierRowsDropped, medians } = handleOutliers(frame, options, threshold, outlierColumns, notes));
 
   // 5. transform: which numeric features get log1p
   const transform: PrepareReport["transform"] = { kind: options.transform, columns: [] };
@@ -197,7 +198,7 @@ export function prepare(dataset: DatasetTable, options: PrepareOptions): Prepare
         kind: "number",
         name: f.name,
         source: f.source,
-        fill: (fills.get(f.source) as number | undefined) ?? medianOfPresent(f.values),
+        fill: (fills.get(f.source) as number | undefined) ?? medians.get(f.name) ?? medianOfPresent(f.values),
         lower: twoValued ? null : fence.lower,
         upper: twoValued ? null : fence.upper,
         cap: options.outliers === "cap",
@@ -410,8 +411,12 @@ function handleOutliers(
   threshold: number,
   report: OutlierColumnReport[],
   notes: string[]
-): { frame: Frame; rowsDropped: number } {
+): { frame: Frame; rowsDropped: number; medians: Map<string, number> } {
   const flagged = new Uint8Array(frame.n);
+  // Each column's median, from the fences' selection, where the values it is taken from are the
+  // ones the column keeps: capping leaves it as it is (the fences lie outside the quartiles),
+  // dropping rows does not.
+  const medians = new Map<string, number>();
   const features = frame.features.map((f): Feature => {
     if (f.kind !== "number") return f;
     // A column of two values (a 0/1 flag) has no outliers: with 16% ones Tukey's fences are
@@ -420,7 +425,8 @@ function handleOutliers(
       report.push({ column: f.name, count: 0, lower: NaN, upper: NaN });
       return f;
     }
-    const { lower, upper } = outlierFences(f.values, options.outlierRule, threshold);
+    const { lower, upper, median } = outlierFences(f.values, options.outlierRule, threshold);
+    if (median !== undefined && options.outliers !== "drop") medians.set(f.name, median);
     const count = countOutside(f.values, lower, upper);
     report.push({ column: f.name, count, lower, upper });
     if (count === 0) return f;
@@ -449,7 +455,7 @@ function handleOutliers(
         : `${total} outlier value(s) (${options.outlierRule}, threshold ${threshold}) flagged and kept: ${where}`
     );
   }
-  return { frame: next, rowsDropped: dropped };
+  return { frame: next, rowsDropped: dropped, medians };
 }
 
 /** Whether a column holds at most two distinct values (missing ones aside); stops at the third. */

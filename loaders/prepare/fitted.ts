@@ -81,7 +81,9 @@ export function encodeFrame(
     const source = frame.features.find((x) => x.name === f.name);
     if (!source || source.kind !== f.kind) throw new Error(`feature ${f.name} missing from the frame`);
     if (f.kind === "number") {
-      let values = fillNumbers(source.values as Float64Array, f.fill);
+      // A copy only where there is something to fill (nothing here writes into a column).
+      const given = source.values as Float64Array;
+      let values = countMissingNumbers(given) ? fillNumbers(given, f.fill) : given;
       if (f.cap && f.lower !== null && f.upper !== null) values = clip(values, f.lower, f.upper);
       columns.push({ name: f.name, values: f.log1p ? log1pColumn(values, f.name, where) : values, original: values, indicator: false });
     } else {

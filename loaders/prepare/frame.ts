@@ -13,6 +13,7 @@ export type Feature =
       name: string;
       source: string;
       values: Float64Array;
+      /** The values as read (profiles show them): the same array as `values` until a step replaces those. */
       raw: Float64Array;
       /** Date features: the day (epoch ms) the days are counted back from. */
       origin?: number;
@@ -45,7 +46,8 @@ export function toFrame(table: ColumnTable, rows: Int32Array, columns: DatasetTa
     switch (c.role) {
       case "numeric": {
         const values = numberColumn(table, c.name, rows);
-        features.push({ kind: "number", name: c.name, source: c.name, values, raw: values.slice() });
+        // raw is the same array: later steps replace a feature's values, never write into them.
+        features.push({ kind: "number", name: c.name, source: c.name, values, raw: values });
         break;
       }
       case "date": {
@@ -55,7 +57,7 @@ export function toFrame(table: ColumnTable, rows: Int32Array, columns: DatasetTa
         if (origins[c.name] !== undefined) latest = origins[c.name];
         const name = `days since ${c.name}`;
         const values = dates.map((v) => (latest - v) / DAY_MS);
-        features.push({ kind: "number", name, source: c.name, values, raw: values.slice(), origin: latest });
+        features.push({ kind: "number", name, source: c.name, values, raw: values, origin: latest });
         notes.push(
           Number.isFinite(latest)
             ? `date column "${c.name}" used as the numeric feature "${name}", counted from its latest date ${new Date(latest).toISOString().slice(0, 10)}`

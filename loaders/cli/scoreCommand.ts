@@ -19,6 +19,7 @@ import { scoreInPlace } from "../source/scoreInPlace.ts";
 import { checkWritable } from "../source/writeBack.ts";
 import { parseFlags, snapshotFlag, userPath, type CommandIO } from "./command.ts";
 import { checkedOut, writeAtomically } from "./outputFile.ts";
+import { jsonText } from "./jsonText.ts";
 
 export const SCORE_USAGE = `Usage: npm run --silent score -- (--model FILE | --dataset NAME) [options]
 
@@ -154,7 +155,7 @@ export async function scoreCommand(argv: string[], io: CommandIO): Promise<void>
     notes: scored.notes,
     model: summary
   };
-  io.out(JSON.stringify(out) + "\n");
+  io.out(jsonText(out) + "\n");
 }
 
 /**

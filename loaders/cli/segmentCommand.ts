@@ -6,6 +6,7 @@
 import { runExperiment } from "../experiment/runner.ts";
 import { loadDataset, preparationNotes, type PreparedDataset } from "../experiment/pipeline.ts";
 import type { CommandIO } from "./command.ts";
+import { jsonText } from "./jsonText.ts";
 import { withInputErrors } from "./inputArgs.ts";
 import { checkAgainstData, parseSegmentArgs, SEGMENT_USAGE } from "./segmentArgs.ts";
 
@@ -29,7 +30,7 @@ export async function segmentCommand(argv: string[], io: CommandIO): Promise<voi
     dataset: args.entry.name,
     n: prepared.matrix.n,
     features: prepared.matrix.names,
-    rows: Array.from(prepared.rows),
+    rows: prepared.rows,
     ids: prepared.ids,
     notes,
     recommended: result.recommendation ?? null,
@@ -37,13 +38,13 @@ export async function segmentCommand(argv: string[], io: CommandIO): Promise<voi
       id: r.id,
       algorithm: r.algorithm,
       params: r.params,
-      labels: Array.from(r.labels),
+      labels: r.labels,
       metrics: r.metrics,
       notes: r.notes,
       seconds: Number(r.seconds.toFixed(3))
     }))
   };
-  io.out(JSON.stringify(out) + "\n");
+  io.out(jsonText(out) + "\n");
 }
 
 /** Every preparation note, as `note:` lines on stderr (they change what the numbers mean), and for the JSON. */

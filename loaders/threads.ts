@@ -12,13 +12,26 @@ import { Worker, type Transferable } from "node:worker_threads";
 /**
  * When the module cannot be loaded, a `failed` flag in `data` (an Int32Array over shared memory)
  * gets 1 at index 0 and a notify: a caller blocked in Atomics.wait learns it without the event
- * loop that would deliver the worker's "error" event.
+ * loop that would deliver the worker's "error" event. A bundle that is gone (launch.mjs removes
+ * old ones, maybe while a long run that started from them still starts workers) falls back to
+ * the module through tsx.
  */
 const BOOTSTRAP = `
 const { workerData } = require("node:worker_threads");
 try {
-  if (workerData.tsxApi) require(workerData.tsxApi).register();
-  require(workerData.workerFile);
+  let loaded = false;
+  if (workerData.bundle) {
+    try {
+      require(workerData.bundle);
+      loaded = true;
+    } catch (error) {
+      if (error.code !== "MODULE_NOT_FOUND" || !String(error.message).includes(workerData.bundle)) throw error;
+    }
+  }
+  if (!loaded) {
+    require(workerData.tsxApi).register();
+    require(workerData.workerFile);
+  }
 } catch (error) {
   const failed = workerData.data && workerData.data.failed;
   if (failed) {
@@ -52,7 +65,7 @@ export function startTsWorker(module: URL, data?: unknown, transferList?: readon
   const worker = new Worker(BOOTSTRAP, {
     eval: true,
     execArgv: [],
-    workerData: bundle ? { tsxApi: null, workerFile: bundle, data } : { tsxApi: createRequire(import.meta.url).resolve("tsx/cjs/api"), workerFile: file, data },
+    workerData: { bundle, tsxApi: createRequire(import.meta.url).resolve("tsx/cjs/api"), workerFile: file, data },
     transferList: transferList as Transferable[] | undefined
   });
   worker.unref();

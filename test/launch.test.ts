@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO } from "./helpers/project.ts";
@@ -12,6 +12,7 @@ describe("commands started from their bundle", () => {
     // import of the whole bundle: DuckDB's native library and pg cost every start about 0.15 s.
     // A folder of its own, so the bundles looked at are the ones made from these sources (inside
     // node_modules: a bundle finds its packages from where it lies).
+    mkdirSync(join(REPO, "node_modules", ".cache"), { recursive: true }); // not there yet after npm ci
     const cache = mkdtempSync(join(REPO, "node_modules", ".cache", "workbench-cli-test-"));
     try {
       for (const command of ["segment", "score", "export", "value", "drift", "personas"]) {

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { startTsWorker, WORKER_BUNDLES, workerBundled } from "../loaders/threads.ts";
 
@@ -44,6 +44,23 @@ describe("startTsWorker", () => {
       const worker = startTsWorker(module, 42);
       const message = await new Promise((resolve) => worker.once("message", resolve));
       expect(message).toEqual({ data: 42, tsx: false });
+      await worker.terminate();
+    } finally {
+      delete registry[WORKER_BUNDLES];
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("falls back to the module through tsx when its registered bundle is gone", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bundle-"));
+    const registry = globalThis as Record<symbol, unknown>;
+    try {
+      const source = join(dir, "worker.ts");
+      writeFileSync(source, `import { parentPort, workerData } from "node:worker_threads";\nconst from: string = "source";\nparentPort!.postMessage({ data: workerData.data, from });\n`);
+      registry[WORKER_BUNDLES] = new Map([[source, join(dir, "removed.cjs")]]);
+      const worker = startTsWorker(pathToFileURL(source), 7);
+      const message = await new Promise((resolve) => worker.once("message", resolve));
+      expect(message).toEqual({ data: 7, from: "source" });
       await worker.terminate();
     } finally {
       delete registry[WORKER_BUNDLES];

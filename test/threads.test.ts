@@ -3,8 +3,17 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import type { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import { startTsWorker, WORKER_BUNDLES, workerBundled } from "../loaders/threads.ts";
+
+/** The worker's first message, or "exited" if it ends without one. */
+function firstMessage(worker: Worker): Promise<unknown> {
+  return new Promise((resolve) => {
+    worker.once("message", resolve);
+    worker.once("exit", () => resolve("exited"));
+  });
+}
 
 describe("startTsWorker", () => {
   it("sets the failed flag when the module cannot be loaded, so a thread blocked in Atomics.wait is not left waiting", async () => {
@@ -42,7 +51,7 @@ describe("startTsWorker", () => {
       registry[WORKER_BUNDLES] = new Map([[fileURLToPath(module), bundle]]);
       expect(workerBundled(module)).toBe(true);
       const worker = startTsWorker(module, 42);
-      const message = await new Promise((resolve) => worker.once("message", resolve));
+      const message = await firstMessage(worker);
       expect(message).toEqual({ data: 42, tsx: false });
       await worker.terminate();
     } finally {
@@ -59,7 +68,7 @@ describe("startTsWorker", () => {
       writeFileSync(source, `import { parentPort, workerData } from "node:worker_threads";\nconst from: string = "source";\nparentPort!.postMessage({ data: workerData.data, from });\n`);
       registry[WORKER_BUNDLES] = new Map([[source, join(dir, "removed.cjs")]]);
       const worker = startTsWorker(pathToFileURL(source), 7);
-      const message = await new Promise((resolve) => worker.once("message", resolve));
+      const message = await firstMessage(worker);
       expect(message).toEqual({ data: 7, from: "source" });
       await worker.terminate();
     } finally {

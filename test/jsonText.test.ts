@@ -39,8 +39,26 @@ describe("jsonText", () => {
     };
     for (let trial = 0; trial < 400; trial++) {
       const v = value(0);
-      expect(jsonText(v)).toBe(JSON.stringify(asPlain(v)) ?? "null");
+      expect(jsonText({ v })).toBe(JSON.stringify({ v: asPlain(v) }));
     }
+  });
+
+  it("walks as JSON.stringify does: holes as null, toJSON called with its key and its undefined left out, cycles refused", () => {
+    const holes = [1, , 3];
+    const longWithHole = Array.from({ length: 100 }, (_, i) => i);
+    delete longWithHole[1];
+    const listWithToJSON = Object.assign([1, 2], { toJSON: () => "list" });
+    const cases: object[] = [
+      { holes, longWithHole },
+      { a: { toJSON: () => undefined }, b: 1 },
+      { a: { toJSON: (key: string) => `key=${key}` }, list: [{ toJSON: (key: string) => `at ${key}` }] },
+      { listWithToJSON },
+      { date: new Date(Date.UTC(2024, 0, 2)), none: Object.create(null), nested: { f: () => 1, s: Symbol("x"), u: undefined } }
+    ];
+    for (const c of cases) expect(jsonText(c)).toBe(JSON.stringify(c));
+    const cycle: Record<string, unknown> = { a: 1 };
+    cycle.self = { back: cycle };
+    expect(() => jsonText(cycle)).toThrow(TypeError);
   });
 
   it("leaves an array with anything but 32-bit integers to JSON.stringify", () => {

@@ -2,9 +2,10 @@
  * Starts a command of the CLI (`node loaders/cli/launch.mjs segment ...`, what `npm run segment`
  * runs) from one bundled JavaScript file. Run through tsx, every start sent the engine's ~80
  * TypeScript modules through its loader hooks: 0.3 s of each run, a fifth of a 100k-row segment
- * run. esbuild writes the bundle (dependencies stay in node_modules, but for arquero) on first use and again
- * whenever a file under loaders/ or the package files change, into node_modules/.cache; if it
- * cannot, the command runs through tsx as before. Plain JavaScript: it must start without tsx.
+ * run. esbuild writes the bundle (packages stay in node_modules, but for arquero and the two it
+ * imports) on first use and again whenever a file under loaders/ or the package files change,
+ * into node_modules/.cache; if it cannot, the command runs through tsx as before. Plain
+ * JavaScript: it must start without tsx.
  * The engine's worker threads (each file under loaders/ named *Worker.ts) are bundled too, as
  * CommonJS, and registered for threads.ts: a worker then starts in about 25 ms, not 0.1–0.15 s.
  */

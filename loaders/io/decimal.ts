@@ -3,8 +3,8 @@
  * charCodes), read in place: no substring, no
  * Number(). It is the reader's fast path (a million-row CSV has eight million such fields, and
  * slicing each one and handing it to Number() was most of the read), so it takes only the shape
- * most numbers in data have, -?(digits[.digits]|.digits) with at most 19 significant digits and
- * 22 after the point, and returns false for anything else (blanks, a sign "+", an exponent, more
+ * most numbers in data have, -?(digits[.[digits]]|.digits) with at most 19 significant digits
+ * (from the first non-zero digit, trailing zeros included) and 22 after the point, and returns false for anything else (blanks, a sign "+", an exponent, more
  * digits, text): the caller then reads the field the slow way. The value is exactly Number()'s,
  * the nearest double, ties to even:
  *   - up to 15 significant digits, m / 10^f with both exact doubles: one correctly rounded
